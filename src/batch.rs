@@ -1,0 +1,62 @@
+//! Batch: load every customer under INPUT, keeping the good ones when others fail.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use crate::discover::{discover, DiscoverError};
+use crate::load::{load_customer, load_settings, InputError, Problem, ACCOUNT_FILE};
+use crate::model::{Customer, Settings};
+
+/// Every customer folder found under INPUT, each loaded or with all its problems.
+pub struct LoadedInput {
+    /// `Err` when `valuereport.toml` is invalid; the customers are still checked.
+    pub settings: Result<Settings, InputError>,
+    /// In sorted folder order.
+    pub customers: Vec<(PathBuf, Result<Customer, Vec<InputError>>)>,
+    /// Entries the walk could not read or did not follow.
+    pub skipped: Vec<(PathBuf, String)>,
+}
+
+impl LoadedInput {
+    pub fn problem_count(&self) -> usize {
+        let customers: usize = self.customers.iter().map(|(_, r)| r.as_ref().err().map_or(0, Vec::len)).sum();
+        customers + usize::from(self.settings.is_err())
+    }
+}
+
+/// Discovers and loads every customer under `root`. Two folders with the same `customer_id` both fail,
+/// each error naming the other folder: their reports would overwrite each other.
+pub fn load_input(root: &Path) -> Result<LoadedInput, DiscoverError> {
+    let discovery = discover(root)?;
+    let mut customers: Vec<(PathBuf, Result<Customer, Vec<InputError>>)> =
+        discovery.customers.into_iter().map(|dir| { let loaded = load_customer(&dir); (dir, loaded) }).collect();
+
+    let mut by_id: HashMap<String, Vec<usize>> = HashMap::new();
+    for (index, (_, loaded)) in customers.iter().enumerate() {
+        if let Ok(customer) = loaded {
+            by_id.entry(customer.account.customer_id.clone()).or_default().push(index);
+        }
+    }
+    let mut duplicates: Vec<(usize, InputError)> = Vec::new();
+    for (id, indices) in by_id.into_iter().filter(|(_, v)| v.len() > 1) {
+        for &index in &indices {
+            let others: Vec<String> = indices
+                .iter()
+                .filter(|&&i| i != index)
+                .map(|&i| customers[i].0.display().to_string())
+                .collect();
+            let problem = Problem::DuplicateCustomer { id: id.clone(), other: others.join(", ") };
+            let file = customers[index].0.join(ACCOUNT_FILE);
+            duplicates.push((index, InputError::new(&file, problem).in_column("customer_id")));
+        }
+    }
+    duplicates.sort_by_key(|(index, _)| *index);
+    for (index, error) in duplicates {
+        let slot = &mut customers[index].1;
+        match slot {
+            Ok(_) => *slot = Err(vec![error]),
+            Err(errors) => errors.push(error),
+        }
+    }
+    Ok(LoadedInput { settings: load_settings(root), customers, skipped: discovery.skipped })
+}

@@ -1,0 +1,344 @@
+//! The five files of a customer folder, each mapped from rows to the model, and their cross-checks.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use rust_decimal::Decimal;
+
+use super::error::{InputError, Problem};
+use super::table::{Row, Table};
+use crate::model::{
+    Account, BaselineSource, Category, Currency, Customer, Direction, Goal, Locale, Observation, Opportunity, Per,
+    Story, StoryKind,
+};
+
+pub const ACCOUNT_FILE: &str = "account.csv";
+pub const GOALS_FILE: &str = "goals.csv";
+pub const METRICS_FILE: &str = "metrics.csv";
+pub const STORIES_FILE: &str = "stories.csv";
+pub const OPPORTUNITIES_FILE: &str = "opportunities.csv";
+
+/// Loads and validates one customer folder. On failure, every problem found is returned.
+pub fn load_customer(dir: &Path) -> Result<Customer, Vec<InputError>> {
+    let mut errors = Vec::new();
+    let account = read_required(&dir.join(ACCOUNT_FILE), &mut errors, read_account);
+    let goals = read_required(&dir.join(GOALS_FILE), &mut errors, read_goals);
+    let observations = read_required(&dir.join(METRICS_FILE), &mut errors, read_metrics);
+    let stories = read_optional(&dir.join(STORIES_FILE), &mut errors, read_stories);
+    let opportunities = read_optional(&dir.join(OPPORTUNITIES_FILE), &mut errors, read_opportunities);
+
+    if let (Some(goals), Some(observations)) = (&goals, &observations) {
+        check_goal_metrics(&dir.join(GOALS_FILE), goals, observations, &mut errors);
+    }
+    match (account, goals, observations) {
+        (Some(account), Some(goals), Some(observations)) if errors.is_empty() => Ok(Customer {
+            dir: dir.to_path_buf(),
+            account: account.0,
+            goals: goals.into_iter().map(|(goal, _)| goal).collect(),
+            observations,
+            stories: stories.unwrap_or_default(),
+            opportunities: opportunities.unwrap_or_default(),
+        }),
+        _ => Err(errors),
+    }
+}
+
+type Reader<T> = fn(&mut Table, &mut Vec<InputError>) -> Option<T>;
+
+fn read_required<T>(path: &Path, errors: &mut Vec<InputError>, read: Reader<T>) -> Option<T> {
+    match Table::open(path) {
+        Ok(Some(mut table)) => read(&mut table, errors),
+        Ok(None) => {
+            errors.push(InputError::new(path, Problem::MissingFile));
+            None
+        }
+        Err(e) => {
+            errors.push(e);
+            None
+        }
+    }
+}
+
+fn read_optional<T>(path: &Path, errors: &mut Vec<InputError>, read: Reader<T>) -> Option<T> {
+    match Table::open(path) {
+        Ok(Some(mut table)) => read(&mut table, errors),
+        Ok(None) => None,
+        Err(e) => {
+            errors.push(e);
+            None
+        }
+    }
+}
+
+/// Reads every row with `map`, after checking the header has `required` columns.
+/// Returns `None` when the header is unusable; rows that fail are left out and their errors kept.
+fn read_rows<T>(
+    table: &mut Table,
+    required: &[&str],
+    errors: &mut Vec<InputError>,
+    mut map: impl FnMut(&Row, &mut Vec<InputError>) -> Option<T>,
+) -> Option<Vec<T>> {
+    let missing = table.missing_columns(required);
+    if !missing.is_empty() {
+        errors.extend(missing);
+        return None;
+    }
+    let mut items = Vec::new();
+    while let Some(row) = table.next_row() {
+        match row {
+            Ok(row) => {
+                let before = errors.len();
+                let item = map(&row, errors);
+                // A row with any problem contributes nothing, even if `map` produced a value.
+                if let (Some(item), true) = (item, errors.len() == before) {
+                    items.push(item);
+                }
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    Some(items)
+}
+
+fn read_account(table: &mut Table, errors: &mut Vec<InputError>) -> Option<(Account, u64)> {
+    let required = ["customer_id", "customer_name", "renewal_date", "annual_investment"];
+    let path = table.path().to_path_buf();
+    let mut rows = 0u64;
+    let accounts = read_rows(table, &required, errors, |row, errors| {
+        rows += 1;
+        if rows == 2 {
+            errors.push(InputError::new(&path, Problem::ExtraAccountRow).at_line(row.line()));
+            return None;
+        }
+        if rows > 2 {
+            return None;
+        }
+        let customer_id = row.required_text("customer_id", "an id", errors).and_then(|id| {
+            if is_valid_customer_id(id) {
+                Some(id.to_string())
+            } else {
+                row.reject("customer_id", Problem::InvalidCustomerId(id.to_string()), errors);
+                None
+            }
+        });
+        let customer_name = row.required_text("customer_name", "the customer's name", errors);
+        let renewal_date = row.required_date("renewal_date", errors);
+        let annual_investment =
+            row.number_in("annual_investment", true, |d| d > Decimal::ZERO, "a number greater than 0", errors);
+        let currency = match row.text("currency") {
+            None => Some(Currency::default()),
+            Some(code) => Currency::from_code(code).or_else(|| {
+                row.reject("currency", Problem::UnknownCurrency(code.to_string()), errors);
+                None
+            }),
+        };
+        let locale = match row.text("locale") {
+            None => Some(Locale::default()),
+            Some(_) => row.keyword("locale", Locale::parse, Locale::keywords(), errors),
+        };
+        let contract_start = row.date("contract_start", errors);
+        let csm_email = row.text("csm_email").and_then(|email| {
+            if is_plausible_email(email) {
+                Some(email.to_string())
+            } else {
+                row.reject("csm_email", Problem::InvalidEmail(email.to_string()), errors);
+                None
+            }
+        });
+        let owned = |column: &str| row.text(column).map(str::to_string);
+        Some((
+            Account {
+                customer_id: customer_id?,
+                customer_name: customer_name?.to_string(),
+                renewal_date: renewal_date?,
+                annual_investment: annual_investment?,
+                currency: currency?,
+                locale: locale?,
+                contract_start,
+                segment: owned("segment"),
+                industry: owned("industry"),
+                csm_name: owned("csm_name"),
+                csm_email,
+                executive_sponsor: owned("executive_sponsor"),
+            },
+            row.line(),
+        ))
+    })?;
+    if rows == 0 {
+        errors.push(InputError::new(&path, Problem::NoRows("one account row")));
+    }
+    accounts.into_iter().next()
+}
+
+/// Letters, digits, `-`, `_`, `.`; no `..`, no leading `.`: the id names output files and folders.
+pub fn is_valid_customer_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 100
+        && !id.starts_with('.')
+        && !id.contains("..")
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
+fn is_plausible_email(email: &str) -> bool {
+    match email.split_once('@') {
+        Some((user, domain)) => {
+            !user.is_empty() && domain.contains('.') && !domain.contains('@') && !email.contains(char::is_whitespace)
+        }
+        None => false,
+    }
+}
+
+fn read_goals(table: &mut Table, errors: &mut Vec<InputError>) -> Option<Vec<(Goal, u64)>> {
+    let required =
+        ["goal_id", "title", "metric", "category", "unit", "direction", "baseline", "per", "value_per_unit"];
+    let path = table.path().to_path_buf();
+    let mut first_line: HashMap<String, u64> = HashMap::new();
+    let goals = read_rows(table, &required, errors, |row, errors| {
+        let goal_id = row.required_text("goal_id", "a goal id", errors);
+        if let Some(id) = goal_id {
+            if let Some(&first) = first_line.get(id) {
+                let problem = Problem::DuplicateId { what: "goal_id", id: id.to_string(), first_line: first };
+                row.reject("goal_id", problem, errors);
+            } else {
+                first_line.insert(id.to_string(), row.line());
+            }
+        }
+        let title = row.required_text("title", "the goal in the customer's words", errors);
+        let metric = row.required_text("metric", "a metric name from metrics.csv", errors);
+        let category = row.required_keyword("category", Category::parse, Category::keywords(), errors);
+        let unit = row.required_text("unit", "a unit such as hours, USD or percent", errors);
+        let direction = row.required_keyword("direction", Direction::parse, Direction::keywords(), errors);
+        let baseline = row.required_number("baseline", errors);
+        let target = row.number("target", errors);
+        let per = row.required_keyword("per", Per::parse, Per::keywords(), errors);
+        let value_per_unit =
+            row.number_in("value_per_unit", true, |d| d >= Decimal::ZERO, "a number of 0 or more", errors);
+        let volume = match row.text("volume") {
+            None => Some(Decimal::ONE),
+            Some(_) => row.number_in("volume", false, |d| d > Decimal::ZERO, "a number greater than 0", errors),
+        };
+        let baseline_source =
+            row.keyword("baseline_source", BaselineSource::parse, BaselineSource::keywords(), errors);
+        Some((
+            Goal {
+                goal_id: goal_id?.to_string(),
+                title: title?.to_string(),
+                metric: metric?.to_string(),
+                category: category?,
+                unit: unit?.to_string(),
+                direction: direction?,
+                baseline: baseline?,
+                target,
+                per: per?,
+                value_per_unit: value_per_unit?,
+                volume: volume?,
+                baseline_source,
+                owner: row.text("owner").map(str::to_string),
+            },
+            row.line(),
+        ))
+    })?;
+    if goals.is_empty() && !errors.iter().any(|e| e.file == path) {
+        errors.push(InputError::new(&path, Problem::NoRows("at least one goal")));
+    }
+    Some(goals)
+}
+
+fn read_metrics(table: &mut Table, errors: &mut Vec<InputError>) -> Option<Vec<Observation>> {
+    read_rows(table, &["date", "metric", "value"], errors, |row, errors| {
+        let date = row.required_date("date", errors);
+        let metric = row.required_text("metric", "a metric name", errors);
+        let value = row.required_number("value", errors);
+        Some(Observation { date: date?, metric: metric?.to_string(), value: value? })
+    })
+}
+
+fn read_stories(table: &mut Table, errors: &mut Vec<InputError>) -> Option<Vec<Story>> {
+    read_rows(table, &["date", "type", "title"], errors, |row, errors| {
+        let date = row.required_date("date", errors);
+        let kind = row.required_keyword("type", StoryKind::parse, StoryKind::keywords(), errors);
+        let title = row.required_text("title", "a title", errors);
+        let amount = row.number("amount", errors);
+        let owned = |column: &str| row.text(column).map(str::to_string);
+        Some(Story {
+            date: date?,
+            kind: kind?,
+            title: title?.to_string(),
+            detail: owned("detail"),
+            person: owned("person"),
+            role: owned("role"),
+            amount,
+        })
+    })
+}
+
+fn read_opportunities(table: &mut Table, errors: &mut Vec<InputError>) -> Option<Vec<Opportunity>> {
+    let mut first_line: HashMap<String, u64> = HashMap::new();
+    read_rows(table, &["opportunity_id", "title", "annual_value", "confidence"], errors, |row, errors| {
+        let id = row.required_text("opportunity_id", "an opportunity id", errors);
+        if let Some(id) = id {
+            if let Some(&first) = first_line.get(id) {
+                let problem = Problem::DuplicateId { what: "opportunity_id", id: id.to_string(), first_line: first };
+                row.reject("opportunity_id", problem, errors);
+            } else {
+                first_line.insert(id.to_string(), row.line());
+            }
+        }
+        let title = row.required_text("title", "a title", errors);
+        let category = row.keyword("category", Category::parse, Category::keywords(), errors);
+        let annual_value =
+            row.number_in("annual_value", true, |d| d >= Decimal::ZERO, "a number of 0 or more", errors);
+        let confidence = row.number_in(
+            "confidence",
+            true,
+            |d| (Decimal::ZERO..=Decimal::ONE).contains(&d),
+            "a fraction from 0 to 1 (0.8 for 80%)",
+            errors,
+        );
+        let owned = |column: &str| row.text(column).map(str::to_string);
+        Some(Opportunity {
+            opportunity_id: id?.to_string(),
+            title: title?.to_string(),
+            description: owned("description"),
+            category,
+            annual_value: annual_value?,
+            confidence: confidence?,
+            assumption: owned("assumption"),
+            start_date: row.date("start_date", errors),
+        })
+    })
+}
+
+/// Every goal's metric must have at least one row in metrics.csv.
+fn check_goal_metrics(goals_path: &Path, goals: &[(Goal, u64)], observations: &[Observation], errors: &mut Vec<InputError>) {
+    let measured: HashSet<&str> = observations.iter().map(|o| o.metric.as_str()).collect();
+    for (goal, line) in goals {
+        if !measured.contains(goal.metric.as_str()) {
+            let problem = Problem::MetricWithoutRows { goal: goal.goal_id.clone(), metric: goal.metric.clone() };
+            errors.push(InputError::new(goals_path, problem).at_line(*line).in_column("metric"));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn customer_ids_that_could_escape_the_output_folder_are_rejected() {
+        for good in ["acme", "ACME-1", "a.b_c", "x"] {
+            assert!(is_valid_customer_id(good), "{good}");
+        }
+        for bad in ["", ".", "..", "a..b", "../x", "a/b", "a\\b", ".hidden", "a b", "é", "a\0b", &"x".repeat(101)] {
+            assert!(!is_valid_customer_id(bad), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn email_check_is_plausibility_only() {
+        assert!(is_plausible_email("maria.lopez@northwind.example"));
+        for bad in ["maria", "@x.com", "a@b", "a@@b.com", "a b@c.com"] {
+            assert!(!is_plausible_email(bad), "{bad}");
+        }
+    }
+}

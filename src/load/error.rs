@@ -1,0 +1,93 @@
+//! Input errors: each names the file, the physical line, the column, the value and what was expected.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// One problem with one customer's input. Loading collects all of them rather than stopping at the first.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct InputError {
+    pub file: PathBuf,
+    /// 1-based physical line; the header is line 1.
+    pub line: Option<u64>,
+    pub column: Option<String>,
+    pub problem: Problem,
+}
+
+impl InputError {
+    pub fn new(file: &Path, problem: Problem) -> InputError {
+        InputError { file: file.to_path_buf(), line: None, column: None, problem }
+    }
+
+    pub fn at_line(mut self, line: u64) -> InputError {
+        self.line = Some(line);
+        self
+    }
+
+    pub fn in_column(mut self, column: &str) -> InputError {
+        self.column = Some(column.to_string());
+        self
+    }
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+        }
+        f.write_str(": ")?;
+        if let Some(column) = &self.column {
+            write!(f, "column '{column}': ")?;
+        }
+        write!(f, "{}", self.problem)
+    }
+}
+
+/// What is wrong, in words a person who exported the CSV can act on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Problem {
+    #[error("cannot read the file: {0}")]
+    Unreadable(String),
+    #[error("file not found; every customer folder needs account.csv, goals.csv and metrics.csv")]
+    MissingFile,
+    #[error("is not valid UTF-8; export the file as UTF-8 (in Excel: \"CSV UTF-8\")")]
+    NotUtf8,
+    #[error("is empty; expected a header row")]
+    NoHeader,
+    #[error("cannot tell the delimiter from the header line: it has as many {0}; use one of ',' ';' or tab")]
+    AmbiguousDelimiter(&'static str),
+    #[error("column '{0}' appears more than once in the header")]
+    DuplicateColumn(String),
+    #[error("missing required column '{0}'")]
+    MissingColumn(String),
+    #[error("CSV syntax error: {0}")]
+    Syntax(String),
+    #[error("has no data rows; expected {0}")]
+    NoRows(&'static str),
+    #[error("has more than one data row; expected exactly one account row")]
+    ExtraAccountRow,
+    #[error("is empty; expected {0}")]
+    Empty(&'static str),
+    #[error("{value:?} is not a number; expected {expected}")]
+    NotANumber { value: String, expected: &'static str },
+    #[error("{0:?} is not a date; expected YYYY-MM-DD, e.g. 2026-09-30")]
+    NotADate(String),
+    #[error("{value:?} is not allowed; expected one of {}", allowed.join(", "))]
+    UnknownKeyword { value: String, allowed: Vec<&'static str> },
+    #[error("{value} is out of range; expected {expected}")]
+    OutOfRange { value: String, expected: &'static str },
+    #[error("{0:?} is not a valid customer_id; use 1–100 ASCII letters, digits, '-', '_' and '.', not starting with '.' and without '..' (it names output files)")]
+    InvalidCustomerId(String),
+    #[error("{0:?} is not an ISO 4217 currency code; expected e.g. USD, EUR, JPY, MYR")]
+    UnknownCurrency(String),
+    #[error("{0:?} is not an e-mail address")]
+    InvalidEmail(String),
+    #[error("duplicate {what} {id:?}; first defined on line {first_line}")]
+    DuplicateId { what: &'static str, id: String, first_line: u64 },
+    #[error("goal {goal:?} uses metric {metric:?}, which has no rows in metrics.csv")]
+    MetricWithoutRows { goal: String, metric: String },
+    #[error("customer_id {id:?} is also used by {other}")]
+    DuplicateCustomer { id: String, other: String },
+    #[error("invalid settings: {0}")]
+    Settings(String),
+}

@@ -1,0 +1,195 @@
+//! Exact parsing of the numbers CRM and spreadsheet exports contain.
+//!
+//! Two formats, chosen by the file's delimiter: in `,` and tab files the decimal point is `.` and `,`
+//! may only group thousands (`1,234.50`); in `;` files (European Excel) the decimal mark is `,` and `.`
+//! may only group thousands (`1.234,50`). A currency symbol (`$ € £ ¥`) before or after the number and
+//! a trailing `%` are ignored. Anything else is rejected: a wrong guess would put a wrong figure in
+//! front of a CFO, so `1.2.3`, `12,34,5`, `1e5` or `abc` are errors, never guesses.
+
+use rust_decimal::Decimal;
+
+/// Which character is the decimal mark.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NumberFormat {
+    /// `1,234.50`
+    DecimalPoint,
+    /// `1.234,50`
+    DecimalComma,
+}
+
+impl NumberFormat {
+    fn marks(self) -> (char, char) {
+        match self {
+            NumberFormat::DecimalPoint => ('.', ','),
+            NumberFormat::DecimalComma => (',', '.'),
+        }
+    }
+
+    /// What a valid number looks like, for error messages.
+    pub fn expected(self) -> &'static str {
+        match self {
+            NumberFormat::DecimalPoint => {
+                "a number with '.' as decimal point and ',' only between thousands, e.g. 1,234.50"
+            }
+            NumberFormat::DecimalComma => {
+                "a number with ',' as decimal mark and '.' only between thousands, e.g. 1.234,50"
+            }
+        }
+    }
+}
+
+const CURRENCY_SYMBOLS: [char; 4] = ['$', '€', '£', '¥'];
+
+/// Parses `text` exactly, or returns `None` when it is not unambiguously a number in `format`.
+pub fn parse_decimal(text: &str, format: NumberFormat) -> Option<Decimal> {
+    let mut s = text.trim();
+    if let Some(rest) = s.strip_suffix('%') {
+        s = rest.trim_end();
+    }
+    // At most one symbol, before or after; sign and symbol in either order: "-$1,200", "$-1,200".
+    let mut seen_symbol = false;
+    if let Some(rest) = s.strip_suffix(CURRENCY_SYMBOLS) {
+        s = rest.trim_end();
+        seen_symbol = true;
+    }
+    let mut negative = false;
+    let mut seen_sign = false;
+    loop {
+        if let Some(rest) = s.strip_prefix(['-', '+']) {
+            if seen_sign {
+                return None;
+            }
+            seen_sign = true;
+            negative = s.starts_with('-');
+            s = rest.trim_start();
+        } else if let Some(rest) = s.strip_prefix(CURRENCY_SYMBOLS) {
+            if seen_symbol {
+                return None;
+            }
+            seen_symbol = true;
+            s = rest.trim_start();
+        } else {
+            break;
+        }
+    }
+    let digits = canonical_digits(s, format)?;
+    let canonical = if negative { format!("-{digits}") } else { digits };
+    Decimal::from_str_exact(&canonical).ok()
+}
+
+/// Rewrites the body of a number (no sign, no symbol) as `123456.78`, validating its grouping.
+fn canonical_digits(body: &str, format: NumberFormat) -> Option<String> {
+    let (decimal_mark, group_mark) = format.marks();
+    let (integer, fraction) = match body.split_once(decimal_mark) {
+        Some((integer, fraction)) => (integer, Some(fraction)),
+        None => (body, None),
+    };
+    let all_digits = |part: &str| part.bytes().all(|b| b.is_ascii_digit());
+    let mut out = String::with_capacity(body.len());
+    if integer.contains(group_mark) {
+        let mut groups = integer.split(group_mark);
+        let first = groups.next()?;
+        if first.is_empty() || first.len() > 3 || !all_digits(first) {
+            return None;
+        }
+        out.push_str(first);
+        for group in groups {
+            if group.len() != 3 || !all_digits(group) {
+                return None;
+            }
+            out.push_str(group);
+        }
+    } else {
+        if !all_digits(integer) {
+            return None;
+        }
+        out.push_str(integer);
+    }
+    match fraction {
+        Some(fraction) => {
+            if fraction.is_empty() || !all_digits(fraction) {
+                return None;
+            }
+            if out.is_empty() {
+                out.push('0');
+            }
+            out.push('.');
+            out.push_str(fraction);
+        }
+        None if out.is_empty() => return None,
+        None => {}
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn point(s: &str) -> Option<String> {
+        parse_decimal(s, NumberFormat::DecimalPoint).map(|d| d.to_string())
+    }
+
+    fn comma(s: &str) -> Option<String> {
+        parse_decimal(s, NumberFormat::DecimalComma).map(|d| d.to_string())
+    }
+
+    #[test]
+    fn decimal_point_files() {
+        assert_eq!(point("1234.50").as_deref(), Some("1234.50"));
+        assert_eq!(point("1,234.50").as_deref(), Some("1234.50"));
+        assert_eq!(point("1,234,567").as_deref(), Some("1234567"));
+        assert_eq!(point(" 42 ").as_deref(), Some("42"));
+        assert_eq!(point("-0.5").as_deref(), Some("-0.5"));
+        assert_eq!(point(".5").as_deref(), Some("0.5"));
+        assert_eq!(point("+7").as_deref(), Some("7"));
+        assert_eq!(point("0").as_deref(), Some("0"));
+    }
+
+    #[test]
+    fn decimal_comma_files() {
+        assert_eq!(comma("1.234,50").as_deref(), Some("1234.50"));
+        assert_eq!(comma("1234,5").as_deref(), Some("1234.5"));
+        assert_eq!(comma("1.234").as_deref(), Some("1234"));
+        assert_eq!(comma("-12,75").as_deref(), Some("-12.75"));
+    }
+
+    #[test]
+    fn symbols_and_percent_are_ignored() {
+        assert_eq!(point("$1,200").as_deref(), Some("1200"));
+        assert_eq!(point("-$1,200.10").as_deref(), Some("-1200.10"));
+        assert_eq!(point("$-1,200").as_deref(), Some("-1200"));
+        assert_eq!(point("¥4500").as_deref(), Some("4500"));
+        assert_eq!(point("£ 3.5").as_deref(), Some("3.5"));
+        assert_eq!(point("15%").as_deref(), Some("15"));
+        assert_eq!(point("12.5 %").as_deref(), Some("12.5"));
+        assert_eq!(comma("1.234,50 €").as_deref(), Some("1234.50"));
+        assert_eq!(comma("€1.234,50").as_deref(), Some("1234.50"));
+    }
+
+    #[test]
+    fn anything_ambiguous_is_rejected() {
+        for bad in [
+            "", "abc", "1.2.3", "12,34,5", "1,23", "1,2345", ",123", "1,234,", "1e5", "1 234", "--1",
+            "+-1", "1-", "$$1", "$1$", "1.", "0x10", "NaN", "inf", "1_000", "%", "$", "-", "12%%",
+        ] {
+            assert_eq!(point(bad), None, "{bad:?} must not parse in a ',' file");
+        }
+        for bad in ["1,2,3", "1.2", "1.23,4", "1234.567,1", "12.34", "1,", "1.234.5"] {
+            assert_eq!(comma(bad), None, "{bad:?} must not parse in a ';' file");
+        }
+    }
+
+    #[test]
+    fn the_same_text_means_different_numbers_per_format_only_when_unambiguous() {
+        // "1,234" is a thousand-something with a decimal point format and 1.234 with a decimal comma.
+        assert_eq!(point("1,234").as_deref(), Some("1234"));
+        assert_eq!(comma("1,234").as_deref(), Some("1.234"));
+    }
+
+    #[test]
+    fn too_many_digits_is_an_error_not_a_rounding() {
+        assert_eq!(point("1.00000000000000000000000000001"), None);
+        assert_eq!(point("999999999999999999999999999999"), None);
+    }
+}

@@ -1,0 +1,201 @@
+//! The command line: parses arguments, runs the library, and turns results into output and exit codes.
+//!
+//! Exit codes: 0 success, 1 some customer's data has errors (all others still handled), 2 usage or
+//! configuration error.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use valuereport::batch::load_input;
+use valuereport::explain;
+use valuereport::load::{load_customer, parse_iso_date, ACCOUNT_FILE};
+use valuereport::quarter::Quarter;
+use valuereport::value;
+
+const DEFAULT_INPUT: &str = "sample-data";
+
+#[derive(Parser)]
+#[command(name = "valuereport", version, about = "Customer value reports from per-customer CSV exports")]
+struct Cli {
+    /// Without a command: print every sample-data customer's value summary.
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check every customer under INPUT against the input contract; one line per problem.
+    Validate {
+        /// Folder to walk for customer folders (each holds an account.csv).
+        #[arg(default_value = DEFAULT_INPUT)]
+        input: PathBuf,
+    },
+    /// Show the value computation for one customer folder.
+    Explain {
+        customer_dir: PathBuf,
+        #[command(flatten)]
+        period: Period,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Print one value summary line per customer under INPUT.
+    Summary {
+        #[arg(default_value = DEFAULT_INPUT)]
+        input: PathBuf,
+        #[command(flatten)]
+        period: Period,
+    },
+}
+
+#[derive(Args, Default)]
+#[group(multiple = false)]
+struct Period {
+    /// Report quarter, e.g. 2026-Q3.
+    #[arg(long)]
+    quarter: Option<Quarter>,
+    /// Report on the last quarter that ended on or before this date (YYYY-MM-DD). Default: today.
+    #[arg(long, value_parser = parse_date)]
+    as_of: Option<NaiveDate>,
+}
+
+impl Period {
+    fn report_quarter(&self) -> Quarter {
+        match (self.quarter, self.as_of) {
+            (Some(quarter), _) => quarter,
+            (None, Some(as_of)) => Quarter::last_ended_on_or_before(as_of),
+            (None, None) => Quarter::last_ended_on_or_before(chrono::Local::now().date_naive()),
+        }
+    }
+}
+
+fn parse_date(text: &str) -> Result<NaiveDate, String> {
+    parse_iso_date(text).ok_or_else(|| format!("{text:?} is not a date; expected YYYY-MM-DD"))
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Table,
+    Json,
+}
+
+const OK: u8 = 0;
+const DATA_ERRORS: u8 = 1;
+const USAGE: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Some(Command::Validate { input }) => validate(&input),
+        Some(Command::Explain { customer_dir, period, format }) => explain_customer(&customer_dir, &period, format),
+        Some(Command::Summary { input, period }) => summary(&input, &period),
+        None => summary(Path::new(DEFAULT_INPUT), &Period::default()),
+    };
+    ExitCode::from(code)
+}
+
+fn validate(input: &Path) -> u8 {
+    let loaded = match load_input(input) {
+        Ok(loaded) => loaded,
+        Err(e) => return usage_error(&e.to_string()),
+    };
+    for (path, reason) in &loaded.skipped {
+        eprintln!("note: {}: skipped: {reason}", path.display());
+    }
+    if let Err(e) = &loaded.settings {
+        println!("{e}");
+    }
+    let mut failed = 0;
+    for (_, result) in &loaded.customers {
+        if let Err(errors) = result {
+            failed += 1;
+            for error in errors {
+                println!("{error}");
+            }
+        }
+    }
+    let total = loaded.customers.len();
+    eprintln!(
+        "checked {total} customer{}: {} valid, {failed} with errors ({} problem{})",
+        plural(total),
+        total - failed,
+        loaded.problem_count(),
+        plural(loaded.problem_count())
+    );
+    if total == 0 {
+        eprintln!("warning: no customer folders (folders with {ACCOUNT_FILE}) under {}", input.display());
+    }
+    if loaded.problem_count() > 0 { DATA_ERRORS } else { OK }
+}
+
+fn explain_customer(dir: &Path, period: &Period, format: Format) -> u8 {
+    if !dir.is_dir() {
+        return usage_error(&format!("{}: not a folder", dir.display()));
+    }
+    let customer = match load_customer(dir) {
+        Ok(customer) => customer,
+        Err(errors) => {
+            for error in errors {
+                eprintln!("{error}");
+            }
+            return DATA_ERRORS;
+        }
+    };
+    match value::compute(&customer, period.report_quarter()) {
+        Ok(summary) => {
+            match format {
+                Format::Table => print!("{}", explain::to_table(&customer, &summary)),
+                Format::Json => println!("{}", explain::to_json(&summary)),
+            }
+            OK
+        }
+        Err(e) => {
+            eprintln!("{}: {e}", dir.display());
+            DATA_ERRORS
+        }
+    }
+}
+
+fn summary(input: &Path, period: &Period) -> u8 {
+    let loaded = match load_input(input) {
+        Ok(loaded) => loaded,
+        Err(e) => return usage_error(&e.to_string()),
+    };
+    if let Err(e) = &loaded.settings {
+        return usage_error(&e.to_string());
+    }
+    let quarter = period.report_quarter();
+    let mut failed = 0;
+    for (dir, result) in &loaded.customers {
+        let outcome = result.as_ref().map_err(|errors| errors.iter().map(ToString::to_string).collect::<Vec<_>>()).and_then(
+            |customer| {
+                value::compute(customer, quarter)
+                    .map(|summary| explain::summary_line(customer, &summary))
+                    .map_err(|e| vec![format!("{}: {e}", dir.display())])
+            },
+        );
+        match outcome {
+            Ok(line) => println!("{line}"),
+            Err(errors) => {
+                failed += 1;
+                for error in errors {
+                    eprintln!("{error}");
+                }
+            }
+        }
+    }
+    let total = loaded.customers.len();
+    eprintln!("{total} customer{} for {quarter}: {} summarized, {failed} failed", plural(total), total - failed);
+    if failed > 0 { DATA_ERRORS } else { OK }
+}
+
+fn usage_error(message: &str) -> u8 {
+    eprintln!("error: {message}");
+    USAGE
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}

@@ -1,0 +1,411 @@
+//! Value: the pure engine that turns one customer's goals and metrics into realized and projected
+//! value and ROI. No I/O, no clock: the same customer and report quarter always give the same result.
+//!
+//! Every method in the seeds has one shape, so one formula serves all goals:
+//!
+//! ```text
+//! value of a goal in a quarter = improvement × volume × value_per_unit × scale × periods_per_quarter
+//! improvement = baseline − actual (direction down) | actual − baseline (direction up)
+//! scale       = 0.01 when the unit is percentage points, else 1
+//! ```
+//!
+//! Rounding, so that every printed figure can be recomputed from the printed inputs: a quarter's
+//! actual (the mean of its observations) is rounded to [`ACTUAL_DECIMALS`] places; each goal's value
+//! per quarter is rounded to the currency's minor unit (ISO 4217); totals are sums of those rounded
+//! values; percentages and months are rounded to two places. All halves round away from zero.
+
+mod projection;
+
+use std::collections::{BTreeMap, HashMap};
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
+
+use crate::model::{Category, Currency, Customer, Direction, Goal, Per};
+use crate::quarter::Quarter;
+
+/// Decimal places a quarter's actual (a mean) is rounded to.
+pub const ACTUAL_DECIMALS: u32 = 6;
+/// Quarters projected after the report quarter.
+pub const PROJECTED_QUARTERS: i64 = 4;
+/// Quarters in the trailing-twelve-month window.
+pub const TTM_QUARTERS: usize = 4;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ValueError {
+    #[error("goal {goal_id:?}: the value in {quarter} is too large to compute exactly (over 7.9 × 10^28)")]
+    Overflow { goal_id: String, quarter: Quarter },
+    #[error("the customer's total value is too large to compute exactly (over 7.9 × 10^28)")]
+    TotalOverflow,
+}
+
+/// Everything the engine computes for one customer and report quarter.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ValueSummary {
+    pub customer_id: String,
+    pub currency: Currency,
+    pub report_quarter: Quarter,
+    /// From the first quarter with an observation of any goal metric to the report quarter, ascending.
+    pub quarters: Vec<QuarterValue>,
+    pub ttm: Ttm,
+    /// In goals.csv order.
+    pub goals: Vec<GoalSummary>,
+    /// The quarters after the report quarter.
+    pub projection: Vec<ProjectedQuarter>,
+    pub opportunities: OpportunityTotals,
+}
+
+/// Realized value of one quarter.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QuarterValue {
+    pub quarter: Quarter,
+    pub total: Decimal,
+    /// Only the categories the customer's goals use, in the fixed category order.
+    pub by_category: BTreeMap<Category, Decimal>,
+    /// Keyed by goal_id, in goals.csv order.
+    pub by_goal: GoalMap<GoalQuarter>,
+}
+
+/// One goal in one quarter: the inputs of its value as well as the value.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GoalQuarter {
+    /// Mean of the quarter's observations; `None` when there were none.
+    pub actual: Option<Decimal>,
+    pub observations: u32,
+    pub improvement: Option<Decimal>,
+    /// 0 when there was no data: a missing quarter is never filled from another.
+    pub value: Decimal,
+    pub no_data: bool,
+}
+
+/// Trailing twelve months: the (up to) four listed quarters ending with the report quarter.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Ttm {
+    pub value: Decimal,
+    pub investment: Decimal,
+    /// How many quarters the window holds (fewer than 4 for a young customer).
+    pub quarters: u32,
+    /// value ÷ investment × 100, as the seeds quote ROI ($93K on $50K = 186%).
+    pub roi_pct: Decimal,
+    /// (value − investment) ÷ investment × 100.
+    pub net_roi_pct: Decimal,
+    /// investment ÷ (value ÷ 12); `None` when value ≤ 0.
+    pub payback_months: Option<Decimal>,
+}
+
+/// Where a goal stands in the report quarter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GoalStatus {
+    /// At or beyond its target.
+    Achieved,
+    /// Improved over baseline, and its trend reaches the target within the projection (or it has none).
+    OnTrack,
+    /// Improved over baseline, but its trend does not reach the target within the projection.
+    Behind,
+    /// Worse than baseline.
+    Regressed,
+    /// No observation in the report quarter.
+    NoData,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GoalSummary {
+    pub goal_id: String,
+    pub title: String,
+    pub metric: String,
+    pub unit: String,
+    pub category: Category,
+    pub direction: Direction,
+    pub per: Per,
+    pub baseline: Decimal,
+    pub target: Option<Decimal>,
+    /// Actual of the latest quarter with data (up to the report quarter).
+    pub latest: Option<Decimal>,
+    pub latest_quarter: Option<Quarter>,
+    /// Improvement at `latest`, in the metric's unit (positive is better).
+    pub improvement: Option<Decimal>,
+    /// improvement ÷ |baseline| × 100; `None` when baseline is 0.
+    pub improvement_pct: Option<Decimal>,
+    /// improvement ÷ |target − baseline| × 100; `None` without a target (or a target equal to baseline).
+    pub progress_to_target_pct: Option<Decimal>,
+    /// Value in the report quarter.
+    pub quarter_value: Decimal,
+    /// Value over the TTM window.
+    pub ttm_value: Decimal,
+    pub status: GoalStatus,
+}
+
+/// One projected quarter. Projections are conditional: they assume the trends continue.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProjectedQuarter {
+    pub quarter: Quarter,
+    /// Every goal held at its latest actual.
+    pub conservative: Decimal,
+    /// Every goal on its recent trend, never worse than latest and never beyond target.
+    pub expected: Decimal,
+    /// The expected actual of each goal (`None` for a goal without data), keyed by goal_id.
+    pub expected_actual: GoalMap<Option<Decimal>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OpportunityTotals {
+    pub count: u32,
+    pub annual_value: Decimal,
+    /// Σ annual_value × confidence.
+    pub weighted_annual_value: Decimal,
+}
+
+/// Values keyed by goal_id that keep the goals' order (a `BTreeMap` would put G10 before G2).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GoalMap<T>(pub Vec<(String, T)>);
+
+impl<T> GoalMap<T> {
+    pub fn get(&self, goal_id: &str) -> Option<&T> {
+        self.0.iter().find(|(id, _)| id == goal_id).map(|(_, v)| v)
+    }
+}
+
+impl<T: Serialize> Serialize for GoalMap<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (id, value) in &self.0 {
+            map.serialize_entry(id, value)?;
+        }
+        map.end()
+    }
+}
+
+/// Improvement of `actual` over the goal's baseline; positive is better.
+pub fn improvement(goal: &Goal, actual: Decimal) -> Decimal {
+    match goal.direction {
+        Direction::Down => goal.baseline - actual,
+        Direction::Up => actual - goal.baseline,
+    }
+}
+
+/// The value one quarter at `actual` is worth, rounded to the currency's minor unit.
+/// `None` if it is too large for exact arithmetic.
+pub fn quarter_value(goal: &Goal, actual: Decimal, currency: Currency) -> Option<Decimal> {
+    let scale = if goal.is_percentage() { Decimal::new(1, 2) } else { Decimal::ONE };
+    let improvement = match goal.direction {
+        Direction::Down => goal.baseline.checked_sub(actual)?,
+        Direction::Up => actual.checked_sub(goal.baseline)?,
+    };
+    let value = improvement
+        .checked_mul(goal.volume)?
+        .checked_mul(goal.value_per_unit)?
+        .checked_mul(scale)?
+        .checked_mul(goal.per.per_quarter())?;
+    Some(round_money(value, currency))
+}
+
+pub fn round_money(amount: Decimal, currency: Currency) -> Decimal {
+    amount.round_dp_with_strategy(currency.decimals(), RoundingStrategy::MidpointAwayFromZero)
+}
+
+fn round_pct(amount: Decimal) -> Decimal {
+    amount.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero).normalize()
+}
+
+fn round_actual(amount: Decimal) -> Decimal {
+    amount.round_dp_with_strategy(ACTUAL_DECIMALS, RoundingStrategy::MidpointAwayFromZero).normalize()
+}
+
+/// `a` is strictly better than `b` for a goal going in `direction`.
+fn better(direction: Direction, a: Decimal, b: Decimal) -> bool {
+    match direction {
+        Direction::Down => a < b,
+        Direction::Up => a > b,
+    }
+}
+
+fn percent_of(part: Decimal, whole: Decimal) -> Option<Decimal> {
+    if whole.is_zero() {
+        return None;
+    }
+    part.checked_div(whole)?.checked_mul(Decimal::ONE_HUNDRED).map(round_pct)
+}
+
+/// Computes realized value per quarter up to `report_quarter`, TTM and ROI, and the projection.
+pub fn compute(customer: &Customer, report_quarter: Quarter) -> Result<ValueSummary, ValueError> {
+    let currency = customer.account.currency;
+    let actuals = quarterly_actuals(customer, report_quarter);
+    let first = actuals.values().filter_map(|by_quarter| by_quarter.keys().next().copied()).min();
+    let listed: Vec<Quarter> = first.map(|first| first.through(report_quarter).collect()).unwrap_or_default();
+
+    let mut quarters = Vec::with_capacity(listed.len());
+    for &quarter in &listed {
+        let mut total = Decimal::ZERO;
+        let mut by_category = BTreeMap::new();
+        let mut by_goal = Vec::with_capacity(customer.goals.len());
+        for goal in &customer.goals {
+            let observed = actuals.get(goal.metric.as_str()).and_then(|m| m.get(&quarter));
+            let entry = match observed {
+                Some(&(actual, observations)) => GoalQuarter {
+                    actual: Some(actual),
+                    observations,
+                    improvement: Some(improvement(goal, actual)),
+                    value: quarter_value(goal, actual, currency)
+                        .ok_or_else(|| ValueError::Overflow { goal_id: goal.goal_id.clone(), quarter })?,
+                    no_data: false,
+                },
+                None => GoalQuarter { actual: None, observations: 0, improvement: None, value: Decimal::ZERO, no_data: true },
+            };
+            total = total.checked_add(entry.value).ok_or(ValueError::TotalOverflow)?;
+            let category: &mut Decimal = by_category.entry(goal.category).or_default();
+            *category = category.checked_add(entry.value).ok_or(ValueError::TotalOverflow)?;
+            by_goal.push((goal.goal_id.clone(), entry));
+        }
+        quarters.push(QuarterValue { quarter, total, by_category, by_goal: GoalMap(by_goal) });
+    }
+
+    let window = &quarters[quarters.len().saturating_sub(TTM_QUARTERS)..];
+    let ttm = ttm(window, customer.account.annual_investment)?;
+    let projection = projection::project(customer, &quarters, report_quarter)?;
+    let goals = customer
+        .goals
+        .iter()
+        .map(|goal| summarize_goal(goal, &quarters, window, report_quarter, &projection))
+        .collect();
+    let opportunities = opportunity_totals(customer)?;
+    Ok(ValueSummary {
+        customer_id: customer.account.customer_id.clone(),
+        currency,
+        report_quarter,
+        quarters,
+        ttm,
+        goals,
+        projection,
+        opportunities,
+    })
+}
+
+/// metric → quarter → (rounded mean, observation count), for goal metrics up to the report quarter.
+fn quarterly_actuals(customer: &Customer, report_quarter: Quarter) -> HashMap<&str, BTreeMap<Quarter, (Decimal, u32)>> {
+    let mut sums: HashMap<&str, BTreeMap<Quarter, (Decimal, u32)>> =
+        customer.goals.iter().map(|g| (g.metric.as_str(), BTreeMap::new())).collect();
+    let last_day = report_quarter.last_day();
+    for observation in &customer.observations {
+        if observation.date > last_day {
+            continue;
+        }
+        if let Some(by_quarter) = sums.get_mut(observation.metric.as_str()) {
+            let (sum, count) = by_quarter.entry(Quarter::containing(observation.date)).or_default();
+            // A sum beyond Decimal's range saturates; such a metric is rejected as an overflow later.
+            *sum = sum.checked_add(observation.value).unwrap_or(Decimal::MAX);
+            *count += 1;
+        }
+    }
+    for by_quarter in sums.values_mut() {
+        for (sum, count) in by_quarter.values_mut() {
+            *sum = round_actual(*sum / Decimal::from(*count));
+        }
+    }
+    sums
+}
+
+fn ttm(window: &[QuarterValue], investment: Decimal) -> Result<Ttm, ValueError> {
+    let mut value = Decimal::ZERO;
+    for quarter in window {
+        value = value.checked_add(quarter.total).ok_or(ValueError::TotalOverflow)?;
+    }
+    let net = value.checked_sub(investment).ok_or(ValueError::TotalOverflow)?;
+    let payback_months = if value > Decimal::ZERO {
+        investment.checked_mul(Decimal::from(12)).and_then(|i| i.checked_div(value)).map(round_pct)
+    } else {
+        None
+    };
+    Ok(Ttm {
+        value,
+        investment,
+        quarters: window.len() as u32,
+        roi_pct: percent_of(value, investment).ok_or(ValueError::TotalOverflow)?,
+        net_roi_pct: percent_of(net, investment).ok_or(ValueError::TotalOverflow)?,
+        payback_months,
+    })
+}
+
+fn summarize_goal(
+    goal: &Goal,
+    quarters: &[QuarterValue],
+    window: &[QuarterValue],
+    report_quarter: Quarter,
+    projection: &[ProjectedQuarter],
+) -> GoalSummary {
+    let of_goal = |q: &QuarterValue| q.by_goal.get(&goal.goal_id).cloned();
+    let latest = quarters.iter().rev().filter_map(|q| Some((q.quarter, of_goal(q)?.actual?))).next();
+    let improvement = latest.map(|(_, actual)| improvement(goal, actual));
+    let improvement_pct = improvement.and_then(|i| percent_of(i, goal.baseline.abs()));
+    let progress_to_target_pct =
+        improvement.zip(goal.target).and_then(|(i, target)| percent_of(i, (target - goal.baseline).abs()));
+    let quarter_value = quarters
+        .iter()
+        .find(|q| q.quarter == report_quarter)
+        .and_then(of_goal)
+        .map_or(Decimal::ZERO, |g| g.value);
+    let ttm_value = window.iter().filter_map(of_goal).map(|g| g.value).sum();
+    let has_report_quarter_data = latest.is_some_and(|(quarter, _)| quarter == report_quarter);
+    let status = match (has_report_quarter_data, latest, improvement) {
+        (false, _, _) | (_, None, _) | (_, _, None) => GoalStatus::NoData,
+        (true, Some((_, actual)), Some(improvement)) => {
+            if improvement < Decimal::ZERO {
+                GoalStatus::Regressed
+            } else if let Some(target) = goal.target {
+                let reached = |value: Decimal| !better(goal.direction, target, value);
+                let trend_end = projection
+                    .last()
+                    .and_then(|p| p.expected_actual.get(&goal.goal_id).copied().flatten())
+                    .unwrap_or(actual);
+                if reached(actual) {
+                    GoalStatus::Achieved
+                } else if reached(trend_end) {
+                    GoalStatus::OnTrack
+                } else {
+                    GoalStatus::Behind
+                }
+            } else {
+                GoalStatus::OnTrack
+            }
+        }
+    };
+    GoalSummary {
+        goal_id: goal.goal_id.clone(),
+        title: goal.title.clone(),
+        metric: goal.metric.clone(),
+        unit: goal.unit.clone(),
+        category: goal.category,
+        direction: goal.direction,
+        per: goal.per,
+        baseline: goal.baseline,
+        target: goal.target,
+        latest: latest.map(|(_, actual)| actual),
+        latest_quarter: latest.map(|(quarter, _)| quarter),
+        improvement,
+        improvement_pct,
+        progress_to_target_pct,
+        quarter_value,
+        ttm_value,
+        status,
+    }
+}
+
+fn opportunity_totals(customer: &Customer) -> Result<OpportunityTotals, ValueError> {
+    let currency = customer.account.currency;
+    let mut annual_value = Decimal::ZERO;
+    let mut weighted = Decimal::ZERO;
+    for opportunity in &customer.opportunities {
+        annual_value = annual_value.checked_add(opportunity.annual_value).ok_or(ValueError::TotalOverflow)?;
+        let share = opportunity.annual_value.checked_mul(opportunity.confidence).ok_or(ValueError::TotalOverflow)?;
+        weighted = weighted.checked_add(round_money(share, currency)).ok_or(ValueError::TotalOverflow)?;
+    }
+    Ok(OpportunityTotals {
+        count: customer.opportunities.len() as u32,
+        annual_value,
+        weighted_annual_value: weighted,
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,131 @@
+//! The four quarters after the report quarter: conservative (flat at latest) and expected (trend).
+
+use rust_decimal::Decimal;
+
+use super::{better, quarter_value, round_actual, GoalMap, ProjectedQuarter, QuarterValue, ValueError, PROJECTED_QUARTERS};
+use crate::model::{Customer, Goal};
+use crate::quarter::Quarter;
+
+/// Quarters with data a trend line is fitted through.
+const TREND_POINTS: usize = 4;
+
+pub(super) fn project(
+    customer: &Customer,
+    quarters: &[QuarterValue],
+    report_quarter: Quarter,
+) -> Result<Vec<ProjectedQuarter>, ValueError> {
+    let currency = customer.account.currency;
+    let histories: Vec<Vec<(Quarter, Decimal)>> = customer
+        .goals
+        .iter()
+        .map(|goal| {
+            let mut points: Vec<(Quarter, Decimal)> = quarters
+                .iter()
+                .rev()
+                .filter_map(|q| Some((q.quarter, q.by_goal.get(&goal.goal_id)?.actual?)))
+                .take(TREND_POINTS)
+                .collect();
+            points.reverse();
+            points
+        })
+        .collect();
+
+    let mut projection = Vec::with_capacity(PROJECTED_QUARTERS as usize);
+    for step in 1..=PROJECTED_QUARTERS {
+        let quarter = Quarter::from_ordinal(report_quarter.ordinal() + step);
+        let mut conservative = Decimal::ZERO;
+        let mut expected = Decimal::ZERO;
+        let mut expected_actual = Vec::with_capacity(customer.goals.len());
+        for (goal, history) in customer.goals.iter().zip(&histories) {
+            let overflow = || ValueError::Overflow { goal_id: goal.goal_id.clone(), quarter };
+            let projected = history.last().map(|&(_, latest)| (latest, expected_actual_at(goal, history, quarter)));
+            if let Some((latest, trend)) = projected {
+                let flat = quarter_value(goal, latest, currency).ok_or_else(overflow)?;
+                let on_trend = quarter_value(goal, trend, currency).ok_or_else(overflow)?;
+                conservative = conservative.checked_add(flat).ok_or(ValueError::TotalOverflow)?;
+                expected = expected.checked_add(on_trend).ok_or(ValueError::TotalOverflow)?;
+            }
+            expected_actual.push((goal.goal_id.clone(), projected.map(|(_, trend)| trend)));
+        }
+        projection.push(ProjectedQuarter { quarter, conservative, expected, expected_actual: GoalMap(expected_actual) });
+    }
+    Ok(projection)
+}
+
+/// The goal's expected actual in `quarter`: a least-squares line through its last (up to) four
+/// quarterly actuals, never worse than the latest and never beyond the target. Flat at the latest
+/// when there is no target, the target is already reached, or there is only one quarter of data.
+fn expected_actual_at(goal: &Goal, history: &[(Quarter, Decimal)], quarter: Quarter) -> Decimal {
+    let latest = history.last().expect("a goal with data").1;
+    let Some(target) = goal.target else { return latest };
+    if history.len() < 2 || !better(goal.direction, target, latest) {
+        return latest;
+    }
+    let Some(fitted) = least_squares_at(history, quarter) else { return latest };
+    let mut projected = round_actual(fitted);
+    if better(goal.direction, latest, projected) {
+        projected = latest;
+    }
+    if better(goal.direction, projected, target) {
+        projected = target;
+    }
+    projected
+}
+
+/// Value of the least-squares line through `points` (x = quarter ordinal) at `quarter`, computed
+/// with a single division so that exact lines stay exact. `None` if it leaves Decimal's range.
+fn least_squares_at(points: &[(Quarter, Decimal)], quarter: Quarter) -> Option<Decimal> {
+    let origin = points.first()?.0.ordinal();
+    let n = Decimal::from(points.len() as u64);
+    let (mut sum_x, mut sum_xx, mut sum_y, mut sum_xy) = (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
+    for (q, y) in points {
+        let x = Decimal::from(q.ordinal() - origin);
+        sum_x += x;
+        sum_xx += x * x;
+        sum_y = sum_y.checked_add(*y)?;
+        sum_xy = sum_xy.checked_add(x.checked_mul(*y)?)?;
+    }
+    // slope = num / den; y(x) = (Σy·den + num·(n·x − Σx)) / (n·den)
+    let den = n * sum_xx - sum_x * sum_x;
+    if den.is_zero() {
+        return sum_y.checked_div(n);
+    }
+    let num = n.checked_mul(sum_xy)?.checked_sub(sum_x.checked_mul(sum_y)?)?;
+    let x = Decimal::from(quarter.ordinal() - origin);
+    let numerator = sum_y.checked_mul(den)?.checked_add(num.checked_mul(n * x - sum_x)?)?;
+    numerator.checked_div(n * den)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn q(text: &str) -> Quarter {
+        text.parse().unwrap()
+    }
+
+    fn d(text: &str) -> Decimal {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn least_squares_through_a_straight_line_extends_it() {
+        let points = [(q("2026-Q1"), d("40")), (q("2026-Q2"), d("35")), (q("2026-Q3"), d("30"))];
+        assert_eq!(least_squares_at(&points, q("2026-Q4")), Some(d("25")));
+        assert_eq!(least_squares_at(&points, q("2027-Q2")), Some(d("15")));
+    }
+
+    #[test]
+    fn least_squares_respects_gaps_between_quarters() {
+        // Q2 had no data: x = 0, 2, 3.
+        let points = [(q("2026-Q1"), d("10")), (q("2026-Q3"), d("14")), (q("2026-Q4"), d("16"))];
+        assert_eq!(least_squares_at(&points, q("2027-Q1")), Some(d("18")));
+    }
+
+    #[test]
+    fn least_squares_of_noisy_points() {
+        // x = 0..3, y = 1, 3, 2, 4: slope 0.8, intercept 1.3; at x = 4: 4.5.
+        let points = [(q("2025-Q1"), d("1")), (q("2025-Q2"), d("3")), (q("2025-Q3"), d("2")), (q("2025-Q4"), d("4"))];
+        assert_eq!(least_squares_at(&points, q("2026-Q1")).map(|v| v.normalize()), Some(d("4.5")));
+    }
+}

@@ -1,0 +1,470 @@
+//! The engine against the worked examples of the seeds' "ROI calculation methods", and its rules.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use super::*;
+use crate::model::{Account, Category, Currency, Customer, Direction, Goal, Locale, Observation, Opportunity, Per};
+
+fn d(text: &str) -> Decimal {
+    text.parse().unwrap()
+}
+
+fn q(text: &str) -> Quarter {
+    text.parse().unwrap()
+}
+
+/// A goal in the engine's own terms: `value per quarter = improvement × volume × value_per_unit × scale × periods`.
+#[derive(Clone, Copy)]
+struct G {
+    id: &'static str,
+    category: Category,
+    unit: &'static str,
+    direction: Direction,
+    baseline: &'static str,
+    target: Option<&'static str>,
+    per: Per,
+    value_per_unit: &'static str,
+    volume: &'static str,
+}
+
+impl G {
+    fn goal(&self) -> Goal {
+        Goal {
+            goal_id: self.id.to_string(),
+            title: format!("goal {}", self.id),
+            metric: format!("metric_{}", self.id),
+            category: self.category,
+            unit: self.unit.to_string(),
+            direction: self.direction,
+            baseline: d(self.baseline),
+            target: self.target.map(d),
+            per: self.per,
+            value_per_unit: d(self.value_per_unit),
+            volume: d(self.volume),
+            baseline_source: None,
+            owner: None,
+        }
+    }
+}
+
+fn g(id: &'static str, direction: Direction, baseline: &'static str, per: Per, value_per_unit: &'static str) -> G {
+    G {
+        id,
+        category: Category::TimeSavings,
+        unit: "hours",
+        direction,
+        baseline,
+        target: None,
+        per,
+        value_per_unit,
+        volume: "1",
+    }
+}
+
+/// Annual value of a goal held at `actual` for four quarters, through the engine's formula.
+fn annual(goal: &G, actual: &str) -> Decimal {
+    quarter_value(&goal.goal(), d(actual), usd()).unwrap() * Decimal::from(4)
+}
+
+fn usd() -> Currency {
+    Currency::from_code("USD").unwrap()
+}
+
+fn customer(investment: &str, currency: &str, goals: &[G], observations: Vec<Observation>) -> Customer {
+    Customer {
+        dir: PathBuf::from("test"),
+        account: Account {
+            customer_id: "test".into(),
+            customer_name: "Test".into(),
+            renewal_date: NaiveDate::from_ymd_opt(2027, 1, 31).unwrap(),
+            annual_investment: d(investment),
+            currency: Currency::from_code(currency).unwrap(),
+            locale: Locale::En,
+            contract_start: None,
+            segment: None,
+            industry: None,
+            csm_name: None,
+            csm_email: None,
+            executive_sponsor: None,
+        },
+        goals: goals.iter().map(G::goal).collect(),
+        observations,
+        stories: vec![],
+        opportunities: vec![],
+    }
+}
+
+/// One observation per month of every quarter from `first` to `last`, all equal to `value`.
+fn monthly(goal_id: &str, first: &str, last: &str, value: &str) -> Vec<Observation> {
+    q(first)
+        .through(q(last))
+        .flat_map(|quarter| {
+            let start = quarter.first_day();
+            (0..3).map(move |m| start.checked_add_months(chrono::Months::new(m)).unwrap())
+        })
+        .map(|date| Observation { date, metric: format!("metric_{goal_id}"), value: d(value) })
+        .collect()
+}
+
+fn obs(goal_id: &str, date: &str, value: &str) -> Observation {
+    Observation {
+        date: NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap(),
+        metric: format!("metric_{goal_id}"),
+        value: d(value),
+    }
+}
+
+// ---- The seeds' worked examples ---------------------------------------------------------------
+
+#[test]
+fn seed_time_savings_27000_per_year() {
+    // (40 − 10) h/month × $75 × 12 = $27,000/yr
+    let reporting = g("G1", Direction::Down, "40", Per::Month, "75");
+    assert_eq!(annual(&reporting, "10"), d("27000"));
+}
+
+#[test]
+fn seed_tool_consolidation_67000_per_year() {
+    // Tools A + B + C ($23K/yr) + reduced IT management ($5K/yr) + 10 h/week duplicate entry × $75 ($39K/yr).
+    let tools = G { category: Category::CostSavings, unit: "USD", ..g("T", Direction::Down, "23000", Per::Year, "1") };
+    let it = G { category: Category::CostSavings, unit: "USD", ..g("IT", Direction::Down, "5000", Per::Year, "1") };
+    let entry = g("DE", Direction::Down, "10", Per::Week, "75");
+    assert_eq!(annual(&entry, "0"), d("39000"));
+    let mut observations = monthly("T", "2025-Q4", "2026-Q3", "0");
+    observations.extend(monthly("IT", "2025-Q4", "2026-Q3", "0"));
+    observations.extend(monthly("DE", "2025-Q4", "2026-Q3", "0"));
+    let summary = compute(&customer("50000", "USD", &[tools, it, entry], observations), q("2026-Q3")).unwrap();
+    assert_eq!(summary.ttm.value, d("67000"));
+    assert_eq!(summary.quarters[0].by_category[&Category::CostSavings], d("7000"));
+}
+
+#[test]
+fn seed_support_staff_200000_per_year() {
+    // 20 → 16 support staff × $50K salary.
+    let staff = G { category: Category::CostSavings, unit: "people", ..g("S", Direction::Down, "20", Per::Year, "50000") };
+    assert_eq!(annual(&staff, "16"), d("200000"));
+}
+
+#[test]
+fn seed_revenue_generated_250000() {
+    // Win rate 20% → 25% on 100 opportunities/yr × $50K average deal.
+    let win_rate = G {
+        category: Category::Revenue,
+        unit: "percent",
+        volume: "100",
+        ..g("W", Direction::Up, "20", Per::Year, "50000")
+    };
+    assert_eq!(annual(&win_rate, "25"), d("250000"));
+}
+
+#[test]
+fn seed_revenue_protected_700000() {
+    // Churn 15% → 8% of a $10M ARR base.
+    let churn = G { category: Category::Revenue, unit: "%", ..g("C", Direction::Down, "15", Per::Year, "10000000") };
+    assert_eq!(annual(&churn, "8"), d("700000"));
+}
+
+#[test]
+fn seed_revenue_optimized_300000() {
+    // 30% of 100 customers upgraded, $10K average uplift.
+    let upgraded = G {
+        category: Category::Revenue,
+        unit: "percent",
+        volume: "100",
+        ..g("U", Direction::Up, "0", Per::Year, "10000")
+    };
+    assert_eq!(annual(&upgraded, "30"), d("300000"));
+}
+
+#[test]
+fn seed_productivity_plus_50_percent() {
+    // 20 → 30 blog posts per month: (30 − 20) / 20 = +50%.
+    let posts = G { category: Category::Productivity, unit: "posts", ..g("P", Direction::Up, "20", Per::Month, "0") };
+    let summary = compute(&customer("1000", "USD", &[posts], monthly("P", "2026-Q3", "2026-Q3", "30")), q("2026-Q3")).unwrap();
+    assert_eq!(summary.goals[0].improvement_pct, Some(d("50")));
+}
+
+#[test]
+fn seed_automation_157500_per_year() {
+    // 4 h → 0.5 h per proposal, 50 proposals/month, $75/h: $13,125/month.
+    let proposals = G { volume: "50", ..g("A", Direction::Down, "4", Per::Month, "75") };
+    assert_eq!(quarter_value(&proposals.goal(), d("0.5"), usd()), Some(d("39375")));
+    assert_eq!(annual(&proposals, "0.5"), d("157500"));
+}
+
+#[test]
+fn seed_error_reduction_96000_per_year() {
+    // Error rate 5% → 1% on 1,000 orders/month × $200 per error: $8,000/month.
+    let errors = G {
+        category: Category::Quality,
+        unit: "percent",
+        volume: "1000",
+        ..g("E", Direction::Down, "5", Per::Month, "200")
+    };
+    assert_eq!(annual(&errors, "1"), d("96000"));
+}
+
+#[test]
+fn seed_compliance_4500_per_year() {
+    // Violation probability 10% → 1% per year × $50,000 average fine.
+    let fine = G { category: Category::Risk, unit: "percent", ..g("F", Direction::Down, "10", Per::Year, "50000") };
+    assert_eq!(annual(&fine, "1"), d("4500"));
+}
+
+#[test]
+fn seed_data_security_9000_per_year() {
+    // Breach probability 5% → 0.5% per year × $200,000 average breach cost.
+    let breach = G { category: Category::Risk, unit: "percent", ..g("B", Direction::Down, "5", Per::Year, "200000") };
+    assert_eq!(annual(&breach, "0.5"), d("9000"));
+}
+
+#[test]
+fn seed_reliability_230000_per_year() {
+    // Downtime 10 → 2 h/yr × $10,000/h ($80K) + downtime churn 2% → 0.5% of $10M ARR ($150K).
+    let downtime = G { category: Category::Risk, ..g("D", Direction::Down, "10", Per::Year, "10000") };
+    let churn = G { category: Category::Revenue, unit: "percent", ..g("C", Direction::Down, "2", Per::Year, "10000000") };
+    let mut observations = monthly("D", "2025-Q4", "2026-Q3", "2");
+    observations.extend(monthly("C", "2025-Q4", "2026-Q3", "0.5"));
+    let summary = compute(&customer("100000", "USD", &[downtime, churn], observations), q("2026-Q3")).unwrap();
+    assert_eq!(summary.ttm.value, d("230000"));
+    assert_eq!(summary.goals[0].ttm_value, d("80000"));
+    assert_eq!(summary.goals[1].ttm_value, d("150000"));
+}
+
+#[test]
+fn seed_crm_example_93000_on_50000_is_186_percent_roi() {
+    // Time savings: 20 h/month × $75 = $1,500/month = $18K/yr.
+    // Deals: 15% pipeline improvement × $2M pipeline × 25% close rate = $75K/yr.
+    let time = g("T", Direction::Down, "40", Per::Month, "75");
+    let pipeline = G {
+        category: Category::Revenue,
+        unit: "percent",
+        volume: "0.25",
+        ..g("P", Direction::Up, "0", Per::Year, "2000000")
+    };
+    let mut observations = monthly("T", "2025-Q4", "2026-Q3", "20");
+    observations.extend(monthly("P", "2025-Q4", "2026-Q3", "15"));
+    let summary = compute(&customer("50000", "USD", &[time, pipeline], observations), q("2026-Q3")).unwrap();
+    assert_eq!(summary.ttm.value, d("93000"));
+    assert_eq!(summary.ttm.quarters, 4);
+    assert_eq!(summary.ttm.roi_pct, d("186"));
+    assert_eq!(summary.ttm.net_roi_pct, d("86"));
+    // 50,000 ÷ (93,000 ÷ 12) = 6.4516… months.
+    assert_eq!(summary.ttm.payback_months, Some(d("6.45")));
+    assert_eq!(summary.goals[0].ttm_value, d("18000"));
+    assert_eq!(summary.goals[1].ttm_value, d("75000"));
+}
+
+// ---- The engine's rules -----------------------------------------------------------------------
+
+#[test]
+fn actual_is_the_mean_of_the_quarter_and_later_observations_are_ignored() {
+    let goal = g("G", Direction::Down, "40", Per::Month, "10");
+    let observations = vec![
+        obs("G", "2026-07-05", "30"),
+        obs("G", "2026-08-05", "20"),
+        obs("G", "2026-09-30", "10"),
+        obs("G", "2026-10-01", "0"), // after the report quarter
+    ];
+    let summary = compute(&customer("1000", "USD", &[goal], observations), q("2026-Q3")).unwrap();
+    assert_eq!(summary.quarters.len(), 1);
+    let entry = summary.quarters[0].by_goal.get("G").unwrap();
+    assert_eq!((entry.actual, entry.observations), (Some(d("20")), 3));
+    // (40 − 20) × 10 × 3 months
+    assert_eq!(entry.value, d("600"));
+}
+
+#[test]
+fn a_quarter_without_observations_has_no_value_and_is_flagged() {
+    let goal = g("G", Direction::Down, "40", Per::Month, "10");
+    let mut observations = monthly("G", "2026-Q1", "2026-Q1", "30");
+    observations.extend(monthly("G", "2026-Q3", "2026-Q3", "20"));
+    let summary = compute(&customer("1000", "USD", &[goal], observations), q("2026-Q3")).unwrap();
+    let listed: Vec<String> = summary.quarters.iter().map(|q| q.quarter.to_string()).collect();
+    assert_eq!(listed, ["2026-Q1", "2026-Q2", "2026-Q3"]);
+    let gap = summary.quarters[1].by_goal.get("G").unwrap();
+    assert!(gap.no_data);
+    assert_eq!((gap.actual, gap.value), (None, Decimal::ZERO));
+    assert_eq!(summary.ttm.quarters, 3);
+    assert_eq!(summary.ttm.value, d("300") + d("600"));
+}
+
+#[test]
+fn regression_gives_negative_value_never_clamped() {
+    let goal = G { target: Some("10"), ..g("G", Direction::Down, "40", Per::Month, "10") };
+    let summary = compute(&customer("1000", "USD", &[goal], monthly("G", "2026-Q3", "2026-Q3", "45")), q("2026-Q3")).unwrap();
+    assert_eq!(summary.quarters[0].total, d("-150"));
+    assert_eq!(summary.ttm.roi_pct, d("-15"));
+    assert_eq!(summary.ttm.payback_months, None);
+    assert_eq!(summary.goals[0].status, GoalStatus::Regressed);
+    assert_eq!(summary.goals[0].improvement_pct, Some(d("-12.5")));
+}
+
+#[test]
+fn direction_up_and_down_are_mirror_images() {
+    let down = g("G", Direction::Down, "40", Per::Quarter, "5");
+    let up = g("G", Direction::Up, "40", Per::Quarter, "5");
+    for actual in ["10", "40", "55.5"] {
+        let a = quarter_value(&down.goal(), d(actual), usd()).unwrap();
+        let b = quarter_value(&up.goal(), d(actual), usd()).unwrap();
+        assert_eq!(a, -b, "at {actual}");
+    }
+}
+
+#[test]
+fn ttm_is_the_last_four_quarters_and_quarters_count_the_window() {
+    let goal = g("G", Direction::Up, "0", Per::Quarter, "1");
+    let mut observations = Vec::new();
+    for (i, quarter) in q("2025-Q1").through(q("2026-Q3")).enumerate() {
+        observations.push(Observation { date: quarter.first_day(), metric: "metric_G".into(), value: Decimal::from(i as u64 + 1) });
+    }
+    let summary = compute(&customer("10", "USD", &[goal], observations), q("2026-Q3")).unwrap();
+    assert_eq!(summary.quarters.len(), 7);
+    // Quarters 4..=7 of the history.
+    assert_eq!(summary.ttm.value, d("22"));
+    assert_eq!(summary.ttm.quarters, 4);
+    let sum: Decimal = summary.quarters[3..].iter().map(|q| q.total).sum();
+    assert_eq!(summary.ttm.value, sum);
+}
+
+#[test]
+fn a_report_quarter_before_any_data_lists_nothing() {
+    let goal = g("G", Direction::Up, "0", Per::Quarter, "1");
+    let summary = compute(&customer("10", "USD", &[goal], monthly("G", "2026-Q3", "2026-Q3", "5")), q("2026-Q2")).unwrap();
+    assert!(summary.quarters.is_empty());
+    assert_eq!((summary.ttm.value, summary.ttm.quarters), (Decimal::ZERO, 0));
+    assert_eq!(summary.goals[0].status, GoalStatus::NoData);
+    assert_eq!(summary.projection[0].conservative, Decimal::ZERO);
+}
+
+#[test]
+fn money_is_rounded_to_the_currency_minor_unit_half_away_from_zero() {
+    let goal = g("G", Direction::Up, "0", Per::Year, "1");
+    // 10.5 × 0.25 = 2.625 → USD 2.63, JPY 3
+    let usd = compute(&customer("10", "USD", &[goal], monthly("G", "2026-Q3", "2026-Q3", "10.5")), q("2026-Q3")).unwrap();
+    assert_eq!(usd.ttm.value, d("2.63"));
+    let jpy = compute(&customer("10", "JPY", &[goal], monthly("G", "2026-Q3", "2026-Q3", "10.5")), q("2026-Q3")).unwrap();
+    assert_eq!(jpy.ttm.value, d("3"));
+}
+
+#[test]
+fn goal_progress_and_percentages() {
+    let goal = G { target: Some("15"), ..g("G", Direction::Down, "40", Per::Month, "75") };
+    let no_baseline = g("Z", Direction::Up, "0", Per::Month, "1");
+    let mut observations = monthly("G", "2026-Q3", "2026-Q3", "25");
+    observations.extend(monthly("Z", "2026-Q3", "2026-Q3", "3"));
+    let summary = compute(&customer("1000", "USD", &[goal, no_baseline], observations), q("2026-Q3")).unwrap();
+    let g0 = &summary.goals[0];
+    assert_eq!(g0.latest, Some(d("25")));
+    assert_eq!(g0.improvement, Some(d("15")));
+    assert_eq!(g0.improvement_pct, Some(d("37.5")));
+    assert_eq!(g0.progress_to_target_pct, Some(d("60")));
+    let g1 = &summary.goals[1];
+    assert_eq!((g1.improvement_pct, g1.progress_to_target_pct), (None, None));
+    assert_eq!(g1.status, GoalStatus::OnTrack);
+}
+
+#[test]
+fn projection_conservative_is_flat_and_expected_follows_the_trend_up_to_the_target() {
+    // Hours fall 40 → 35 → 30 → 25 a quarter towards a target of 15.
+    let goal = G { target: Some("15"), ..g("G", Direction::Down, "50", Per::Quarter, "100") };
+    let observations = vec![
+        obs("G", "2025-12-01", "40"),
+        obs("G", "2026-03-01", "35"),
+        obs("G", "2026-06-01", "30"),
+        obs("G", "2026-09-01", "25"),
+    ];
+    let summary = compute(&customer("1000", "USD", &[goal], observations), q("2026-Q3")).unwrap();
+    let quarters: Vec<String> = summary.projection.iter().map(|p| p.quarter.to_string()).collect();
+    assert_eq!(quarters, ["2026-Q4", "2027-Q1", "2027-Q2", "2027-Q3"]);
+    let expected: Vec<Decimal> = summary.projection.iter().map(|p| p.expected_actual.get("G").unwrap().unwrap()).collect();
+    // 20, 15, then held at the target.
+    assert_eq!(expected, [d("20"), d("15"), d("15"), d("15")]);
+    for p in &summary.projection {
+        assert_eq!(p.conservative, d("2500"), "flat at latest: (50 − 25) × 100");
+    }
+    assert_eq!(summary.projection[0].expected, d("3000"));
+    assert_eq!(summary.projection[3].expected, d("3500"));
+    assert_eq!(summary.goals[0].status, GoalStatus::OnTrack);
+}
+
+#[test]
+fn projection_never_falls_below_latest() {
+    // Trend worsening (10, 20, 30, 25 for an `up` goal): fitted line is above 25 at first but a falling
+    // trend must not project below the latest actual.
+    let goal = G { target: Some("100"), ..g("G", Direction::Up, "0", Per::Quarter, "1") };
+    let observations = vec![
+        obs("G", "2025-12-01", "40"),
+        obs("G", "2026-03-01", "35"),
+        obs("G", "2026-06-01", "30"),
+        obs("G", "2026-09-01", "25"),
+    ];
+    let summary = compute(&customer("1000", "USD", &[goal], observations), q("2026-Q3")).unwrap();
+    for p in &summary.projection {
+        assert_eq!(p.expected_actual.get("G").unwrap(), &Some(d("25")));
+        assert_eq!(p.expected, p.conservative);
+    }
+    assert_eq!(summary.goals[0].status, GoalStatus::Behind);
+}
+
+#[test]
+fn projection_is_flat_without_target_with_one_quarter_or_past_target() {
+    let no_target = g("A", Direction::Up, "0", Per::Quarter, "1");
+    let one_quarter = G { target: Some("100"), ..g("B", Direction::Up, "0", Per::Quarter, "1") };
+    let past_target = G { target: Some("20"), ..g("C", Direction::Up, "0", Per::Quarter, "1") };
+    let mut observations = vec![obs("A", "2026-03-01", "10"), obs("A", "2026-09-01", "30")];
+    observations.push(obs("B", "2026-09-01", "50"));
+    observations.extend([obs("C", "2026-03-01", "10"), obs("C", "2026-09-01", "30")]);
+    let summary = compute(&customer("1000", "USD", &[no_target, one_quarter, past_target], observations), q("2026-Q3")).unwrap();
+    for p in &summary.projection {
+        assert_eq!(p.expected_actual.get("A").unwrap(), &Some(d("30")));
+        assert_eq!(p.expected_actual.get("B").unwrap(), &Some(d("50")));
+        assert_eq!(p.expected_actual.get("C").unwrap(), &Some(d("30")));
+        assert_eq!(p.expected, p.conservative);
+    }
+    assert_eq!(summary.goals[2].status, GoalStatus::Achieved);
+}
+
+#[test]
+fn opportunities_total_and_confidence_weighted() {
+    let goal = g("G", Direction::Up, "0", Per::Quarter, "1");
+    let mut c = customer("1000", "USD", &[goal], monthly("G", "2026-Q3", "2026-Q3", "1"));
+    for (id, value, confidence) in [("O1", "75000", "0.6"), ("O2", "20000", "0.25"), ("O3", "999.99", "0.5")] {
+        c.opportunities.push(Opportunity {
+            opportunity_id: id.into(),
+            title: id.into(),
+            description: None,
+            category: None,
+            annual_value: d(value),
+            confidence: d(confidence),
+            assumption: None,
+            start_date: None,
+        });
+    }
+    let totals = compute(&c, q("2026-Q3")).unwrap().opportunities;
+    assert_eq!(totals.count, 3);
+    assert_eq!(totals.annual_value, d("95999.99"));
+    // 45,000 + 5,000 + 500.00 (499.995 rounded half away from zero)
+    assert_eq!(totals.weighted_annual_value, d("50500.00"));
+}
+
+#[test]
+fn observation_order_does_not_matter() {
+    let goal = G { target: Some("10"), ..g("G", Direction::Down, "40", Per::Month, "75") };
+    let mut observations = monthly("G", "2025-Q2", "2026-Q3", "22");
+    observations.extend([obs("G", "2026-08-15", "18"), obs("G", "2025-05-02", "39")]);
+    let forward = compute(&customer("1000", "USD", &[goal], observations.clone()), q("2026-Q3")).unwrap();
+    observations.reverse();
+    let backward = compute(&customer("1000", "USD", &[goal], observations), q("2026-Q3")).unwrap();
+    assert_eq!(forward, backward);
+}
+
+#[test]
+fn values_beyond_exact_range_are_errors_not_panics() {
+    let huge = G { volume: "79228162514264337593543950335", ..g("G", Direction::Up, "0", Per::Week, "1000") };
+    let result = compute(&customer("1000", "USD", &[huge], monthly("G", "2026-Q3", "2026-Q3", "1000")), q("2026-Q3"));
+    assert!(matches!(result, Err(ValueError::Overflow { .. })), "{result:?}");
+}
