@@ -28,8 +28,14 @@ impl LoadedInput {
 /// each error naming the other folder: their reports would overwrite each other.
 pub fn load_input(root: &Path) -> Result<LoadedInput, DiscoverError> {
     let discovery = discover(root)?;
-    let mut customers: Vec<(PathBuf, Result<Customer, Vec<InputError>>)> =
-        discovery.customers.into_iter().map(|dir| { let loaded = load_customer(&dir); (dir, loaded) }).collect();
+    let mut customers: Vec<(PathBuf, Result<Customer, Vec<InputError>>)> = discovery
+        .customers
+        .into_iter()
+        .map(|dir| {
+            let loaded = load_customer(&dir);
+            (dir, loaded)
+        })
+        .collect();
 
     let mut by_id: HashMap<String, Vec<usize>> = HashMap::new();
     for (index, (_, loaded)) in customers.iter().enumerate() {
@@ -40,11 +46,8 @@ pub fn load_input(root: &Path) -> Result<LoadedInput, DiscoverError> {
     let mut duplicates: Vec<(usize, InputError)> = Vec::new();
     for (id, indices) in by_id.into_iter().filter(|(_, v)| v.len() > 1) {
         for &index in &indices {
-            let others: Vec<String> = indices
-                .iter()
-                .filter(|&&i| i != index)
-                .map(|&i| customers[i].0.display().to_string())
-                .collect();
+            let others: Vec<String> =
+                indices.iter().filter(|&&i| i != index).map(|&i| customers[i].0.display().to_string()).collect();
             let problem = Problem::DuplicateCustomer { id: id.clone(), other: others.join(", ") };
             let file = customers[index].0.join(ACCOUNT_FILE);
             duplicates.push((index, InputError::new(&file, problem).in_column("customer_id")));

@@ -66,8 +66,18 @@ pub fn to_table(customer: &Customer, summary: &ValueSummary) -> String {
 
     out.push_str("\nGoals (value per quarter = improvement × volume × value_per_unit × scale × periods per quarter)\n");
     let header: Vec<String> = [
-        "goal", "category", "dir", "per", "baseline", "target", "latest", "improvement %", "progress %",
-        "quarter value", "TTM value", "status",
+        "goal",
+        "category",
+        "dir",
+        "per",
+        "baseline",
+        "target",
+        "latest",
+        "improvement %",
+        "progress %",
+        "quarter value",
+        "TTM value",
+        "status",
     ]
     .map(String::from)
     .to_vec();
@@ -97,7 +107,8 @@ pub fn to_table(customer: &Customer, summary: &ValueSummary) -> String {
         .collect();
     out.push_str(&align(&header, rows, 4));
     for goal in &customer.goals {
-        let volume = if goal.volume == Decimal::ONE { String::new() } else { format!(" × volume {}", goal.volume.normalize()) };
+        let volume =
+            if goal.volume == Decimal::ONE { String::new() } else { format!(" × volume {}", goal.volume.normalize()) };
         let scale = if goal.is_percentage() { " × 0.01 (percentage points)" } else { "" };
         let _ = writeln!(
             out,
@@ -114,7 +125,9 @@ pub fn to_table(customer: &Customer, summary: &ValueSummary) -> String {
     let no_data: Vec<String> = summary
         .quarters
         .iter()
-        .flat_map(|q| q.by_goal.0.iter().filter(|(_, g)| g.no_data).map(move |(id, _)| format!("{id} in {}", q.quarter)))
+        .flat_map(|q| {
+            q.by_goal.0.iter().filter(|(_, g)| g.no_data).map(move |(id, _)| format!("{id} in {}", q.quarter))
+        })
         .collect();
     if !no_data.is_empty() {
         let _ = writeln!(out, "  No data (counted as 0, never carried over): {}", no_data.join(", "));
@@ -122,7 +135,11 @@ pub fn to_table(customer: &Customer, summary: &ValueSummary) -> String {
 
     out.push_str("\nProjection (conditional: it assumes today's trends hold)\n");
     let header = ["quarter", "conservative", "expected"].map(String::from).to_vec();
-    let rows = summary.projection.iter().map(|p| vec![p.quarter.to_string(), money(p.conservative), money(p.expected)]).collect();
+    let rows = summary
+        .projection
+        .iter()
+        .map(|p| vec![p.quarter.to_string(), money(p.conservative), money(p.expected)])
+        .collect();
     out.push_str(&align(&header, rows, 1));
     out.push_str("  conservative: every goal held at its latest actual\n");
     out.push_str("  expected: least-squares trend of the last four quarters with data, never worse than latest, never beyond target\n");
@@ -202,7 +219,11 @@ fn align(header: &[String], rows: Vec<Vec<String>>, left: usize) -> String {
             .enumerate()
             .map(|(i, cell)| {
                 let pad = " ".repeat(widths[i] - width(cell));
-                if i < left { format!("{cell}{pad}") } else { format!("{pad}{cell}") }
+                if i < left {
+                    format!("{cell}{pad}")
+                } else {
+                    format!("{pad}{cell}")
+                }
             })
             .collect();
         let _ = writeln!(out, "  {}", cells.join("  ").trim_end());

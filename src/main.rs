@@ -127,7 +127,11 @@ fn validate(input: &Path) -> u8 {
     if total == 0 {
         eprintln!("warning: no customer folders (folders with {ACCOUNT_FILE}) under {}", input.display());
     }
-    if loaded.problem_count() > 0 { DATA_ERRORS } else { OK }
+    if loaded.problem_count() > 0 {
+        DATA_ERRORS
+    } else {
+        OK
+    }
 }
 
 fn explain_customer(dir: &Path, period: &Period, format: Format) -> u8 {
@@ -169,13 +173,14 @@ fn summary(input: &Path, period: &Period) -> u8 {
     let quarter = period.report_quarter();
     let mut failed = 0;
     for (dir, result) in &loaded.customers {
-        let outcome = result.as_ref().map_err(|errors| errors.iter().map(ToString::to_string).collect::<Vec<_>>()).and_then(
-            |customer| {
+        let outcome = result
+            .as_ref()
+            .map_err(|errors| errors.iter().map(ToString::to_string).collect::<Vec<_>>())
+            .and_then(|customer| {
                 value::compute(customer, quarter)
                     .map(|summary| explain::summary_line(customer, &summary))
                     .map_err(|e| vec![format!("{}: {e}", dir.display())])
-            },
-        );
+            });
         match outcome {
             Ok(line) => println!("{line}"),
             Err(errors) => {
@@ -188,7 +193,11 @@ fn summary(input: &Path, period: &Period) -> u8 {
     }
     let total = loaded.customers.len();
     eprintln!("{total} customer{} for {quarter}: {} summarized, {failed} failed", plural(total), total - failed);
-    if failed > 0 { DATA_ERRORS } else { OK }
+    if failed > 0 {
+        DATA_ERRORS
+    } else {
+        OK
+    }
 }
 
 fn usage_error(message: &str) -> u8 {
@@ -197,5 +206,9 @@ fn usage_error(message: &str) -> u8 {
 }
 
 fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
 }

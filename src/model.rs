@@ -118,6 +118,7 @@ keyword_enum! {
     Locale { En = "en", Es = "es", Ms = "ms", Ja = "ja" }
 }
 
+#[allow(clippy::derivable_impls)] // the enum is declared by a macro
 impl Default for Locale {
     fn default() -> Locale {
         Locale::En

@@ -62,10 +62,7 @@ impl Quarter {
     }
 
     pub fn from_ordinal(ordinal: i64) -> Quarter {
-        Quarter {
-            year: ordinal.div_euclid(4) as i32,
-            number: (ordinal.rem_euclid(4) + 1) as u8,
-        }
+        Quarter { year: ordinal.div_euclid(4) as i32, number: (ordinal.rem_euclid(4) + 1) as u8 }
     }
 
     pub fn next(self) -> Quarter {

@@ -189,8 +189,7 @@ fn is_plausible_email(email: &str) -> bool {
 }
 
 fn read_goals(table: &mut Table, errors: &mut Vec<InputError>) -> Option<Vec<(Goal, u64)>> {
-    let required =
-        ["goal_id", "title", "metric", "category", "unit", "direction", "baseline", "per", "value_per_unit"];
+    let required = ["goal_id", "title", "metric", "category", "unit", "direction", "baseline", "per", "value_per_unit"];
     let path = table.path().to_path_buf();
     let mut first_line: HashMap<String, u64> = HashMap::new();
     let goals = read_rows(table, &required, errors, |row, errors| {
@@ -217,8 +216,7 @@ fn read_goals(table: &mut Table, errors: &mut Vec<InputError>) -> Option<Vec<(Go
             None => Some(Decimal::ONE),
             Some(_) => row.number_in("volume", false, |d| d > Decimal::ZERO, "a number greater than 0", errors),
         };
-        let baseline_source =
-            row.keyword("baseline_source", BaselineSource::parse, BaselineSource::keywords(), errors);
+        let baseline_source = row.keyword("baseline_source", BaselineSource::parse, BaselineSource::keywords(), errors);
         Some((
             Goal {
                 goal_id: goal_id?.to_string(),
@@ -286,8 +284,7 @@ fn read_opportunities(table: &mut Table, errors: &mut Vec<InputError>) -> Option
         }
         let title = row.required_text("title", "a title", errors);
         let category = row.keyword("category", Category::parse, Category::keywords(), errors);
-        let annual_value =
-            row.number_in("annual_value", true, |d| d >= Decimal::ZERO, "a number of 0 or more", errors);
+        let annual_value = row.number_in("annual_value", true, |d| d >= Decimal::ZERO, "a number of 0 or more", errors);
         let confidence = row.number_in(
             "confidence",
             true,
@@ -310,7 +307,12 @@ fn read_opportunities(table: &mut Table, errors: &mut Vec<InputError>) -> Option
 }
 
 /// Every goal's metric must have at least one row in metrics.csv.
-fn check_goal_metrics(goals_path: &Path, goals: &[(Goal, u64)], observations: &[Observation], errors: &mut Vec<InputError>) {
+fn check_goal_metrics(
+    goals_path: &Path,
+    goals: &[(Goal, u64)],
+    observations: &[Observation],
+    errors: &mut Vec<InputError>,
+) {
     let measured: HashSet<&str> = observations.iter().map(|o| o.metric.as_str()).collect();
     for (goal, line) in goals {
         if !measured.contains(goal.metric.as_str()) {

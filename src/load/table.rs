@@ -101,9 +101,7 @@ impl Table {
         let fail = |problem| InputError::new(path, problem);
         let mut input = BufReader::new(input);
         let mut first_line = Vec::new();
-        input
-            .read_until(b'\n', &mut first_line)
-            .map_err(|e| fail(Problem::Unreadable(e.to_string())))?;
+        input.read_until(b'\n', &mut first_line).map_err(|e| fail(Problem::Unreadable(e.to_string())))?;
         if first_line.starts_with(b"\xEF\xBB\xBF") {
             first_line.drain(..3);
         }
@@ -124,8 +122,8 @@ impl Table {
             Ok(false) => return Err(fail(Problem::NoHeader)),
             Err(e) => return Err(csv_error(path, e, &line_ends)),
         }
-        let header = csv::StringRecord::from_byte_record(record.clone())
-            .map_err(|_| fail(Problem::NotUtf8).at_line(1))?;
+        let header =
+            csv::StringRecord::from_byte_record(record.clone()).map_err(|_| fail(Problem::NotUtf8).at_line(1))?;
         let mut columns = HashMap::new();
         for (index, name) in header.iter().enumerate() {
             let name = name.trim().to_lowercase();
@@ -240,14 +238,12 @@ impl LineEndQueue {
             self.lines_before += u64::from(is_newline);
             self.pending.pop_front();
         }
-        let mut position = offset;
         let mut line = self.lines_before;
-        for &(at, is_newline) in &self.pending {
+        for (position, &(at, is_newline)) in (offset..).zip(&self.pending) {
             if at != position {
                 break;
             }
             line += u64::from(is_newline);
-            position += 1;
         }
         line + 1
     }

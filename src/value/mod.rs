@@ -251,7 +251,13 @@ pub fn compute(customer: &Customer, report_quarter: Quarter) -> Result<ValueSumm
                         .ok_or_else(|| ValueError::Overflow { goal_id: goal.goal_id.clone(), quarter })?,
                     no_data: false,
                 },
-                None => GoalQuarter { actual: None, observations: 0, improvement: None, value: Decimal::ZERO, no_data: true },
+                None => GoalQuarter {
+                    actual: None,
+                    observations: 0,
+                    improvement: None,
+                    value: Decimal::ZERO,
+                    no_data: true,
+                },
             };
             total = total.checked_add(entry.value).ok_or(ValueError::TotalOverflow)?;
             let category: &mut Decimal = by_category.entry(goal.category).or_default();
@@ -340,11 +346,8 @@ fn summarize_goal(
     let improvement_pct = improvement.and_then(|i| percent_of(i, goal.baseline.abs()));
     let progress_to_target_pct =
         improvement.zip(goal.target).and_then(|(i, target)| percent_of(i, (target - goal.baseline).abs()));
-    let quarter_value = quarters
-        .iter()
-        .find(|q| q.quarter == report_quarter)
-        .and_then(of_goal)
-        .map_or(Decimal::ZERO, |g| g.value);
+    let quarter_value =
+        quarters.iter().find(|q| q.quarter == report_quarter).and_then(of_goal).map_or(Decimal::ZERO, |g| g.value);
     let ttm_value = window.iter().filter_map(of_goal).map(|g| g.value).sum();
     let has_report_quarter_data = latest.is_some_and(|(quarter, _)| quarter == report_quarter);
     let status = match (has_report_quarter_data, latest, improvement) {
@@ -400,11 +403,7 @@ fn opportunity_totals(customer: &Customer) -> Result<OpportunityTotals, ValueErr
         let share = opportunity.annual_value.checked_mul(opportunity.confidence).ok_or(ValueError::TotalOverflow)?;
         weighted = weighted.checked_add(round_money(share, currency)).ok_or(ValueError::TotalOverflow)?;
     }
-    Ok(OpportunityTotals {
-        count: customer.opportunities.len() as u32,
-        annual_value,
-        weighted_annual_value: weighted,
-    })
+    Ok(OpportunityTotals { count: customer.opportunities.len() as u32, annual_value, weighted_annual_value: weighted })
 }
 
 #[cfg(test)]

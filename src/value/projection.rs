@@ -2,7 +2,9 @@
 
 use rust_decimal::Decimal;
 
-use super::{better, quarter_value, round_actual, GoalMap, ProjectedQuarter, QuarterValue, ValueError, PROJECTED_QUARTERS};
+use super::{
+    better, quarter_value, round_actual, GoalMap, ProjectedQuarter, QuarterValue, ValueError, PROJECTED_QUARTERS,
+};
 use crate::model::{Customer, Goal};
 use crate::quarter::Quarter;
 
@@ -47,7 +49,12 @@ pub(super) fn project(
             }
             expected_actual.push((goal.goal_id.clone(), projected.map(|(_, trend)| trend)));
         }
-        projection.push(ProjectedQuarter { quarter, conservative, expected, expected_actual: GoalMap(expected_actual) });
+        projection.push(ProjectedQuarter {
+            quarter,
+            conservative,
+            expected,
+            expected_actual: GoalMap(expected_actual),
+        });
     }
     Ok(projection)
 }

@@ -144,7 +144,8 @@ fn seed_tool_consolidation_67000_per_year() {
 #[test]
 fn seed_support_staff_200000_per_year() {
     // 20 → 16 support staff × $50K salary.
-    let staff = G { category: Category::CostSavings, unit: "people", ..g("S", Direction::Down, "20", Per::Year, "50000") };
+    let staff =
+        G { category: Category::CostSavings, unit: "people", ..g("S", Direction::Down, "20", Per::Year, "50000") };
     assert_eq!(annual(&staff, "16"), d("200000"));
 }
 
@@ -183,7 +184,8 @@ fn seed_revenue_optimized_300000() {
 fn seed_productivity_plus_50_percent() {
     // 20 → 30 blog posts per month: (30 − 20) / 20 = +50%.
     let posts = G { category: Category::Productivity, unit: "posts", ..g("P", Direction::Up, "20", Per::Month, "0") };
-    let summary = compute(&customer("1000", "USD", &[posts], monthly("P", "2026-Q3", "2026-Q3", "30")), q("2026-Q3")).unwrap();
+    let summary =
+        compute(&customer("1000", "USD", &[posts], monthly("P", "2026-Q3", "2026-Q3", "30")), q("2026-Q3")).unwrap();
     assert_eq!(summary.goals[0].improvement_pct, Some(d("50")));
 }
 
@@ -225,7 +227,8 @@ fn seed_data_security_9000_per_year() {
 fn seed_reliability_230000_per_year() {
     // Downtime 10 → 2 h/yr × $10,000/h ($80K) + downtime churn 2% → 0.5% of $10M ARR ($150K).
     let downtime = G { category: Category::Risk, ..g("D", Direction::Down, "10", Per::Year, "10000") };
-    let churn = G { category: Category::Revenue, unit: "percent", ..g("C", Direction::Down, "2", Per::Year, "10000000") };
+    let churn =
+        G { category: Category::Revenue, unit: "percent", ..g("C", Direction::Down, "2", Per::Year, "10000000") };
     let mut observations = monthly("D", "2025-Q4", "2026-Q3", "2");
     observations.extend(monthly("C", "2025-Q4", "2026-Q3", "0.5"));
     let summary = compute(&customer("100000", "USD", &[downtime, churn], observations), q("2026-Q3")).unwrap();
@@ -295,7 +298,8 @@ fn a_quarter_without_observations_has_no_value_and_is_flagged() {
 #[test]
 fn regression_gives_negative_value_never_clamped() {
     let goal = G { target: Some("10"), ..g("G", Direction::Down, "40", Per::Month, "10") };
-    let summary = compute(&customer("1000", "USD", &[goal], monthly("G", "2026-Q3", "2026-Q3", "45")), q("2026-Q3")).unwrap();
+    let summary =
+        compute(&customer("1000", "USD", &[goal], monthly("G", "2026-Q3", "2026-Q3", "45")), q("2026-Q3")).unwrap();
     assert_eq!(summary.quarters[0].total, d("-150"));
     assert_eq!(summary.ttm.roi_pct, d("-15"));
     assert_eq!(summary.ttm.payback_months, None);
@@ -319,7 +323,11 @@ fn ttm_is_the_last_four_quarters_and_quarters_count_the_window() {
     let goal = g("G", Direction::Up, "0", Per::Quarter, "1");
     let mut observations = Vec::new();
     for (i, quarter) in q("2025-Q1").through(q("2026-Q3")).enumerate() {
-        observations.push(Observation { date: quarter.first_day(), metric: "metric_G".into(), value: Decimal::from(i as u64 + 1) });
+        observations.push(Observation {
+            date: quarter.first_day(),
+            metric: "metric_G".into(),
+            value: Decimal::from(i as u64 + 1),
+        });
     }
     let summary = compute(&customer("10", "USD", &[goal], observations), q("2026-Q3")).unwrap();
     assert_eq!(summary.quarters.len(), 7);
@@ -333,7 +341,8 @@ fn ttm_is_the_last_four_quarters_and_quarters_count_the_window() {
 #[test]
 fn a_report_quarter_before_any_data_lists_nothing() {
     let goal = g("G", Direction::Up, "0", Per::Quarter, "1");
-    let summary = compute(&customer("10", "USD", &[goal], monthly("G", "2026-Q3", "2026-Q3", "5")), q("2026-Q2")).unwrap();
+    let summary =
+        compute(&customer("10", "USD", &[goal], monthly("G", "2026-Q3", "2026-Q3", "5")), q("2026-Q2")).unwrap();
     assert!(summary.quarters.is_empty());
     assert_eq!((summary.ttm.value, summary.ttm.quarters), (Decimal::ZERO, 0));
     assert_eq!(summary.goals[0].status, GoalStatus::NoData);
@@ -344,9 +353,11 @@ fn a_report_quarter_before_any_data_lists_nothing() {
 fn money_is_rounded_to_the_currency_minor_unit_half_away_from_zero() {
     let goal = g("G", Direction::Up, "0", Per::Year, "1");
     // 10.5 × 0.25 = 2.625 → USD 2.63, JPY 3
-    let usd = compute(&customer("10", "USD", &[goal], monthly("G", "2026-Q3", "2026-Q3", "10.5")), q("2026-Q3")).unwrap();
+    let usd =
+        compute(&customer("10", "USD", &[goal], monthly("G", "2026-Q3", "2026-Q3", "10.5")), q("2026-Q3")).unwrap();
     assert_eq!(usd.ttm.value, d("2.63"));
-    let jpy = compute(&customer("10", "JPY", &[goal], monthly("G", "2026-Q3", "2026-Q3", "10.5")), q("2026-Q3")).unwrap();
+    let jpy =
+        compute(&customer("10", "JPY", &[goal], monthly("G", "2026-Q3", "2026-Q3", "10.5")), q("2026-Q3")).unwrap();
     assert_eq!(jpy.ttm.value, d("3"));
 }
 
@@ -380,7 +391,8 @@ fn projection_conservative_is_flat_and_expected_follows_the_trend_up_to_the_targ
     let summary = compute(&customer("1000", "USD", &[goal], observations), q("2026-Q3")).unwrap();
     let quarters: Vec<String> = summary.projection.iter().map(|p| p.quarter.to_string()).collect();
     assert_eq!(quarters, ["2026-Q4", "2027-Q1", "2027-Q2", "2027-Q3"]);
-    let expected: Vec<Decimal> = summary.projection.iter().map(|p| p.expected_actual.get("G").unwrap().unwrap()).collect();
+    let expected: Vec<Decimal> =
+        summary.projection.iter().map(|p| p.expected_actual.get("G").unwrap().unwrap()).collect();
     // 20, 15, then held at the target.
     assert_eq!(expected, [d("20"), d("15"), d("15"), d("15")]);
     for p in &summary.projection {
@@ -418,7 +430,8 @@ fn projection_is_flat_without_target_with_one_quarter_or_past_target() {
     let mut observations = vec![obs("A", "2026-03-01", "10"), obs("A", "2026-09-01", "30")];
     observations.push(obs("B", "2026-09-01", "50"));
     observations.extend([obs("C", "2026-03-01", "10"), obs("C", "2026-09-01", "30")]);
-    let summary = compute(&customer("1000", "USD", &[no_target, one_quarter, past_target], observations), q("2026-Q3")).unwrap();
+    let summary =
+        compute(&customer("1000", "USD", &[no_target, one_quarter, past_target], observations), q("2026-Q3")).unwrap();
     for p in &summary.projection {
         assert_eq!(p.expected_actual.get("A").unwrap(), &Some(d("30")));
         assert_eq!(p.expected_actual.get("B").unwrap(), &Some(d("50")));
