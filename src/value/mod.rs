@@ -38,6 +38,10 @@ pub enum ValueError {
     Overflow { goal_id: String, quarter: Quarter },
     #[error("the customer's total value is too large to compute exactly (over 7.9 × 10^28)")]
     TotalOverflow,
+    #[error(
+        "metric {metric:?}: the observations in {quarter} add up to more than can be computed exactly (7.9 × 10^28)"
+    )]
+    MetricOverflow { metric: String, quarter: Quarter },
 }
 
 /// Everything the engine computes for one customer and report quarter.
@@ -177,11 +181,11 @@ impl<T: Serialize> Serialize for GoalMap<T> {
     }
 }
 
-/// Improvement of `actual` over the goal's baseline; positive is better.
-pub fn improvement(goal: &Goal, actual: Decimal) -> Decimal {
+/// Improvement of `actual` over the goal's baseline; positive is better. `None` on overflow.
+pub fn improvement(goal: &Goal, actual: Decimal) -> Option<Decimal> {
     match goal.direction {
-        Direction::Down => goal.baseline - actual,
-        Direction::Up => actual - goal.baseline,
+        Direction::Down => goal.baseline.checked_sub(actual),
+        Direction::Up => actual.checked_sub(goal.baseline),
     }
 }
 
@@ -189,11 +193,7 @@ pub fn improvement(goal: &Goal, actual: Decimal) -> Decimal {
 /// `None` if it is too large for exact arithmetic.
 pub fn quarter_value(goal: &Goal, actual: Decimal, currency: Currency) -> Option<Decimal> {
     let scale = if goal.is_percentage() { Decimal::new(1, 2) } else { Decimal::ONE };
-    let improvement = match goal.direction {
-        Direction::Down => goal.baseline.checked_sub(actual)?,
-        Direction::Up => actual.checked_sub(goal.baseline)?,
-    };
-    let value = improvement
+    let value = improvement(goal, actual)?
         .checked_mul(goal.volume)?
         .checked_mul(goal.value_per_unit)?
         .checked_mul(scale)?
@@ -231,7 +231,7 @@ fn percent_of(part: Decimal, whole: Decimal) -> Option<Decimal> {
 /// Computes realized value per quarter up to `report_quarter`, TTM and ROI, and the projection.
 pub fn compute(customer: &Customer, report_quarter: Quarter) -> Result<ValueSummary, ValueError> {
     let currency = customer.account.currency;
-    let actuals = quarterly_actuals(customer, report_quarter);
+    let actuals = quarterly_actuals(customer, report_quarter)?;
     let first = actuals.values().filter_map(|by_quarter| by_quarter.keys().next().copied()).min();
     let listed: Vec<Quarter> = first.map(|first| first.through(report_quarter).collect()).unwrap_or_default();
 
@@ -243,14 +243,16 @@ pub fn compute(customer: &Customer, report_quarter: Quarter) -> Result<ValueSumm
         for goal in &customer.goals {
             let observed = actuals.get(goal.metric.as_str()).and_then(|m| m.get(&quarter));
             let entry = match observed {
-                Some(&(actual, observations)) => GoalQuarter {
-                    actual: Some(actual),
-                    observations,
-                    improvement: Some(improvement(goal, actual)),
-                    value: quarter_value(goal, actual, currency)
-                        .ok_or_else(|| ValueError::Overflow { goal_id: goal.goal_id.clone(), quarter })?,
-                    no_data: false,
-                },
+                Some(&(actual, observations)) => {
+                    let overflow = || ValueError::Overflow { goal_id: goal.goal_id.clone(), quarter };
+                    GoalQuarter {
+                        actual: Some(actual),
+                        observations,
+                        improvement: Some(improvement(goal, actual).ok_or_else(overflow)?),
+                        value: quarter_value(goal, actual, currency).ok_or_else(overflow)?,
+                        no_data: false,
+                    }
+                }
                 None => GoalQuarter {
                     actual: None,
                     observations: 0,
@@ -289,7 +291,10 @@ pub fn compute(customer: &Customer, report_quarter: Quarter) -> Result<ValueSumm
 }
 
 /// metric → quarter → (rounded mean, observation count), for goal metrics up to the report quarter.
-fn quarterly_actuals(customer: &Customer, report_quarter: Quarter) -> HashMap<&str, BTreeMap<Quarter, (Decimal, u32)>> {
+fn quarterly_actuals(
+    customer: &Customer,
+    report_quarter: Quarter,
+) -> Result<HashMap<&str, BTreeMap<Quarter, (Decimal, u32)>>, ValueError> {
     let mut sums: HashMap<&str, BTreeMap<Quarter, (Decimal, u32)>> =
         customer.goals.iter().map(|g| (g.metric.as_str(), BTreeMap::new())).collect();
     let last_day = report_quarter.last_day();
@@ -298,9 +303,11 @@ fn quarterly_actuals(customer: &Customer, report_quarter: Quarter) -> HashMap<&s
             continue;
         }
         if let Some(by_quarter) = sums.get_mut(observation.metric.as_str()) {
-            let (sum, count) = by_quarter.entry(Quarter::containing(observation.date)).or_default();
-            // A sum beyond Decimal's range saturates; such a metric is rejected as an overflow later.
-            *sum = sum.checked_add(observation.value).unwrap_or(Decimal::MAX);
+            let quarter = Quarter::containing(observation.date);
+            let (sum, count) = by_quarter.entry(quarter).or_default();
+            *sum = sum
+                .checked_add(observation.value)
+                .ok_or_else(|| ValueError::MetricOverflow { metric: observation.metric.clone(), quarter })?;
             *count += 1;
         }
     }
@@ -309,7 +316,7 @@ fn quarterly_actuals(customer: &Customer, report_quarter: Quarter) -> HashMap<&s
             *sum = round_actual(*sum / Decimal::from(*count));
         }
     }
-    sums
+    Ok(sums)
 }
 
 fn ttm(window: &[QuarterValue], investment: Decimal) -> Result<Ttm, ValueError> {
@@ -342,10 +349,11 @@ fn summarize_goal(
 ) -> GoalSummary {
     let of_goal = |q: &QuarterValue| q.by_goal.get(&goal.goal_id).cloned();
     let latest = quarters.iter().rev().filter_map(|q| Some((q.quarter, of_goal(q)?.actual?))).next();
-    let improvement = latest.map(|(_, actual)| improvement(goal, actual));
+    // Every latest actual already had its improvement computed (checked) for its quarter.
+    let improvement = latest.and_then(|(_, actual)| improvement(goal, actual));
     let improvement_pct = improvement.and_then(|i| percent_of(i, goal.baseline.abs()));
     let progress_to_target_pct =
-        improvement.zip(goal.target).and_then(|(i, target)| percent_of(i, (target - goal.baseline).abs()));
+        improvement.zip(goal.target).and_then(|(i, target)| percent_of(i, target.checked_sub(goal.baseline)?.abs()));
     let quarter_value =
         quarters.iter().find(|q| q.quarter == report_quarter).and_then(of_goal).map_or(Decimal::ZERO, |g| g.value);
     let ttm_value = window.iter().filter_map(of_goal).map(|g| g.value).sum();

@@ -481,3 +481,19 @@ fn values_beyond_exact_range_are_errors_not_panics() {
     let result = compute(&customer("1000", "USD", &[huge], monthly("G", "2026-Q3", "2026-Q3", "1000")), q("2026-Q3"));
     assert!(matches!(result, Err(ValueError::Overflow { .. })), "{result:?}");
 }
+
+#[test]
+fn observations_beyond_exact_range_are_errors_not_panics() {
+    let goal = g("G", Direction::Up, "0", Per::Quarter, "0");
+    let big = "70000000000000000000000000000";
+    let observations = vec![obs("G", "2026-07-01", big), obs("G", "2026-08-01", big)];
+    let result = compute(&customer("1000", "USD", &[goal], observations), q("2026-Q3"));
+    assert!(matches!(result, Err(ValueError::MetricOverflow { .. })), "{result:?}");
+
+    let extreme = G {
+        target: Some("-79228162514264337593543950335"),
+        ..g("H", Direction::Down, "79228162514264337593543950335", Per::Quarter, "0")
+    };
+    let result = compute(&customer("1000", "USD", &[extreme], vec![obs("H", "2026-07-01", "1")]), q("2026-Q3"));
+    assert!(result.is_ok(), "progress with an unrepresentable span is simply unknown: {result:?}");
+}
