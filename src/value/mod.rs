@@ -290,12 +290,12 @@ pub fn compute(customer: &Customer, report_quarter: Quarter) -> Result<ValueSumm
     })
 }
 
-/// metric → quarter → (rounded mean, observation count), for goal metrics up to the report quarter.
-fn quarterly_actuals(
-    customer: &Customer,
-    report_quarter: Quarter,
-) -> Result<HashMap<&str, BTreeMap<Quarter, (Decimal, u32)>>, ValueError> {
-    let mut sums: HashMap<&str, BTreeMap<Quarter, (Decimal, u32)>> =
+/// metric → quarter → (rounded mean, observation count).
+type Actuals<'c> = HashMap<&'c str, BTreeMap<Quarter, (Decimal, u32)>>;
+
+/// The quarterly actuals of the goal metrics, up to the report quarter.
+fn quarterly_actuals(customer: &Customer, report_quarter: Quarter) -> Result<Actuals<'_>, ValueError> {
+    let mut sums: Actuals<'_> =
         customer.goals.iter().map(|g| (g.metric.as_str(), BTreeMap::new())).collect();
     let last_day = report_quarter.last_day();
     for observation in &customer.observations {
