@@ -127,7 +127,9 @@ fn validate(input: &Path) -> u8 {
     if total == 0 {
         eprintln!("warning: no customer folders (folders with {ACCOUNT_FILE}) under {}", input.display());
     }
-    if loaded.problem_count() > 0 {
+    if loaded.settings.is_err() {
+        USAGE
+    } else if loaded.problem_count() > 0 {
         DATA_ERRORS
     } else {
         OK

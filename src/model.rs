@@ -47,8 +47,9 @@ pub struct Currency {
 }
 
 impl Currency {
+    /// An ISO 4217 code, in any letter case (`usd` is USD).
     pub fn from_code(code: &str) -> Option<Currency> {
-        iso_currency::Currency::from_code(code).map(|code| Currency { code })
+        iso_currency::Currency::from_code(&code.trim().to_ascii_uppercase()).map(|code| Currency { code })
     }
 
     pub fn code(self) -> &'static str {

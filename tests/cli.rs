@@ -461,7 +461,9 @@ fn error_settings_unknown_key() {
     let copy = Copy::new();
     copy.write("valuereport.toml", "vendor_name = \"Northwind\"\nbrand_colour = \"#1F4E79\"\n");
     let output = copy.validate();
-    assert_eq!(output.status.code(), Some(1));
+    // A configuration error: exit 2, and every customer is still checked.
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("checked 8 customers: 8 valid"), "{}", stderr(&output));
     let out = stdout(&output);
     assert!(
         out.starts_with(&format!(
@@ -508,4 +510,79 @@ fn explain_of_a_broken_customer_lists_its_errors_and_exits_1() {
     let output = run(&["explain", copy.path(ACME).to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(1));
     assert!(stderr(&output).contains("column 'direction': \"sideways\" is not allowed; expected one of down, up"));
+}
+
+#[test]
+fn error_target_not_better_than_baseline() {
+    let copy = Copy::new();
+    let file = format!("{ACME}/goals.csv");
+    let line = copy.replace(&file, "hours,down,40,15,", "hours,down,40,45,");
+    assert_one_problem(
+        &copy.validate(),
+        &format!(
+            "{}:{line}: column 'target': target 45 is not better than baseline 40 for direction down",
+            copy.display(&file)
+        ),
+    );
+}
+
+#[test]
+fn error_unclosed_quote() {
+    let copy = Copy::new();
+    let file = format!("{ACME}/stories.csv");
+    copy.replace(
+        &file,
+        "2026-07-22,quote,Month-end is an afternoon now,\"",
+        "2026-07-22,quote,\"Month-end is an afternoon now,\"",
+    );
+    assert_one_problem(
+        &copy.validate(),
+        &format!(
+            "{}: has an odd number of '\"' characters: a quoted field is never closed, or a '\"' inside a quoted \
+             field is not doubled (\"\")",
+            copy.display(&file)
+        ),
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn error_symlinked_file_is_not_followed() {
+    let copy = Copy::new();
+    let file = format!("{ACME}/metrics.csv");
+    let outside = copy.path("../outside-metrics.csv");
+    fs::rename(copy.path(&file), &outside).unwrap();
+    std::os::unix::fs::symlink(&outside, copy.path(&file)).unwrap();
+    assert_one_problem(
+        &copy.validate(),
+        &format!(
+            "{}: is a symbolic link; links are not followed, so copy the file into the customer folder",
+            copy.display(&file)
+        ),
+    );
+}
+
+#[test]
+fn json_money_always_has_the_currency_decimals() {
+    for (customer, decimals) in [(ACME, 2), ("apac/sakura-seimitsu", 0)] {
+        let output = run(&["explain", &format!("sample-data/{customer}"), "--quarter", "2026-Q3", "--format", "json"]);
+        let json: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+        let decimals_of = |v: &serde_json::Value| v.as_str().unwrap().split('.').nth(1).map_or(0, str::len);
+        let mut amounts =
+            vec![&json["ttm"]["value"], &json["ttm"]["investment"], &json["opportunities"]["annual_value"]];
+        for quarter in json["quarters"].as_array().unwrap() {
+            amounts.push(&quarter["total"]);
+            amounts.extend(quarter["by_category"].as_object().unwrap().values());
+            amounts.extend(quarter["by_goal"].as_object().unwrap().values().map(|g| &g["value"]));
+        }
+        for p in json["projection"].as_array().unwrap() {
+            amounts.extend([&p["conservative"], &p["expected"]]);
+        }
+        for goal in json["goals"].as_array().unwrap() {
+            amounts.extend([&goal["quarter_value"], &goal["ttm_value"]]);
+        }
+        for amount in amounts {
+            assert_eq!(decimals_of(amount), decimals, "{customer}: {amount}");
+        }
+    }
 }

@@ -208,7 +208,19 @@ fn read_goals(table: &mut Table, errors: &mut Vec<InputError>) -> Option<Vec<(Go
         let unit = row.required_text("unit", "a unit such as hours, USD or percent", errors);
         let direction = row.required_keyword("direction", Direction::parse, Direction::keywords(), errors);
         let baseline = row.required_number("baseline", errors);
-        let target = row.number("target", errors);
+        let mut target = row.number("target", errors);
+        if let (Some(t), Some(b), Some(d)) = (target, baseline, direction) {
+            let better = match d {
+                Direction::Down => t < b,
+                Direction::Up => t > b,
+            };
+            if !better {
+                let problem =
+                    Problem::TargetNotBetter { target: t.to_string(), baseline: b.to_string(), direction: d.as_str() };
+                row.reject("target", problem, errors);
+                target = None;
+            }
+        }
         let per = row.required_keyword("per", Per::parse, Per::keywords(), errors);
         let value_per_unit =
             row.number_in("value_per_unit", true, |d| d >= Decimal::ZERO, "a number of 0 or more", errors);

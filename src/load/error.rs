@@ -48,6 +48,12 @@ impl fmt::Display for InputError {
 pub enum Problem {
     #[error("cannot read the file: {0}")]
     Unreadable(String),
+    #[error("is a symbolic link; links are not followed, so copy the file into the customer folder")]
+    SymbolicLink,
+    #[error("has an odd number of '\"' characters: a quoted field is never closed, or a '\"' inside a quoted field is not doubled (\"\")")]
+    UnclosedQuote,
+    #[error("target {target} is not better than baseline {baseline} for direction {direction}")]
+    TargetNotBetter { target: String, baseline: String, direction: &'static str },
     #[error("file not found; every customer folder needs account.csv, goals.csv and metrics.csv")]
     MissingFile,
     #[error("is not valid UTF-8; export the file as UTF-8 (in Excel: \"CSV UTF-8\")")]

@@ -83,11 +83,16 @@ pub struct Table {
     line_ends: Rc<RefCell<LineEndQueue>>,
     record: csv::ByteRecord,
     text: csv::StringRecord,
+    reported_unclosed_quote: bool,
 }
 
 impl Table {
     /// Opens `path` and reads its header. `Ok(None)` when the file does not exist.
     pub fn open(path: &Path) -> Result<Option<Table>, InputError> {
+        match std::fs::symlink_metadata(path) {
+            Ok(meta) if meta.file_type().is_symlink() => return Err(InputError::new(path, Problem::SymbolicLink)),
+            _ => {}
+        }
         let file = match File::open(path) {
             Ok(file) => file,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -143,6 +148,7 @@ impl Table {
             line_ends,
             record,
             text: csv::StringRecord::new(),
+            reported_unclosed_quote: false,
         })
     }
 
@@ -171,7 +177,16 @@ impl Table {
     pub fn next_row(&mut self) -> Option<Result<Row<'_>, InputError>> {
         loop {
             match self.reader.read_byte_record(&mut self.record) {
-                Ok(false) => return None,
+                Ok(false) => {
+                    // The csv crate reads an unclosed quote to the end of the file without complaint.
+                    let unclosed = self.line_ends.borrow().quotes % 2 == 1;
+                    if unclosed && !self.reported_unclosed_quote {
+                        self.reported_unclosed_quote = true;
+                        // Which quote is wrong cannot be known; the csv crate silently took the rest of the file.
+                        return Some(Err(InputError::new(&self.path, Problem::UnclosedQuote)));
+                    }
+                    return None;
+                }
                 Err(e) => {
                     let error = csv_error(&self.path, e, &self.line_ends);
                     // An I/O error repeats forever: stop after reporting it once.
@@ -226,6 +241,8 @@ struct LineEndQueue {
     lines_before: u64,
     /// Bytes read from the source so far.
     next_offset: u64,
+    /// `"` bytes read so far: an odd count at the end means a quoted field never closed.
+    quotes: u64,
 }
 
 impl LineEndQueue {
@@ -266,6 +283,7 @@ impl Read for LineEnds {
             }
         }
         queue.next_offset += n as u64;
+        queue.quotes += buf[..n].iter().filter(|&&b| b == b'"').count() as u64;
         Ok(n)
     }
 }
@@ -503,6 +521,21 @@ mod tests {
         }
         assert_eq!(&lines[..3], [3, 4, 8]);
         assert_eq!(lines.last(), Some(&(8 + 4999)));
+    }
+
+    #[test]
+    fn an_unclosed_quote_is_reported_after_the_last_row() {
+        let mut t = table(b"a,b\n1,2\n\"3,4\n5,6\n").unwrap();
+        assert_eq!(t.next_row().unwrap().unwrap().line(), 2);
+        // The row that swallows the rest of the file is still returned, then the error.
+        assert!(t.next_row().unwrap().is_ok());
+        let error = t.next_row().unwrap().err().unwrap();
+        assert_eq!((error.line, error.problem), (None, Problem::UnclosedQuote));
+        assert!(t.next_row().is_none());
+        // Balanced quotes, including escaped ones, are fine.
+        let mut t = table(b"a,b\n\"say \"\"hi\"\"\",2\n").unwrap();
+        assert_eq!(t.next_row().unwrap().unwrap().text("a"), Some("say \"hi\""));
+        assert!(t.next_row().is_none());
     }
 
     #[test]

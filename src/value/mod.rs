@@ -104,9 +104,9 @@ pub struct Ttm {
 pub enum GoalStatus {
     /// At or beyond its target.
     Achieved,
-    /// Improved over baseline, and its trend reaches the target within the projection (or it has none).
+    /// Not worse than baseline, and its trend reaches the target within the projection (or it has none).
     OnTrack,
-    /// Improved over baseline, but its trend does not reach the target within the projection.
+    /// Not worse than baseline, but its trend does not reach the target within the projection.
     Behind,
     /// Worse than baseline.
     Regressed,
@@ -201,8 +201,25 @@ pub fn quarter_value(goal: &Goal, actual: Decimal, currency: Currency) -> Option
     Some(round_money(value, currency))
 }
 
+/// Rounds to the currency's minor unit and keeps exactly that many decimals (USD 15573.00, JPY 15573).
 pub fn round_money(amount: Decimal, currency: Currency) -> Decimal {
-    amount.round_dp_with_strategy(currency.decimals(), RoundingStrategy::MidpointAwayFromZero)
+    let mut rounded = amount.round_dp_with_strategy(currency.decimals(), RoundingStrategy::MidpointAwayFromZero);
+    rounded.rescale(currency.decimals());
+    rounded
+}
+
+/// Zero with the currency's decimals: the start of every money sum, so sums print like their parts.
+fn zero(currency: Currency) -> Decimal {
+    round_money(Decimal::ZERO, currency)
+}
+
+/// An input amount shown with the currency's decimals, unless that would hide digits it has.
+fn money_scale(amount: Decimal, currency: Currency) -> Decimal {
+    let mut shown = amount.normalize();
+    if shown.scale() <= currency.decimals() {
+        shown.rescale(currency.decimals());
+    }
+    shown
 }
 
 fn round_pct(amount: Decimal) -> Decimal {
@@ -237,7 +254,7 @@ pub fn compute(customer: &Customer, report_quarter: Quarter) -> Result<ValueSumm
 
     let mut quarters = Vec::with_capacity(listed.len());
     for &quarter in &listed {
-        let mut total = Decimal::ZERO;
+        let mut total = zero(currency);
         let mut by_category = BTreeMap::new();
         let mut by_goal = Vec::with_capacity(customer.goals.len());
         for goal in &customer.goals {
@@ -257,12 +274,12 @@ pub fn compute(customer: &Customer, report_quarter: Quarter) -> Result<ValueSumm
                     actual: None,
                     observations: 0,
                     improvement: None,
-                    value: Decimal::ZERO,
+                    value: zero(currency),
                     no_data: true,
                 },
             };
             total = total.checked_add(entry.value).ok_or(ValueError::TotalOverflow)?;
-            let category: &mut Decimal = by_category.entry(goal.category).or_default();
+            let category: &mut Decimal = by_category.entry(goal.category).or_insert(zero(currency));
             *category = category.checked_add(entry.value).ok_or(ValueError::TotalOverflow)?;
             by_goal.push((goal.goal_id.clone(), entry));
         }
@@ -270,13 +287,13 @@ pub fn compute(customer: &Customer, report_quarter: Quarter) -> Result<ValueSumm
     }
 
     let window = &quarters[quarters.len().saturating_sub(TTM_QUARTERS)..];
-    let ttm = ttm(window, customer.account.annual_investment)?;
+    let ttm = ttm(window, money_scale(customer.account.annual_investment, currency), currency)?;
     let projection = projection::project(customer, &quarters, report_quarter)?;
     let goals = customer
         .goals
         .iter()
-        .map(|goal| summarize_goal(goal, &quarters, window, report_quarter, &projection))
-        .collect();
+        .map(|goal| summarize_goal(goal, &quarters, window, report_quarter, &projection, currency))
+        .collect::<Result<_, _>>()?;
     let opportunities = opportunity_totals(customer)?;
     Ok(ValueSummary {
         customer_id: customer.account.customer_id.clone(),
@@ -295,8 +312,7 @@ type Actuals<'c> = HashMap<&'c str, BTreeMap<Quarter, (Decimal, u32)>>;
 
 /// The quarterly actuals of the goal metrics, up to the report quarter.
 fn quarterly_actuals(customer: &Customer, report_quarter: Quarter) -> Result<Actuals<'_>, ValueError> {
-    let mut sums: Actuals<'_> =
-        customer.goals.iter().map(|g| (g.metric.as_str(), BTreeMap::new())).collect();
+    let mut sums: Actuals<'_> = customer.goals.iter().map(|g| (g.metric.as_str(), BTreeMap::new())).collect();
     let last_day = report_quarter.last_day();
     for observation in &customer.observations {
         if observation.date > last_day {
@@ -319,8 +335,8 @@ fn quarterly_actuals(customer: &Customer, report_quarter: Quarter) -> Result<Act
     Ok(sums)
 }
 
-fn ttm(window: &[QuarterValue], investment: Decimal) -> Result<Ttm, ValueError> {
-    let mut value = Decimal::ZERO;
+fn ttm(window: &[QuarterValue], investment: Decimal, currency: Currency) -> Result<Ttm, ValueError> {
+    let mut value = zero(currency);
     for quarter in window {
         value = value.checked_add(quarter.total).ok_or(ValueError::TotalOverflow)?;
     }
@@ -346,7 +362,8 @@ fn summarize_goal(
     window: &[QuarterValue],
     report_quarter: Quarter,
     projection: &[ProjectedQuarter],
-) -> GoalSummary {
+    currency: Currency,
+) -> Result<GoalSummary, ValueError> {
     let of_goal = |q: &QuarterValue| q.by_goal.get(&goal.goal_id).cloned();
     let latest = quarters.iter().rev().filter_map(|q| Some((q.quarter, of_goal(q)?.actual?))).next();
     // Every latest actual already had its improvement computed (checked) for its quarter.
@@ -355,8 +372,11 @@ fn summarize_goal(
     let progress_to_target_pct =
         improvement.zip(goal.target).and_then(|(i, target)| percent_of(i, target.checked_sub(goal.baseline)?.abs()));
     let quarter_value =
-        quarters.iter().find(|q| q.quarter == report_quarter).and_then(of_goal).map_or(Decimal::ZERO, |g| g.value);
-    let ttm_value = window.iter().filter_map(of_goal).map(|g| g.value).sum();
+        quarters.iter().find(|q| q.quarter == report_quarter).and_then(of_goal).map_or(zero(currency), |g| g.value);
+    let mut ttm_value = zero(currency);
+    for entry in window.iter().filter_map(of_goal) {
+        ttm_value = ttm_value.checked_add(entry.value).ok_or(ValueError::TotalOverflow)?;
+    }
     let has_report_quarter_data = latest.is_some_and(|(quarter, _)| quarter == report_quarter);
     let status = match (has_report_quarter_data, latest, improvement) {
         (false, _, _) | (_, None, _) | (_, _, None) => GoalStatus::NoData,
@@ -381,7 +401,7 @@ fn summarize_goal(
             }
         }
     };
-    GoalSummary {
+    Ok(GoalSummary {
         goal_id: goal.goal_id.clone(),
         title: goal.title.clone(),
         metric: goal.metric.clone(),
@@ -399,19 +419,23 @@ fn summarize_goal(
         quarter_value,
         ttm_value,
         status,
-    }
+    })
 }
 
 fn opportunity_totals(customer: &Customer) -> Result<OpportunityTotals, ValueError> {
     let currency = customer.account.currency;
-    let mut annual_value = Decimal::ZERO;
-    let mut weighted = Decimal::ZERO;
+    let mut annual_value = zero(currency);
+    let mut weighted = zero(currency);
     for opportunity in &customer.opportunities {
         annual_value = annual_value.checked_add(opportunity.annual_value).ok_or(ValueError::TotalOverflow)?;
         let share = opportunity.annual_value.checked_mul(opportunity.confidence).ok_or(ValueError::TotalOverflow)?;
         weighted = weighted.checked_add(round_money(share, currency)).ok_or(ValueError::TotalOverflow)?;
     }
-    Ok(OpportunityTotals { count: customer.opportunities.len() as u32, annual_value, weighted_annual_value: weighted })
+    Ok(OpportunityTotals {
+        count: customer.opportunities.len() as u32,
+        annual_value: money_scale(annual_value, currency),
+        weighted_annual_value: weighted,
+    })
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 use rust_decimal::Decimal;
 
 use super::{
-    better, quarter_value, round_actual, GoalMap, ProjectedQuarter, QuarterValue, ValueError, PROJECTED_QUARTERS,
+    better, quarter_value, round_actual, zero, GoalMap, ProjectedQuarter, QuarterValue, ValueError, PROJECTED_QUARTERS,
 };
 use crate::model::{Customer, Goal};
 use crate::quarter::Quarter;
@@ -35,8 +35,8 @@ pub(super) fn project(
     let mut projection = Vec::with_capacity(PROJECTED_QUARTERS as usize);
     for step in 1..=PROJECTED_QUARTERS {
         let quarter = Quarter::from_ordinal(report_quarter.ordinal() + step);
-        let mut conservative = Decimal::ZERO;
-        let mut expected = Decimal::ZERO;
+        let mut conservative = zero(currency);
+        let mut expected = zero(currency);
         let mut expected_actual = Vec::with_capacity(customer.goals.len());
         for (goal, history) in customer.goals.iter().zip(&histories) {
             let overflow = || ValueError::Overflow { goal_id: goal.goal_id.clone(), quarter };

@@ -405,8 +405,8 @@ fn projection_conservative_is_flat_and_expected_follows_the_trend_up_to_the_targ
 
 #[test]
 fn projection_never_falls_below_latest() {
-    // Trend worsening (10, 20, 30, 25 for an `up` goal): fitted line is above 25 at first but a falling
-    // trend must not project below the latest actual.
+    // An `up` goal falling 40 → 35 → 30 → 25: the fitted line keeps falling, but the projection
+    // must not go below the latest actual.
     let goal = G { target: Some("100"), ..g("G", Direction::Up, "0", Per::Quarter, "1") };
     let observations = vec![
         obs("G", "2025-12-01", "40"),
