@@ -10,4 +10,5 @@ pub mod explain;
 pub mod load;
 pub mod model;
 pub mod quarter;
+pub mod render;
 pub mod value;

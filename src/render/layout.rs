@@ -1,0 +1,582 @@
+//! Layout: a flow of blocks poured onto pages.
+//!
+//! Blocks are measured with the embedded fonts, then placed top to bottom. Paragraphs and tables
+//! split across pages (a table repeats its header row); everything else moves whole to the next page.
+//! A heading is never left alone at the bottom of a page: it moves with the start of what follows.
+//! Page headers and footers ("page X of Y") are added once the page count is known.
+
+use super::draw::{palette, Align, Canvas, Colour, TextStyle};
+use super::fonts::{FontSet, Weight};
+use super::text::wrap;
+
+/// Page geometry in points.
+#[derive(Debug, Clone, Copy)]
+pub struct Frame {
+    pub width: f32,
+    pub height: f32,
+    pub margin_x: f32,
+    pub margin_top: f32,
+    pub margin_bottom: f32,
+}
+
+impl Frame {
+    pub fn new((width, height): (f32, f32)) -> Frame {
+        Frame { width, height, margin_x: 50.0, margin_top: 62.0, margin_bottom: 58.0 }
+    }
+
+    fn content_width(&self) -> f32 {
+        self.width - 2.0 * self.margin_x
+    }
+
+    fn top(&self) -> f32 {
+        self.height - self.margin_top
+    }
+
+    fn content_height(&self) -> f32 {
+        self.top() - self.margin_bottom
+    }
+}
+
+/// Body text sizes.
+pub const BODY: f32 = 9.5;
+const LEADING: f32 = 1.38;
+const GAP: f32 = 10.0;
+
+/// One cell of a table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cell {
+    pub text: String,
+    pub colour: Option<Colour>,
+    pub bold: bool,
+}
+
+impl Cell {
+    pub fn new(text: impl Into<String>) -> Cell {
+        Cell { text: text.into(), colour: None, bold: false }
+    }
+
+    pub fn coloured(text: impl Into<String>, colour: Colour) -> Cell {
+        Cell { text: text.into(), colour: Some(colour), bold: false }
+    }
+
+    pub fn bold(mut self) -> Cell {
+        self.bold = true;
+        self
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Column {
+    pub title: String,
+    /// Relative width.
+    pub width: f32,
+    pub align: Align,
+}
+
+impl Column {
+    pub fn new(title: impl Into<String>, width: f32, align: Align) -> Column {
+        Column { title: title.into(), width, align }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    pub columns: Vec<Column>,
+    pub rows: Vec<Vec<Cell>>,
+    /// A last row set off in bold with a rule above it (totals).
+    pub total: Option<Vec<Cell>>,
+    pub size: f32,
+}
+
+/// A key figure in a card.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Kpi {
+    pub label: String,
+    pub value: String,
+    /// e.g. "▲ 12.4% vs 2026-Q2", with its colour.
+    pub change: Option<(String, Colour)>,
+    pub caption: String,
+}
+
+/// Draws into the given box: (canvas, x, y_bottom, width, height).
+pub type DrawFn<'a> = Box<dyn Fn(&mut Canvas, f32, f32, f32, f32) + 'a>;
+
+/// What a report is made of.
+pub enum Block<'a> {
+    /// The title area on the first page.
+    Title { title: String, subtitle: String, details: String, accent: Colour },
+    /// A numbered section title; also a bookmark.
+    Section { title: String, accent: Colour },
+    /// A sub-heading.
+    Heading(String),
+    Paragraph { text: String, style: TextStyle },
+    /// One big figure with its label and explanation (the most important number, on top).
+    Hero { label: String, value: String, caption: String, accent: Colour },
+    Kpis(Vec<Kpi>),
+    Table(Table),
+    /// A chart or other drawing of fixed height; kept together with a heading before it.
+    Graphic { height: f32, draw: DrawFn<'a> },
+    Quote { text: String, attribution: String, accent: Colour },
+    Spacer(f32),
+}
+
+/// A laid-out page: its canvas and the bookmarks that point at it.
+pub struct Page<'f> {
+    pub canvas: Canvas<'f>,
+    pub bookmarks: Vec<String>,
+}
+
+/// Texts of the running header and footer.
+pub struct Decorations {
+    pub header_left: String,
+    pub header_right: String,
+    pub footer_left: String,
+    /// Formats "page X of Y".
+    pub page_label: Box<dyn Fn(usize, usize) -> String>,
+    pub accent: Colour,
+}
+
+/// A block measured for a given width.
+enum Laid<'a> {
+    Lines { lines: Vec<String>, style: TextStyle, leading: f32, indent: f32, bar: Option<Colour> },
+    Table { table: Table, widths: Vec<f32>, header: Vec<Vec<String>>, rows: Vec<Vec<Vec<String>>> },
+    Whole { height: f32, block: Block<'a> },
+}
+
+struct Flow<'f> {
+    fonts: &'f FontSet,
+    frame: Frame,
+    pages: Vec<Page<'f>>,
+    y: f32,
+}
+
+impl<'f> Flow<'f> {
+    fn new_page(&mut self) {
+        self.pages.push(Page { canvas: Canvas::new(self.fonts), bookmarks: Vec::new() });
+        self.y = self.frame.top();
+    }
+
+    fn page(&mut self) -> &mut Page<'f> {
+        self.pages.last_mut().expect("a page exists")
+    }
+
+    fn room(&self) -> f32 {
+        self.y - self.frame.margin_bottom
+    }
+
+    /// Starts a new page unless the current one is still empty.
+    fn break_page(&mut self) {
+        if self.y < self.frame.top() {
+            self.new_page();
+        }
+    }
+}
+
+/// Lays `blocks` out on pages of `frame` and adds headers and footers.
+pub fn layout<'f>(fonts: &'f FontSet, frame: Frame, blocks: Vec<Block<'_>>, decorations: &Decorations) -> Vec<Page<'f>> {
+    let mut flow = Flow { fonts, frame, pages: Vec::new(), y: 0.0 };
+    flow.new_page();
+    let width = frame.content_width();
+    let laid: Vec<Laid> = blocks.into_iter().map(|b| measure(fonts, b, width)).collect();
+    let mins: Vec<f32> = laid.iter().map(|l| min_height(l)).collect();
+    for (index, block) in laid.into_iter().enumerate() {
+        // Headings and section titles keep the start of the next block with them.
+        let keep_with_next = matches!(
+            &block,
+            Laid::Whole { block: Block::Section { .. } | Block::Heading(_), .. }
+        );
+        let mut needed = min_height(&block);
+        if keep_with_next {
+            needed += mins.get(index + 1).copied().unwrap_or(0.0);
+        }
+        if needed > flow.room() && needed <= frame.content_height() {
+            flow.break_page();
+        }
+        place(&mut flow, block);
+    }
+    decorate(&mut flow.pages, frame, decorations);
+    flow.pages
+}
+
+fn line_height(style: &TextStyle, leading: f32) -> f32 {
+    style.size * leading
+}
+
+fn measure<'a>(fonts: &FontSet, block: Block<'a>, width: f32) -> Laid<'a> {
+    match block {
+        Block::Paragraph { text, style } => {
+            let lines = wrap(fonts, &text, style.weight, style.size, width);
+            Laid::Lines { lines, style, leading: LEADING, indent: 0.0, bar: None }
+        }
+        Block::Quote { text, attribution, accent } => {
+            let style = TextStyle::new(BODY + 0.5, Weight::Regular, palette::TEXT);
+            let mut lines = wrap(fonts, &format!("“{text}”"), style.weight, style.size, width - 16.0);
+            lines.push(String::new());
+            lines.extend(wrap(fonts, &format!("— {attribution}"), Weight::Regular, style.size, width - 16.0));
+            Laid::Lines { lines, style, leading: LEADING, indent: 14.0, bar: Some(accent) }
+        }
+        Block::Table(table) => {
+            let total: f32 = table.columns.iter().map(|c| c.width).sum::<f32>().max(f32::EPSILON);
+            let widths: Vec<f32> = table.columns.iter().map(|c| c.width / total * width).collect();
+            let pad = 4.0;
+            let wrap_cells = |cells: &[Cell], header: bool| -> Vec<Vec<String>> {
+                cells
+                    .iter()
+                    .zip(&widths)
+                    .map(|(cell, w)| {
+                        let weight = if header || cell.bold { Weight::Bold } else { Weight::Regular };
+                        let size = if header { table.size - 0.5 } else { table.size };
+                        wrap(fonts, &cell.text, weight, size, (w - 2.0 * pad).max(10.0))
+                    })
+                    .collect()
+            };
+            let header_cells: Vec<Cell> = table.columns.iter().map(|c| Cell::new(c.title.clone())).collect();
+            let header = wrap_cells(&header_cells, true);
+            let mut rows: Vec<Vec<Vec<String>>> = table.rows.iter().map(|r| wrap_cells(r, false)).collect();
+            if let Some(total) = &table.total {
+                rows.push(wrap_cells(total, false));
+            }
+            Laid::Table { table, widths, header, rows }
+        }
+        other => {
+            let height = whole_height(fonts, &other, width);
+            Laid::Whole { height, block: other }
+        }
+    }
+}
+
+fn whole_height(fonts: &FontSet, block: &Block, width: f32) -> f32 {
+    match block {
+        Block::Title { .. } => 86.0,
+        Block::Section { .. } => 34.0,
+        Block::Heading(text) => {
+            let lines = wrap(fonts, text, Weight::Bold, 11.0, width).len() as f32;
+            lines * 15.0 + 6.0
+        }
+        Block::Hero { caption, .. } => {
+            let lines = wrap(fonts, caption, Weight::Regular, BODY, width - 210.0).len().max(2) as f32;
+            (lines * BODY * LEADING + 22.0).max(70.0)
+        }
+        Block::Kpis(kpis) => {
+            let card_width = (width - 2.0 * 10.0) / kpis.len().max(1) as f32;
+            let caption_lines = kpis
+                .iter()
+                .map(|k| wrap(fonts, &k.caption, Weight::Regular, 8.0, card_width - 16.0).len())
+                .max()
+                .unwrap_or(0) as f32;
+            let label_lines = kpis
+                .iter()
+                .map(|k| wrap(fonts, &k.label, Weight::Bold, 8.5, card_width - 16.0).len())
+                .max()
+                .unwrap_or(1) as f32;
+            20.0 + label_lines * 11.0 + 24.0 + 14.0 + caption_lines * 10.5
+        }
+        Block::Graphic { height, .. } => *height,
+        Block::Spacer(height) => *height,
+        Block::Paragraph { .. } | Block::Quote { .. } | Block::Table(_) => unreachable!("measured as lines or rows"),
+    }
+}
+
+/// The smallest first piece of a block that may end a page.
+fn min_height(laid: &Laid) -> f32 {
+    match laid {
+        Laid::Lines { lines, style, leading, .. } => {
+            line_height(style, *leading) * lines.len().min(2) as f32 + GAP
+        }
+        Laid::Table { table, header, rows, .. } => {
+            let first = rows.first().map_or(0.0, |r| row_height(r, table.size));
+            row_height(header, table.size - 0.5) + first + GAP
+        }
+        Laid::Whole { height, .. } => height + GAP,
+    }
+}
+
+fn row_height(row: &[Vec<String>], size: f32) -> f32 {
+    let lines = row.iter().map(Vec::len).max().unwrap_or(1).max(1) as f32;
+    lines * size * 1.3 + 7.0
+}
+
+fn place(flow: &mut Flow, laid: Laid) {
+    let x = flow.frame.margin_x;
+    let width = flow.frame.content_width();
+    match laid {
+        Laid::Lines { lines, style, leading, indent, bar } => {
+            let step = line_height(&style, leading);
+            let mut index = 0;
+            while index < lines.len() {
+                if flow.room() < step {
+                    flow.new_page();
+                }
+                let fit = ((flow.room() / step).floor() as usize).max(1);
+                let end = (index + fit).min(lines.len());
+                // No single orphan line at the foot of a page when more follow.
+                let end = if end - index == 1 && lines.len() - index > 1 && index == 0 && fit < lines.len() {
+                    flow.new_page();
+                    (index + ((flow.room() / step).floor() as usize).max(1)).min(lines.len())
+                } else {
+                    end
+                };
+                let top = flow.y;
+                let page = flow.page();
+                for (i, line) in lines[index..end].iter().enumerate() {
+                    let baseline = top - style.size - i as f32 * step;
+                    let is_attribution = bar.is_some() && line.starts_with('—');
+                    let line_style = if is_attribution {
+                        TextStyle::new(style.size - 1.0, Weight::Bold, palette::MUTED)
+                    } else {
+                        style
+                    };
+                    page.canvas.text(line, x + indent, baseline, line_style, Align::Left);
+                }
+                let used = (end - index) as f32 * step;
+                if let Some(colour) = bar {
+                    page.canvas.fill_rect(x, top - used + 2.0, 3.0, used - 2.0, colour);
+                }
+                flow.y -= used;
+                index = end;
+            }
+            flow.y -= GAP;
+        }
+        Laid::Table { table, widths, header, rows } => place_table(flow, &table, &widths, &header, &rows),
+        Laid::Whole { height, block } => {
+            if height > flow.room() {
+                flow.break_page();
+            }
+            let top = flow.y;
+            draw_whole(flow.page(), block, x, top, width, height);
+            flow.y -= height + GAP;
+        }
+    }
+}
+
+fn place_table(flow: &mut Flow, table: &Table, widths: &[f32], header: &[Vec<String>], rows: &[Vec<Vec<String>>]) {
+    let x = flow.frame.margin_x;
+    let width = flow.frame.content_width();
+    let header_height = row_height(header, table.size - 0.5);
+    let total_index = table.total.as_ref().map(|_| rows.len() - 1);
+    let draw_header = |flow: &mut Flow| {
+        let top = flow.y;
+        let page = flow.page();
+        page.canvas.fill_rect(x, top - header_height, width, header_height, palette::PANEL);
+        draw_row(&mut page.canvas, table, widths, header, None, x, top, true);
+        flow.y -= header_height;
+    };
+    draw_header(flow);
+    for (index, row) in rows.iter().enumerate() {
+        let height = row_height(row, table.size);
+        if height > flow.room() {
+            flow.new_page();
+            draw_header(flow);
+        }
+        let top = flow.y;
+        let page = flow.page();
+        let cells = if Some(index) == total_index { table.total.as_deref() } else { table.rows.get(index).map(Vec::as_slice) };
+        if Some(index) == total_index {
+            page.canvas.line(x, top, x + width, top, palette::TEXT, 0.8);
+        }
+        draw_row(&mut page.canvas, table, widths, row, cells, x, top, Some(index) == total_index);
+        page.canvas.line(x, top - height, x + width, top - height, palette::RULE, 0.5);
+        flow.y -= height;
+    }
+    flow.y -= GAP;
+}
+
+#[allow(clippy::too_many_arguments)]
+fn draw_row(
+    canvas: &mut Canvas,
+    table: &Table,
+    widths: &[f32],
+    lines: &[Vec<String>],
+    cells: Option<&[Cell]>,
+    x: f32,
+    top: f32,
+    bold: bool,
+) {
+    let pad = 4.0;
+    let mut left = x;
+    let size = if cells.is_none() { table.size - 0.5 } else { table.size };
+    for (column_index, (column, width)) in table.columns.iter().zip(widths).enumerate() {
+        let cell = cells.and_then(|c| c.get(column_index));
+        let colour = cell.and_then(|c| c.colour).unwrap_or(if cells.is_none() { palette::MUTED } else { palette::TEXT });
+        let weight = if bold || cell.is_some_and(|c| c.bold) { Weight::Bold } else { Weight::Regular };
+        let style = TextStyle::new(size, weight, colour);
+        for (i, line) in lines.get(column_index).map(Vec::as_slice).unwrap_or_default().iter().enumerate() {
+            let baseline = top - 4.0 - size - i as f32 * size * 1.3;
+            let (anchor, align) = match column.align {
+                Align::Left => (left + pad, Align::Left),
+                Align::Centre => (left + width / 2.0, Align::Centre),
+                Align::Right => (left + width - pad, Align::Right),
+            };
+            canvas.text(line, anchor, baseline, style, align);
+        }
+        left += width;
+    }
+}
+
+fn draw_whole(page: &mut Page, block: Block, x: f32, top: f32, width: f32, height: f32) {
+    let canvas = &mut page.canvas;
+    match block {
+        Block::Title { title, subtitle, details, accent } => {
+            canvas.fill_rect(x, top - 4.0, 46.0, 4.0, accent);
+            canvas.text(&title, x, top - 30.0, TextStyle::new(21.0, Weight::Bold, palette::TEXT), Align::Left);
+            canvas.text(&subtitle, x, top - 52.0, TextStyle::new(12.5, Weight::Regular, accent), Align::Left);
+            canvas.text(&details, x, top - 70.0, TextStyle::new(8.5, Weight::Regular, palette::MUTED), Align::Left);
+        }
+        Block::Section { title, accent } => {
+            canvas.text(&title, x, top - 20.0, TextStyle::new(14.5, Weight::Bold, accent), Align::Left);
+            canvas.line(x, top - 27.0, x + width, top - 27.0, accent.lighten(0.55), 0.8);
+            page.bookmarks.push(title);
+        }
+        Block::Heading(text) => {
+            let lines = wrap(canvas.fonts, &text, Weight::Bold, 11.0, width);
+            for (i, line) in lines.iter().enumerate() {
+                let style = TextStyle::new(11.0, Weight::Bold, palette::TEXT);
+                canvas.text(line, x, top - 12.0 - i as f32 * 15.0, style, Align::Left);
+            }
+        }
+        Block::Hero { label, value, caption, accent } => {
+            canvas.fill_rect(x, top - height, width, height, accent.lighten(0.92));
+            canvas.fill_rect(x, top - height, 4.0, height, accent);
+            canvas.text(&label, x + 16.0, top - 20.0, TextStyle::new(9.0, Weight::Bold, palette::MUTED), Align::Left);
+            canvas.text(&value, x + 16.0, top - 52.0, TextStyle::new(27.0, Weight::Bold, accent), Align::Left);
+            let text_x = x + 200.0;
+            for (i, line) in wrap(canvas.fonts, &caption, Weight::Regular, BODY, width - 210.0).iter().enumerate() {
+                let style = TextStyle::new(BODY, Weight::Regular, palette::TEXT);
+                canvas.text(line, text_x, top - 20.0 - i as f32 * BODY * LEADING, style, Align::Left);
+            }
+        }
+        Block::Kpis(kpis) => {
+            let gap = 10.0;
+            let count = kpis.len().max(1) as f32;
+            let card_width = (width - gap * (count - 1.0)) / count;
+            for (i, kpi) in kpis.iter().enumerate() {
+                let left = x + i as f32 * (card_width + gap);
+                canvas.fill_rect(left, top - height, card_width, height, palette::PANEL);
+                let mut y = top - 18.0;
+                for line in wrap(canvas.fonts, &kpi.label, Weight::Bold, 8.5, card_width - 16.0) {
+                    canvas.text(&line, left + 8.0, y, TextStyle::new(8.5, Weight::Bold, palette::MUTED), Align::Left);
+                    y -= 11.0;
+                }
+                y -= 15.0;
+                canvas.text(&kpi.value, left + 8.0, y, TextStyle::new(17.0, Weight::Bold, palette::TEXT), Align::Left);
+                y -= 16.0;
+                if let Some((change, colour)) = &kpi.change {
+                    canvas.text(change, left + 8.0, y, TextStyle::new(8.5, Weight::Bold, *colour), Align::Left);
+                }
+                y -= 13.0;
+                for line in wrap(canvas.fonts, &kpi.caption, Weight::Regular, 8.0, card_width - 16.0) {
+                    canvas.text(&line, left + 8.0, y, TextStyle::new(8.0, Weight::Regular, palette::MUTED), Align::Left);
+                    y -= 10.5;
+                }
+            }
+        }
+        Block::Graphic { height, draw } => draw(canvas, x, top - height, width, height),
+        Block::Spacer(_) => {}
+        Block::Paragraph { .. } | Block::Quote { .. } | Block::Table(_) => unreachable!("placed as lines or rows"),
+    }
+}
+
+fn decorate(pages: &mut [Page], frame: Frame, decorations: &Decorations) {
+    let count = pages.len();
+    let small = TextStyle::new(7.5, Weight::Regular, palette::MUTED);
+    let left = frame.margin_x;
+    let right = frame.width - frame.margin_x;
+    for (index, page) in pages.iter_mut().enumerate() {
+        let canvas = &mut page.canvas;
+        let header_y = frame.height - 34.0;
+        canvas.text(&decorations.header_left, left, header_y, TextStyle { weight: Weight::Bold, ..small }, Align::Left);
+        canvas.text(&decorations.header_right, right, header_y, small, Align::Right);
+        canvas.line(left, header_y - 7.0, right, header_y - 7.0, decorations.accent, 0.8);
+        let footer_y = 32.0;
+        canvas.line(left, footer_y + 12.0, right, footer_y + 12.0, palette::RULE, 0.5);
+        canvas.text(&decorations.footer_left, left, footer_y, small, Align::Left);
+        canvas.text(&(decorations.page_label)(index + 1, count), right, footer_y, small, Align::Right);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decorations() -> Decorations {
+        Decorations {
+            header_left: "Acme".into(),
+            header_right: "Value report · 2026-Q3".into(),
+            footer_left: "Prepared by Northwind".into(),
+            page_label: Box::new(|x, y| format!("Page {x} of {y}")),
+            accent: palette::BLUE,
+        }
+    }
+
+    fn texts(page: &Page) -> String {
+        page.canvas
+            .ops
+            .iter()
+            .filter_map(|op| match op {
+                printpdf::Op::ShowText { items } => Some(
+                    items
+                        .iter()
+                        .filter_map(|i| match i {
+                            printpdf::TextItem::Text(t) => Some(t.as_str()),
+                            _ => None,
+                        })
+                        .collect::<String>(),
+                ),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+            .join("|")
+    }
+
+    fn frame() -> Frame {
+        Frame::new((595.28, 841.89))
+    }
+
+    #[test]
+    fn long_tables_split_and_repeat_their_header() {
+        let table = Table {
+            columns: vec![Column::new("Quarter", 1.0, Align::Left), Column::new("Value", 1.0, Align::Right)],
+            rows: (0..120).map(|i| vec![Cell::new(format!("row {i}")), Cell::new(format!("{i}.00"))]).collect(),
+            total: Some(vec![Cell::new("Total"), Cell::new("7140.00")]),
+            size: BODY,
+        };
+        let pages = layout(FontSet::shared(), frame(), vec![Block::Table(table)], &decorations());
+        assert!(pages.len() >= 3, "{}", pages.len());
+        for page in &pages {
+            let text = texts(page);
+            assert!(text.contains("Quarter|Value"), "header on every page");
+        }
+        let all: String = pages.iter().map(texts).collect();
+        for i in 0..120 {
+            assert!(all.contains(&format!("|row {i}|")), "row {i} is drawn");
+        }
+        assert!(texts(pages.last().unwrap()).contains("Total|7140.00"));
+        assert!(texts(&pages[0]).contains(&format!("Page 1 of {}", pages.len())));
+    }
+
+    #[test]
+    fn a_heading_never_ends_a_page() {
+        let blocks = vec![
+            Block::Spacer(500.0),
+            Block::Heading("The heading".into()),
+            Block::Graphic { height: 200.0, draw: Box::new(|_, _, _, _, _| {}) },
+        ];
+        let pages = layout(FontSet::shared(), frame(), blocks, &decorations());
+        let with_heading = pages.iter().position(|p| texts(p).contains("The heading")).unwrap();
+        // Page 1 has room for the heading (21 pt) but not for it and the chart.
+        assert_eq!(with_heading, 1, "heading moved with its chart");
+    }
+
+    #[test]
+    fn sections_are_bookmarked_on_their_page() {
+        let blocks = vec![
+            Block::Section { title: "1. Executive summary".into(), accent: palette::BLUE },
+            Block::Spacer(650.0),
+            Block::Section { title: "2. Key metrics".into(), accent: palette::BLUE },
+        ];
+        let pages = layout(FontSet::shared(), frame(), blocks, &decorations());
+        assert_eq!(pages.len(), 2);
+        assert_eq!(pages[0].bookmarks, ["1. Executive summary"]);
+        assert_eq!(pages[1].bookmarks, ["2. Key metrics"]);
+    }
+}

@@ -1,0 +1,7 @@
+//! Render: layout, charts and PDF export.
+
+pub mod draw;
+pub mod fonts;
+pub mod layout;
+pub mod pdf;
+pub mod text;

@@ -1,0 +1,100 @@
+//! Line breaking: UAX #14 break opportunities (`unicode-linebreak`) filled greedily by measured width.
+//!
+//! UAX #14 already carries the Japanese kinsoku rules that matter for reports: no break before
+//! closing punctuation (`、。」）`), small kana or prolonged sound marks, none after opening brackets;
+//! and it allows breaks between ideographs without inserting spaces.
+
+use unicode_linebreak::{linebreaks, BreakOpportunity};
+
+use super::fonts::{FontSet, Weight};
+
+/// Splits `text` into lines no wider than `max_width` points at `size`. Mandatory breaks (newlines)
+/// are kept; a single word wider than the line is split between characters.
+pub fn wrap(fonts: &FontSet, text: &str, weight: Weight, size: f32, max_width: f32) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    let mut line_width = 0.0;
+    let mut start = 0;
+    for (end, opportunity) in linebreaks(text) {
+        let segment = &text[start..end];
+        start = end;
+        let mandatory = opportunity == BreakOpportunity::Mandatory;
+        let segment = if mandatory { segment.trim_end_matches(['\n', '\r', '\u{2028}', '\u{2029}']) } else { segment };
+        let visible = segment.trim_end();
+        let visible_width = fonts.width(visible, weight, size);
+        if !line.is_empty() && line_width + visible_width > max_width {
+            lines.push(line.trim_end().to_string());
+            line.clear();
+            line_width = 0.0;
+        }
+        if line.is_empty() && visible_width > max_width {
+            // A word longer than the line: split it between characters.
+            for ch in segment.chars() {
+                let w = fonts.width(ch.encode_utf8(&mut [0; 4]), weight, size);
+                if !line.is_empty() && line_width + w > max_width && !ch.is_whitespace() {
+                    lines.push(line.trim_end().to_string());
+                    line.clear();
+                    line_width = 0.0;
+                }
+                line.push(ch);
+                line_width += w;
+            }
+        } else {
+            line.push_str(segment);
+            line_width += fonts.width(segment, weight, size);
+        }
+        if mandatory && end < text.len() {
+            lines.push(line.trim_end().to_string());
+            line.clear();
+            line_width = 0.0;
+        }
+    }
+    let last = line.trim_end();
+    if !last.is_empty() || lines.is_empty() {
+        lines.push(last.to_string());
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fits(lines: &[String], max: f32) -> bool {
+        lines.iter().all(|l| FontSet::shared().width(l, Weight::Regular, 10.0) <= max + 0.01)
+    }
+
+    #[test]
+    fn wraps_english_at_spaces_within_the_width() {
+        let text = "Realized value already happened last quarter: it is proof. Projected value is conditional.";
+        let lines = wrap(FontSet::shared(), text, Weight::Regular, 10.0, 150.0);
+        assert!(lines.len() >= 3, "{lines:?}");
+        assert!(fits(&lines, 150.0), "{lines:?}");
+        assert_eq!(lines.join(" "), text);
+        assert!(lines.iter().all(|l| !l.starts_with(' ') && !l.ends_with(' ')));
+    }
+
+    #[test]
+    fn japanese_breaks_between_characters_but_never_before_closing_punctuation() {
+        let text = "月次レポート作成時間を四十時間から十時間に削減しました。「素晴らしい」と評価されています。";
+        let lines = wrap(FontSet::shared(), text, Weight::Regular, 10.0, 95.0);
+        assert!(lines.len() >= 4, "{lines:?}");
+        assert!(fits(&lines, 95.0), "{lines:?}");
+        assert_eq!(lines.concat(), text, "no spaces are inserted");
+        for line in &lines[1..] {
+            let first = line.chars().next().unwrap();
+            assert!(!"、。」）ー".contains(first), "line starts with {first}: {lines:?}");
+        }
+    }
+
+    #[test]
+    fn newlines_are_kept_and_long_words_split() {
+        let lines = wrap(FontSet::shared(), "one\ntwo", Weight::Regular, 10.0, 200.0);
+        assert_eq!(lines, ["one", "two"]);
+        let long = "x".repeat(200);
+        let lines = wrap(FontSet::shared(), &long, Weight::Regular, 10.0, 100.0);
+        assert!(lines.len() > 5 && fits(&lines, 100.0));
+        assert_eq!(lines.concat(), long);
+        assert_eq!(wrap(FontSet::shared(), "", Weight::Regular, 10.0, 100.0), [""]);
+    }
+}
