@@ -63,3 +63,74 @@ pub fn load_input(root: &Path) -> Result<LoadedInput, DiscoverError> {
     }
     Ok(LoadedInput { settings: load_settings(root), customers, skipped: discovery.skipped })
 }
+
+/// Everything that can stop one report from being written.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    Input(Vec<InputError>),
+    #[error("{}: {source}", dir.display())]
+    Value { dir: PathBuf, source: crate::value::ValueError },
+    #[error(transparent)]
+    Catalog(#[from] crate::content::catalog::CatalogError),
+    #[error("{}: cannot write the report: {source}", path.display())]
+    Write { path: PathBuf, source: std::io::Error },
+}
+
+/// What one report is made from, besides the customer.
+pub struct ReportOptions<'a> {
+    pub settings: &'a Settings,
+    pub catalog: &'a crate::content::catalog::Catalog,
+    pub quarter: crate::quarter::Quarter,
+    pub as_of: chrono::NaiveDate,
+    pub edition: crate::content::report::Edition,
+    pub paper: crate::render::pdf::Paper,
+}
+
+/// Computes and renders one report as PDF bytes.
+pub fn report_pdf(customer: &Customer, options: &ReportOptions) -> Result<Vec<u8>, ReportError> {
+    let summary = crate::value::compute(customer, options.quarter)
+        .map_err(|source| ReportError::Value { dir: customer.dir.clone(), source })?;
+    let content = crate::content::report::build(&crate::content::report::ReportInput {
+        customer,
+        summary: &summary,
+        settings: options.settings,
+        as_of: options.as_of,
+        edition: options.edition,
+        catalog: options.catalog,
+    })?;
+    Ok(crate::render::report::render_pdf(content, options.paper, crate::render::fonts::FontSet::shared()))
+}
+
+/// Writes `bytes` to `path` atomically: a temporary file in the same folder, then a rename, so a
+/// crash never leaves a partial file under the final name nor replaces a good one with a broken one.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
+    use std::io::Write;
+    let fail = |source| ReportError::Write { path: path.to_path_buf(), source };
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(fail)?;
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let temporary = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut file = std::fs::File::create(&temporary)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&temporary, path)
+    })();
+    if let Err(source) = result {
+        let _ = std::fs::remove_file(&temporary);
+        return Err(fail(source));
+    }
+    Ok(())
+}
+
+/// The `valuereport.toml` that applies to a customer folder: the nearest one in it or above it.
+pub fn settings_for(customer_dir: &Path) -> Result<Settings, InputError> {
+    let absolute = std::fs::canonicalize(customer_dir).unwrap_or_else(|_| customer_dir.to_path_buf());
+    for dir in absolute.ancestors() {
+        if dir.join(crate::load::SETTINGS_FILE).is_file() {
+            return load_settings(dir);
+        }
+    }
+    Ok(Settings::default())
+}

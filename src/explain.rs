@@ -181,26 +181,9 @@ fn status_label(status: GoalStatus) -> &'static str {
     }
 }
 
-/// `1234567.891` with 2 decimals → `1,234,567.89`. For plain-text output only; reports format per locale.
+/// Grouped amount with `decimals` places (plain-text output; reports format per locale).
 pub fn format_amount(amount: Decimal, decimals: u32) -> String {
-    let rounded = amount.round_dp_with_strategy(decimals, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
-    let text = format!("{:.*}", decimals as usize, rounded.abs());
-    let (integer, fraction) = text.split_once('.').map_or((text.as_str(), None), |(i, f)| (i, Some(f)));
-    let mut grouped = String::with_capacity(text.len() + integer.len() / 3 + 1);
-    if rounded.is_sign_negative() && !rounded.is_zero() {
-        grouped.push('-');
-    }
-    for (i, digit) in integer.chars().enumerate() {
-        if i > 0 && (integer.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(digit);
-    }
-    if let Some(fraction) = fraction {
-        grouped.push('.');
-        grouped.push_str(fraction);
-    }
-    grouped
+    crate::content::format::grouped(amount, decimals)
 }
 
 /// Aligns `rows` under `header`: the first `left` columns left-aligned, the rest right-aligned.

@@ -5,6 +5,7 @@
 //! [`explain`] presents the computation to people and programs; [`batch`] runs it over a whole INPUT.
 
 pub mod batch;
+pub mod content;
 pub mod discover;
 pub mod explain;
 pub mod load;

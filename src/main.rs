@@ -9,18 +9,22 @@ use std::process::ExitCode;
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use valuereport::batch::load_input;
+use valuereport::batch::{load_input, report_pdf, settings_for, write_atomically, ReportOptions};
+use valuereport::content::catalog::Catalog;
+use valuereport::content::report::Edition;
 use valuereport::explain;
 use valuereport::load::{load_customer, parse_iso_date, ACCOUNT_FILE};
 use valuereport::quarter::Quarter;
+use valuereport::render::pdf::Paper;
 use valuereport::value;
 
 const DEFAULT_INPUT: &str = "sample-data";
+const DEFAULT_OUT: &str = "out";
 
 #[derive(Parser)]
 #[command(name = "valuereport", version, about = "Customer value reports from per-customer CSV exports")]
 struct Cli {
-    /// Without a command: print every sample-data customer's value summary.
+    /// Without a command: write both editions of every sample-data customer's report into out/.
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -40,6 +44,20 @@ enum Command {
         period: Period,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
+    },
+    /// Write the PDF value report of one customer folder.
+    Report {
+        customer_dir: PathBuf,
+        #[command(flatten)]
+        period: Period,
+        /// executive: 1–2 pages for C-level; team: 2–5 pages with every chart and table.
+        #[arg(long, value_enum, default_value_t = Audience::Team)]
+        audience: Audience,
+        /// Output file (default: out/<customer_id>-<quarter>-<audience>.pdf).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        look: Look,
     },
     /// Print one value summary line per customer under INPUT.
     Summary {
@@ -63,10 +81,68 @@ struct Period {
 
 impl Period {
     fn report_quarter(&self) -> Quarter {
-        match (self.quarter, self.as_of) {
-            (Some(quarter), _) => quarter,
-            (None, Some(as_of)) => Quarter::last_ended_on_or_before(as_of),
-            (None, None) => Quarter::last_ended_on_or_before(chrono::Local::now().date_naive()),
+        self.quarter.unwrap_or_else(|| Quarter::last_ended_on_or_before(self.as_of()))
+    }
+
+    /// The date the report is as of: `--as-of`, the last day of `--quarter`, or today.
+    fn as_of(&self) -> NaiveDate {
+        match (self.as_of, self.quarter) {
+            (Some(as_of), _) => as_of,
+            (None, Some(quarter)) => quarter.last_day(),
+            (None, None) => chrono::Local::now().date_naive(),
+        }
+    }
+}
+
+#[derive(Args)]
+struct Look {
+    /// Paper size.
+    #[arg(long, value_enum, default_value_t = PaperArg::A4)]
+    paper: PaperArg,
+    /// Folder with en.toml to use instead of the built-in wording.
+    #[arg(long)]
+    templates: Option<PathBuf>,
+}
+
+impl Look {
+    fn catalog(&self) -> Result<Catalog, String> {
+        match &self.templates {
+            Some(dir) => Catalog::from_dir(dir).map_err(|e| e.to_string()),
+            None => Ok(Catalog::built_in()),
+        }
+    }
+
+    fn paper(&self) -> Paper {
+        match self.paper {
+            PaperArg::A4 => Paper::A4,
+            PaperArg::Letter => Paper::Letter,
+        }
+    }
+}
+
+impl Default for Look {
+    fn default() -> Look {
+        Look { paper: PaperArg::A4, templates: None }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum PaperArg {
+    A4,
+    Letter,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Audience {
+    Executive,
+    Team,
+}
+
+impl Audience {
+    fn edition(self) -> Edition {
+        match self {
+            Audience::Executive => Edition::Executive,
+            Audience::Team => Edition::Team,
         }
     }
 }
@@ -90,8 +166,11 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Some(Command::Validate { input }) => validate(&input),
         Some(Command::Explain { customer_dir, period, format }) => explain_customer(&customer_dir, &period, format),
+        Some(Command::Report { customer_dir, period, audience, out, look }) => {
+            report(&customer_dir, &period, audience, out, &look)
+        }
         Some(Command::Summary { input, period }) => summary(&input, &period),
-        None => summary(Path::new(DEFAULT_INPUT), &Period::default()),
+        None => sample_reports(Path::new(DEFAULT_INPUT), Path::new(DEFAULT_OUT)),
     };
     ExitCode::from(code)
 }
@@ -161,6 +240,101 @@ fn explain_customer(dir: &Path, period: &Period, format: Format) -> u8 {
             eprintln!("{}: {e}", dir.display());
             DATA_ERRORS
         }
+    }
+}
+
+fn report(dir: &Path, period: &Period, audience: Audience, out: Option<PathBuf>, look: &Look) -> u8 {
+    if !dir.is_dir() {
+        return usage_error(&format!("{}: not a folder", dir.display()));
+    }
+    let catalog = match look.catalog() {
+        Ok(catalog) => catalog,
+        Err(e) => return usage_error(&e),
+    };
+    let settings = match settings_for(dir) {
+        Ok(settings) => settings,
+        Err(e) => return usage_error(&e.to_string()),
+    };
+    let customer = match load_customer(dir) {
+        Ok(customer) => customer,
+        Err(errors) => {
+            for error in errors {
+                eprintln!("{error}");
+            }
+            return DATA_ERRORS;
+        }
+    };
+    let quarter = period.report_quarter();
+    let edition = audience.edition();
+    let options =
+        ReportOptions { settings: &settings, catalog: &catalog, quarter, as_of: period.as_of(), edition, paper: look.paper() };
+    let path = out.unwrap_or_else(|| {
+        Path::new(DEFAULT_OUT).join(format!("{}-{quarter}-{}.pdf", customer.account.customer_id, edition.as_str()))
+    });
+    match report_pdf(&customer, &options).and_then(|bytes| write_atomically(&path, &bytes)) {
+        Ok(()) => {
+            println!("{}", path.display());
+            OK
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            DATA_ERRORS
+        }
+    }
+}
+
+/// The README's main job: both editions of every customer under `input`, as of today, into `out`.
+fn sample_reports(input: &Path, out: &Path) -> u8 {
+    let loaded = match load_input(input) {
+        Ok(loaded) => loaded,
+        Err(e) => return usage_error(&e.to_string()),
+    };
+    let settings = match &loaded.settings {
+        Ok(settings) => settings.clone(),
+        Err(e) => return usage_error(&e.to_string()),
+    };
+    let catalog = Catalog::built_in();
+    let period = Period::default();
+    let quarter = period.report_quarter();
+    let (mut written, mut failed) = (0, 0);
+    for (dir, result) in &loaded.customers {
+        let customer = match result {
+            Ok(customer) => customer,
+            Err(errors) => {
+                failed += 1;
+                for error in errors {
+                    eprintln!("{error}");
+                }
+                continue;
+            }
+        };
+        for edition in [Edition::Executive, Edition::Team] {
+            let id = &customer.account.customer_id;
+            let path = out.join(quarter.to_string()).join(id).join(format!("{id}-{quarter}-{}.pdf", edition.as_str()));
+            let options =
+                ReportOptions { settings: &settings, catalog: &catalog, quarter, as_of: period.as_of(), edition, paper: Paper::A4 };
+            match report_pdf(customer, &options).and_then(|bytes| write_atomically(&path, &bytes)) {
+                Ok(()) => {
+                    written += 1;
+                    println!("{}", path.display());
+                }
+                Err(e) => {
+                    failed += 1;
+                    eprintln!("{}: {e}", dir.display());
+                }
+            }
+        }
+    }
+    eprintln!(
+        "wrote {written} report{} for {quarter} into {}{}",
+        plural(written),
+        out.display(),
+        if failed > 0 { format!("; {failed} failed") } else { String::new() }
+    );
+    if failed > 0 {
+        DATA_ERRORS
+    } else {
+        OK
     }
 }
 

@@ -39,8 +39,10 @@ impl Frame {
 
 /// Body text sizes.
 pub const BODY: f32 = 9.5;
+/// Where the hero's explanation starts, right of its big figure.
+const HERO_CAPTION_X: f32 = 215.0;
 const LEADING: f32 = 1.38;
-const GAP: f32 = 10.0;
+const GAP: f32 = 8.0;
 
 /// One cell of a table.
 #[derive(Debug, Clone, PartialEq)]
@@ -248,14 +250,14 @@ fn measure<'a>(fonts: &FontSet, block: Block<'a>, width: f32) -> Laid<'a> {
 fn whole_height(fonts: &FontSet, block: &Block, width: f32) -> f32 {
     match block {
         Block::Title { .. } => 86.0,
-        Block::Section { .. } => 34.0,
+        Block::Section { .. } => 31.0,
         Block::Heading(text) => {
             let lines = wrap(fonts, text, Weight::Bold, 11.0, width).len() as f32;
             lines * 15.0 + 6.0
         }
         Block::Hero { caption, .. } => {
-            let lines = wrap(fonts, caption, Weight::Regular, BODY, width - 210.0).len().max(2) as f32;
-            (lines * BODY * LEADING + 22.0).max(70.0)
+            let lines = wrap(fonts, caption, Weight::Regular, BODY, width - HERO_CAPTION_X - 12.0).len().max(2) as f32;
+            (lines * BODY * LEADING + 44.0).max(76.0)
         }
         Block::Kpis(kpis) => {
             let card_width = (width - 2.0 * 10.0) / kpis.len().max(1) as f32;
@@ -293,7 +295,7 @@ fn min_height(laid: &Laid) -> f32 {
 
 fn row_height(row: &[Vec<String>], size: f32) -> f32 {
     let lines = row.iter().map(Vec::len).max().unwrap_or(1).max(1) as f32;
-    lines * size * 1.3 + 7.0
+    lines * size * 1.28 + 5.5
 }
 
 fn place(flow: &mut Flow, laid: Laid) {
@@ -401,7 +403,7 @@ fn draw_row(
         let weight = if bold || cell.is_some_and(|c| c.bold) { Weight::Bold } else { Weight::Regular };
         let style = TextStyle::new(size, weight, colour);
         for (i, line) in lines.get(column_index).map(Vec::as_slice).unwrap_or_default().iter().enumerate() {
-            let baseline = top - 4.0 - size - i as f32 * size * 1.3;
+            let baseline = top - 3.2 - size - i as f32 * size * 1.28;
             let (anchor, align) = match column.align {
                 Align::Left => (left + pad, Align::Left),
                 Align::Centre => (left + width / 2.0, Align::Centre),
@@ -423,8 +425,8 @@ fn draw_whole(page: &mut Page, block: Block, x: f32, top: f32, width: f32, heigh
             canvas.text(&details, x, top - 70.0, TextStyle::new(8.5, Weight::Regular, palette::MUTED), Align::Left);
         }
         Block::Section { title, accent } => {
-            canvas.text(&title, x, top - 20.0, TextStyle::new(14.5, Weight::Bold, accent), Align::Left);
-            canvas.line(x, top - 27.0, x + width, top - 27.0, accent.lighten(0.55), 0.8);
+            canvas.text(&title, x, top - 19.0, TextStyle::new(14.5, Weight::Bold, accent), Align::Left);
+            canvas.line(x, top - 25.0, x + width, top - 25.0, accent.lighten(0.55), 0.8);
             page.bookmarks.push(title);
         }
         Block::Heading(text) => {
@@ -438,11 +440,12 @@ fn draw_whole(page: &mut Page, block: Block, x: f32, top: f32, width: f32, heigh
             canvas.fill_rect(x, top - height, width, height, accent.lighten(0.92));
             canvas.fill_rect(x, top - height, 4.0, height, accent);
             canvas.text(&label, x + 16.0, top - 20.0, TextStyle::new(9.0, Weight::Bold, palette::MUTED), Align::Left);
-            canvas.text(&value, x + 16.0, top - 52.0, TextStyle::new(27.0, Weight::Bold, accent), Align::Left);
-            let text_x = x + 200.0;
-            for (i, line) in wrap(canvas.fonts, &caption, Weight::Regular, BODY, width - 210.0).iter().enumerate() {
+            canvas.text(&value, x + 16.0, top - 56.0, TextStyle::new(27.0, Weight::Bold, accent), Align::Left);
+            let text_x = x + HERO_CAPTION_X;
+            let lines = wrap(canvas.fonts, &caption, Weight::Regular, BODY, width - HERO_CAPTION_X - 12.0);
+            for (i, line) in lines.iter().enumerate() {
                 let style = TextStyle::new(BODY, Weight::Regular, palette::TEXT);
-                canvas.text(line, text_x, top - 20.0 - i as f32 * BODY * LEADING, style, Align::Left);
+                canvas.text(line, text_x, top - 40.0 - i as f32 * BODY * LEADING, style, Align::Left);
             }
         }
         Block::Kpis(kpis) => {

@@ -1,7 +1,9 @@
 //! Render: layout, charts and PDF export.
 
+pub mod chart;
 pub mod draw;
 pub mod fonts;
 pub mod layout;
 pub mod pdf;
+pub mod report;
 pub mod text;

@@ -1,0 +1,830 @@
+//! The report as content: six sections of text, figures, tables and chart data, in the reader's
+//! words (from the catalog) and numbers (from the engine). Nothing here knows about pages or PDF.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::Serialize;
+use tera::Context;
+
+use super::catalog::{Catalog, CatalogError};
+use super::format::{measure, money, money_whole, percent, pixels};
+use super::recommend::{recommend, usage_trends, Action, UsageTrend};
+use crate::model::{BaselineSource, Currency, Customer, Direction, Settings, StoryKind};
+use crate::quarter::Quarter;
+use crate::value::{GoalStatus, ValueSummary};
+
+/// Who the report is for (seeds: executives get 1–2 pages, teams 2–5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Edition {
+    Executive,
+    Team,
+}
+
+impl Edition {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Edition::Executive => "executive",
+            Edition::Team => "team",
+        }
+    }
+}
+
+/// How a piece of text should read: the colour rules of the seeds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    Plain,
+    /// Improvement.
+    Good,
+    /// Needs attention.
+    Bad,
+    /// No data, neutral.
+    Muted,
+    Strong,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnAlign {
+    Left,
+    Right,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableSpec {
+    pub columns: Vec<(String, f32, ColumnAlign)>,
+    pub rows: Vec<Vec<(String, Tone)>>,
+    pub total: Option<Vec<(String, Tone)>>,
+}
+
+/// How a chart's y axis is labelled.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum AxisFormat {
+    Money(Currency),
+    Number,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LineChartSpec {
+    pub title: String,
+    pub categories: Vec<String>,
+    pub actual: Vec<Option<f64>>,
+    pub baseline: f64,
+    pub target: Option<f64>,
+    /// Legend labels: actual, baseline, target.
+    pub labels: [String; 3],
+    pub x_title: String,
+    pub y_title: String,
+    pub axis: AxisFormat,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct BarChartSpec {
+    pub title: String,
+    pub realized: Vec<(String, f64)>,
+    /// (quarter, conservative, expected)
+    pub projected: Vec<(String, f64, f64)>,
+    /// Legend labels: realized, conservative, expected.
+    pub labels: [String; 3],
+    pub projected_note: String,
+    pub x_title: String,
+    pub y_title: String,
+    pub axis: AxisFormat,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct KpiCard {
+    pub label: String,
+    pub value: String,
+    pub change: Option<(String, Tone)>,
+    pub caption: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Element {
+    Hero { label: String, value: String, caption: String },
+    Kpis(Vec<KpiCard>),
+    Heading(String),
+    Paragraph(String),
+    /// Smaller, muted text.
+    Note(String),
+    Quote { text: String, attribution: String },
+    Table(TableSpec),
+    LineChart(LineChartSpec),
+    BarChart(BarChartSpec),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Section {
+    pub title: String,
+    pub elements: Vec<Element>,
+}
+
+/// The whole report, ready to lay out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportContent {
+    pub title: String,
+    pub subject: String,
+    pub author: String,
+    pub accent: String,
+    pub as_of: NaiveDate,
+    pub edition: Edition,
+    pub title_block: [String; 3],
+    pub header: [String; 2],
+    pub footer: String,
+    /// "Page {page} of {pages}" with those two placeholders left for the layout to fill.
+    pub page_label: String,
+    /// The six sections, in order; their titles are numbered ("1. Executive summary").
+    pub sections: Vec<Section>,
+}
+
+/// Everything a report is built from.
+pub struct ReportInput<'a> {
+    pub customer: &'a Customer,
+    pub summary: &'a ValueSummary,
+    pub settings: &'a Settings,
+    pub as_of: NaiveDate,
+    pub edition: Edition,
+    pub catalog: &'a Catalog,
+}
+
+/// Builds a catalog context from `key = value` pairs (values of any serializable type).
+macro_rules! ctx {
+    ($($key:ident = $value:expr),* $(,)?) => {{
+        #[allow(unused_mut)]
+        let mut context = Context::new();
+        $(context.insert(stringify!($key), &$value);)*
+        context
+    }};
+}
+
+struct Writer<'a> {
+    input: &'a ReportInput<'a>,
+    currency: Currency,
+}
+
+impl<'a> Writer<'a> {
+    fn t(&self, key: &str, context: &Context) -> Result<String, CatalogError> {
+        self.input.catalog.text(key, context)
+    }
+
+    fn plain(&self, key: &str) -> Result<String, CatalogError> {
+        self.t(key, &Context::new())
+    }
+
+    fn money(&self, amount: Decimal) -> String {
+        money(amount, self.currency)
+    }
+}
+
+/// Builds the report for one customer and edition.
+pub fn build(input: &ReportInput) -> Result<ReportContent, CatalogError> {
+    let w = Writer { input, currency: input.customer.account.currency };
+    let account = &input.customer.account;
+    let quarter = input.summary.report_quarter.to_string();
+    let as_of = input.as_of.format("%Y-%m-%d").to_string();
+    let vendor = &input.settings.vendor_name;
+    let edition_key = match input.edition {
+        Edition::Executive => "document.edition_executive",
+        Edition::Team => "document.edition_team",
+    };
+    let edition = w.plain(edition_key)?;
+    let csm = account.csm_name.clone().unwrap_or_default();
+    let page_label = w.t("document.page", &ctx!(page = "{page}", pages = "{pages}"))?;
+
+    let usage = usage_trends(input.customer, input.summary.report_quarter);
+    let mut sections = vec![
+        (w.plain("section.summary")?, summary_section(&w)?),
+        (w.plain("section.metrics")?, metrics_section(&w, &usage)?),
+        (w.plain("section.stories")?, stories_section(&w)?),
+        (w.plain("section.roi")?, roi_section(&w)?),
+        (w.plain("section.projections")?, projections_section(&w)?),
+        (w.plain("section.recommendations")?, recommendations_section(&w, &usage)?),
+    ];
+    Ok(ReportContent {
+        title: w.t("document.full_title", &ctx!(customer = account.customer_name, quarter = quarter))?,
+        subject: w.t("document.subject", &ctx!(customer = account.customer_name, quarter = quarter))?,
+        author: vendor.clone(),
+        accent: input.settings.brand_color.clone(),
+        as_of: input.as_of,
+        edition: input.edition,
+        title_block: [
+            w.plain("document.title")?,
+            account.customer_name.clone(),
+            w.t("document.details", &ctx!(edition = edition, quarter = quarter, as_of = as_of, csm = csm))?,
+        ],
+        header: [account.customer_name.clone(), w.t("document.header_right", &ctx!(quarter = quarter))?],
+        footer: w.t("document.footer", &ctx!(vendor = vendor, customer = account.customer_name, as_of = as_of))?,
+        page_label,
+        sections: sections
+            .drain(..)
+            .enumerate()
+            .map(|(i, (title, elements))| Section { title: format!("{}. {title}", i + 1), elements })
+            .collect(),
+    })
+}
+
+fn status_text(w: &Writer, status: GoalStatus) -> Result<(String, Tone), CatalogError> {
+    let (key, tone) = match status {
+        GoalStatus::Achieved => ("metrics.status_achieved", Tone::Good),
+        GoalStatus::OnTrack => ("metrics.status_on_track", Tone::Good),
+        GoalStatus::Behind => ("metrics.status_behind", Tone::Bad),
+        GoalStatus::Regressed => ("metrics.status_regressed", Tone::Bad),
+        GoalStatus::NoData => ("metrics.status_no_data", Tone::Muted),
+    };
+    Ok((w.plain(key)?, tone))
+}
+
+fn tone_of(amount: Decimal) -> Tone {
+    if amount < Decimal::ZERO {
+        Tone::Bad
+    } else {
+        Tone::Plain
+    }
+}
+
+fn summary_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
+    let summary = w.input.summary;
+    let customer = w.input.customer;
+    let ttm = &summary.ttm;
+    let mut elements = Vec::new();
+    let window: Vec<Quarter> = summary.quarters.iter().rev().take(ttm.quarters as usize).map(|q| q.quarter).collect();
+    let first = window.last().map(ToString::to_string).unwrap_or_else(|| summary.report_quarter.to_string());
+    let mut caption = w.t(
+        "summary.hero_caption",
+        &ctx!(
+            roi = percent(ttm.roi_pct),
+            investment = w.money(ttm.investment),
+            value = w.money(ttm.value),
+            net = w.money(ttm.value - ttm.investment),
+            net_roi = percent(ttm.net_roi_pct),
+            payback = ttm.payback_months.map(|m| measure(m.round_dp(1))).unwrap_or_default(),
+        ),
+    )?;
+    if ttm.quarters < 4 {
+        caption.push_str(&w.t("summary.hero_caption_short_history", &ctx!(quarters = ttm.quarters))?);
+    }
+    elements.push(Element::Hero {
+        label: w.t(
+            "summary.hero_label",
+            &ctx!(quarters = ttm.quarters, first = first, last = summary.report_quarter.to_string()),
+        )?,
+        value: money_whole(ttm.value, w.currency),
+        caption,
+    });
+
+    // Top three highlights: the goals worth most in the report quarter.
+    let report = summary.quarters.last().filter(|q| q.quarter == summary.report_quarter);
+    let previous = summary.quarters.iter().rev().nth(1).filter(|_| report.is_some());
+    let mut ranked: Vec<usize> = (0..customer.goals.len()).collect();
+    ranked.sort_by(|&a, &b| summary.goals[b].quarter_value.cmp(&summary.goals[a].quarter_value).then(a.cmp(&b)));
+    let mut cards = Vec::new();
+    for &index in ranked.iter().take(3) {
+        let goal = &customer.goals[index];
+        let figures = &summary.goals[index];
+        let before = previous.and_then(|q| q.by_goal.get(&goal.goal_id)).filter(|g| !g.no_data).map(|g| g.value);
+        let change = match before {
+            Some(before) if !before.is_zero() => {
+                let pct = (figures.quarter_value - before) / before.abs() * Decimal::ONE_HUNDRED;
+                let previous = previous.map(|q| q.quarter.to_string()).unwrap_or_default();
+                let context = ctx!(pct = percent(pct.abs()), previous = previous);
+                if pct > Decimal::ZERO {
+                    Some((w.t("summary.kpi_change_up", &context)?, Tone::Good))
+                } else if pct < Decimal::ZERO {
+                    Some((w.t("summary.kpi_change_down", &context)?, Tone::Bad))
+                } else {
+                    Some((w.t("summary.kpi_change_flat", &context)?, Tone::Muted))
+                }
+            }
+            _ => Some((w.plain("summary.kpi_change_none")?, Tone::Muted)),
+        };
+        cards.push(KpiCard {
+            label: goal.title.clone(),
+            value: money_whole(figures.quarter_value, w.currency),
+            change,
+            caption: w.t(
+                "summary.kpi_caption",
+                &ctx!(title = goal.goal_id, quarter = summary.report_quarter.to_string()),
+            )?,
+        });
+    }
+    elements.push(Element::Kpis(cards));
+
+    // Narrative: where they started → the journey → where they are → where they are going.
+    let mut narrative = Vec::new();
+    if let Some(&top) = ranked.first() {
+        let goal = &customer.goals[top];
+        let figures = &summary.goals[top];
+        narrative.push(w.t(
+            "summary.narrative_start",
+            &ctx!(customer = w.input.customer.account.customer_name, title = goal.title, baseline = measure(goal.baseline), unit = goal.unit),
+        )?);
+        if let (Some(latest), Some(improvement_pct)) = (figures.latest, figures.improvement_pct) {
+            narrative.push(w.t(
+                "summary.narrative_now",
+                &ctx!(
+                    quarter = figures.latest_quarter.map(|q| q.to_string()).unwrap_or_default(),
+                    latest = measure(latest),
+                    unit = goal.unit,
+                    improvement = percent(improvement_pct),
+                    value = w.money(figures.quarter_value),
+                ),
+            )?);
+        }
+    }
+    narrative.push(w.t(
+        "summary.narrative_total",
+        &ctx!(goals = customer.goals.len(), quarters = ttm.quarters, value = w.money(ttm.value), roi = percent(ttm.roi_pct)),
+    )?);
+    let conservative: Decimal = summary.projection.iter().map(|p| p.conservative).sum();
+    let expected: Decimal = summary.projection.iter().map(|p| p.expected).sum();
+    narrative.push(w.t(
+        "summary.narrative_next",
+        &ctx!(expected = money_whole(expected, w.currency), conservative = money_whole(conservative, w.currency)),
+    )?);
+    let attention: Vec<&str> = customer
+        .goals
+        .iter()
+        .zip(&summary.goals)
+        .filter(|(_, g)| matches!(g.status, GoalStatus::Regressed | GoalStatus::Behind | GoalStatus::NoData))
+        .map(|(goal, _)| goal.title.as_str())
+        .collect();
+    if !attention.is_empty() {
+        narrative.push(w.t("summary.narrative_attention", &ctx!(count = attention.len(), titles = attention.join("; ")))?);
+    }
+    elements.push(Element::Paragraph(narrative.join(" ")));
+    Ok(elements)
+}
+
+fn goal_table(w: &Writer) -> Result<TableSpec, CatalogError> {
+    let summary = w.input.summary;
+    let none = w.plain("metrics.no_target")?;
+    let no_data = w.plain("metrics.no_data")?;
+    let mut rows = Vec::new();
+    for (goal, figures) in w.input.customer.goals.iter().zip(&summary.goals) {
+        let (status, tone) = status_text(w, figures.status)?;
+        let improvement = figures.improvement_pct.map(percent).unwrap_or_else(|| "–".into());
+        let improvement_tone = match figures.improvement {
+            Some(i) if i < Decimal::ZERO => Tone::Bad,
+            Some(i) if i > Decimal::ZERO => Tone::Good,
+            _ => Tone::Muted,
+        };
+        rows.push(vec![
+            (format!("{} · {} ({})", goal.goal_id, goal.title, goal.unit), Tone::Plain),
+            (measure(goal.baseline), Tone::Plain),
+            (figures.latest.map(measure).unwrap_or_else(|| no_data.clone()), Tone::Plain),
+            (goal.target.map(measure).unwrap_or_else(|| none.clone()), Tone::Plain),
+            (improvement, improvement_tone),
+            (figures.progress_to_target_pct.map(percent).unwrap_or_else(|| "–".into()), Tone::Plain),
+            (status, tone),
+        ]);
+    }
+    Ok(TableSpec {
+        columns: vec![
+            (w.plain("metrics.col_goal")?, 3.6, ColumnAlign::Left),
+            (w.plain("metrics.col_baseline")?, 0.95, ColumnAlign::Right),
+            (w.plain("metrics.col_latest")?, 0.95, ColumnAlign::Right),
+            (w.plain("metrics.col_target")?, 0.95, ColumnAlign::Right),
+            (w.plain("metrics.col_improvement")?, 1.0, ColumnAlign::Right),
+            (w.plain("metrics.col_progress")?, 1.0, ColumnAlign::Right),
+            (w.plain("metrics.col_status")?, 1.25, ColumnAlign::Left),
+        ],
+        rows,
+        total: None,
+    })
+}
+
+/// The quarters shown in trend charts: up to the last eight listed.
+fn chart_quarters(summary: &ValueSummary) -> &[crate::value::QuarterValue] {
+    &summary.quarters[summary.quarters.len().saturating_sub(8)..]
+}
+
+fn metrics_section(w: &Writer, usage: &[UsageTrend]) -> Result<Vec<Element>, CatalogError> {
+    let summary = w.input.summary;
+    let quarter = summary.report_quarter.to_string();
+    let mut elements = vec![
+        Element::Heading(w.t("metrics.table_title", &ctx!(quarter = quarter))?),
+        Element::Table(goal_table(w)?),
+    ];
+    if w.input.edition == Edition::Executive {
+        return Ok(elements);
+    }
+    elements.push(Element::Note(w.plain("metrics.intro")?));
+    let quarters = chart_quarters(summary);
+    for goal in &w.input.customer.goals {
+        let actual = quarters
+            .iter()
+            .map(|q| q.by_goal.get(&goal.goal_id).and_then(|g| g.actual).map(pixels))
+            .collect();
+        let per = goal.per.to_string();
+        elements.push(Element::LineChart(LineChartSpec {
+            title: w.t("metrics.chart_title", &ctx!(id = goal.goal_id, title = goal.title))?,
+            categories: quarters.iter().map(|q| q.quarter.to_string()).collect(),
+            actual,
+            baseline: pixels(goal.baseline),
+            target: goal.target.map(pixels),
+            labels: [w.plain("metrics.actual")?, w.plain("metrics.baseline")?, w.plain("metrics.target")?],
+            x_title: w.plain("metrics.x_title")?,
+            y_title: w.t("metrics.y_title", &ctx!(unit = goal.unit, per = per))?,
+            axis: AxisFormat::Number,
+        }));
+    }
+    elements.push(Element::Heading(w.plain("metrics.usage_title")?));
+    if usage.is_empty() {
+        elements.push(Element::Note(w.plain("metrics.usage_none")?));
+    } else {
+        elements.push(Element::Note(w.plain("metrics.usage_intro")?));
+        let previous = summary.report_quarter.prev().to_string();
+        let rows = usage
+            .iter()
+            .map(|u| {
+                let change = u.change_pct.map(|c| {
+                    let tone = match c.cmp(&Decimal::ZERO) {
+                        std::cmp::Ordering::Less => Tone::Bad,
+                        std::cmp::Ordering::Greater => Tone::Good,
+                        std::cmp::Ordering::Equal => Tone::Muted,
+                    };
+                    (percent(c), tone)
+                });
+                vec![
+                    (u.metric.clone(), Tone::Plain),
+                    (u.previous.map(measure).unwrap_or_else(|| "–".into()), Tone::Plain),
+                    (u.latest.map(measure).unwrap_or_else(|| "–".into()), Tone::Plain),
+                    change.unwrap_or(("–".into(), Tone::Muted)),
+                ]
+            })
+            .collect();
+        elements.push(Element::Table(TableSpec {
+            columns: vec![
+                (w.plain("metrics.col_metric")?, 3.0, ColumnAlign::Left),
+                (previous, 1.2, ColumnAlign::Right),
+                (quarter, 1.2, ColumnAlign::Right),
+                (w.plain("metrics.col_change")?, 1.0, ColumnAlign::Right),
+            ],
+            rows,
+            total: None,
+        }));
+    }
+    Ok(elements)
+}
+
+fn stories_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
+    let report_quarter = w.input.summary.report_quarter;
+    let previous = report_quarter.prev();
+    let mut stories: Vec<_> = w
+        .input
+        .customer
+        .stories
+        .iter()
+        .filter(|s| s.date >= previous.first_day() && s.date <= report_quarter.last_day())
+        .collect();
+    // Newest first; same-day stories keep file order.
+    stories.sort_by(|a, b| b.date.cmp(&a.date));
+    let context = ctx!(previous = previous.to_string(), quarter = report_quarter.to_string());
+    if stories.is_empty() {
+        return Ok(vec![Element::Note(w.t("stories.none", &context)?)]);
+    }
+    let limit = if w.input.edition == Edition::Executive { 2 } else { usize::MAX };
+    let mut elements = vec![Element::Note(w.t("stories.intro", &context)?)];
+    for story in stories.into_iter().take(limit) {
+        if w.input.edition == Edition::Executive {
+            let kind = w.plain(match story.kind {
+                StoryKind::Win => "stories.kind_win",
+                StoryKind::Milestone => "stories.kind_milestone",
+                StoryKind::Quote => "stories.kind_quote",
+                StoryKind::Adoption => "stories.kind_adoption",
+            })?;
+            let date = story.date.format("%Y-%m-%d").to_string();
+            let mut line = w.t("stories.line", &ctx!(date = date, kind = kind, title = story.title))?;
+            if let Some(amount) = story.amount {
+                line.push_str(&format!(" · {}", w.money(amount)));
+            }
+            elements.push(Element::Paragraph(line));
+            continue;
+        }
+        let kind = w.plain(match story.kind {
+            StoryKind::Win => "stories.kind_win",
+            StoryKind::Milestone => "stories.kind_milestone",
+            StoryKind::Quote => "stories.kind_quote",
+            StoryKind::Adoption => "stories.kind_adoption",
+        })?;
+        let date = story.date.format("%Y-%m-%d").to_string();
+        let person = match &story.person {
+            Some(person) => Some(w.t("stories.person", &ctx!(person = person, role = story.role.clone().unwrap_or_default()))?),
+            None => None,
+        };
+        if story.kind == StoryKind::Quote && story.detail.is_some() {
+            elements.push(Element::Heading(w.t("stories.line", &ctx!(date = date, kind = kind, title = story.title))?));
+            elements.push(Element::Quote {
+                text: story.detail.clone().unwrap_or_default(),
+                attribution: person.unwrap_or_default(),
+            });
+            continue;
+        }
+        elements.push(Element::Heading(w.t("stories.line", &ctx!(date = date, kind = kind, title = story.title))?));
+        let mut body = Vec::new();
+        if let Some(detail) = &story.detail {
+            body.push(detail.clone());
+        }
+        if let Some(amount) = story.amount {
+            body.push(w.t("stories.amount", &ctx!(amount = w.money(amount)))?);
+        }
+        if let Some(person) = person {
+            body.push(format!("— {person}"));
+        }
+        if !body.is_empty() {
+            elements.push(Element::Paragraph(body.join(" ")));
+        }
+    }
+    Ok(elements)
+}
+
+fn roi_summary_table(w: &Writer) -> Result<TableSpec, CatalogError> {
+    let summary = w.input.summary;
+    let ttm = &summary.ttm;
+    let window: Vec<Quarter> = summary.quarters.iter().rev().take(ttm.quarters as usize).map(|q| q.quarter).collect();
+    let first = window.last().map(ToString::to_string).unwrap_or_default();
+    let last = summary.report_quarter.to_string();
+    let payback = match ttm.payback_months {
+        Some(months) => w.t("roi.payback_months", &ctx!(months = measure(months)))?,
+        None => w.plain("roi.payback_none")?,
+    };
+    let row = |label: String, formula: String, amount: String, tone: Tone| {
+        vec![(label, Tone::Strong), (formula, Tone::Muted), (amount, tone)]
+    };
+    Ok(TableSpec {
+        columns: vec![
+            (w.plain("roi.col_item")?, 1.4, ColumnAlign::Left),
+            (w.plain("roi.col_formula")?, 2.6, ColumnAlign::Left),
+            (w.plain("roi.col_amount")?, 1.3, ColumnAlign::Right),
+        ],
+        rows: vec![
+            row(
+                w.plain("roi.row_value")?,
+                w.t("roi.row_value_formula", &ctx!(first = first, last = last))?,
+                w.money(ttm.value),
+                tone_of(ttm.value),
+            ),
+            row(w.plain("roi.row_investment")?, w.plain("roi.row_investment_formula")?, w.money(ttm.investment), Tone::Plain),
+            row(w.plain("roi.row_roi")?, w.plain("roi.row_roi_formula")?, percent(ttm.roi_pct), tone_of(ttm.roi_pct)),
+            row(
+                w.plain("roi.row_net_roi")?,
+                w.plain("roi.row_net_roi_formula")?,
+                percent(ttm.net_roi_pct),
+                tone_of(ttm.net_roi_pct),
+            ),
+            row(w.plain("roi.row_payback")?, w.plain("roi.row_payback_formula")?, payback, Tone::Plain),
+        ],
+        total: None,
+    })
+}
+
+fn roi_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
+    let summary = w.input.summary;
+    let customer = w.input.customer;
+    let mut elements = Vec::new();
+    if w.input.edition == Edition::Executive {
+        elements.push(Element::Table(roi_summary_table(w)?));
+        return Ok(elements);
+    }
+    elements.push(Element::Note(w.plain("roi.intro")?));
+    let window = &summary.quarters[summary.quarters.len().saturating_sub(summary.ttm.quarters as usize)..];
+    for (goal, figures) in customer.goals.iter().zip(&summary.goals) {
+        let source = w.plain(match goal.baseline_source {
+            Some(BaselineSource::Measured) => "roi.source_measured",
+            Some(BaselineSource::Estimated) => "roi.source_estimated",
+            Some(BaselineSource::Benchmark) => "roi.source_benchmark",
+            None => "roi.source_unknown",
+        })?;
+        let direction_words = w.plain(match goal.direction {
+            Direction::Down => "roi.direction_down",
+            Direction::Up => "roi.direction_up",
+        })?;
+        let value_per_unit = money(goal.value_per_unit, w.currency);
+        // Show value per unit exactly even when it has more decimals than the currency.
+        let value_per_unit = if goal.value_per_unit.normalize().scale() > w.currency.decimals() {
+            format!("{} {}", measure(goal.value_per_unit), w.currency)
+        } else {
+            value_per_unit
+        };
+        elements.push(Element::Heading(w.t("roi.goal_heading", &ctx!(id = goal.goal_id, title = goal.title))?));
+        elements.push(Element::Note(w.t(
+            "roi.goal_formula",
+            &ctx!(
+                direction_words = direction_words,
+                volume = measure(goal.volume),
+                value_per_unit = value_per_unit,
+                unit_one = goal.unit,
+                percentage = goal.is_percentage(),
+                periods = measure(goal.per.per_quarter()),
+                per = goal.per.to_string(),
+                baseline = format!("{} {}", measure(goal.baseline), goal.unit),
+                source = source,
+                target = goal.target.map(|t| format!("{} {}", measure(t), goal.unit)).unwrap_or_default(),
+            ),
+        )?));
+        let no_data = w.plain("metrics.no_data")?;
+        let rows = window
+            .iter()
+            .map(|q| {
+                let entry = q.by_goal.get(&goal.goal_id);
+                let actual = entry.and_then(|e| e.actual);
+                let improvement = entry.and_then(|e| e.improvement);
+                let value = entry.map_or(Decimal::ZERO, |e| e.value);
+                vec![
+                    (q.quarter.to_string(), Tone::Plain),
+                    (actual.map(measure).unwrap_or_else(|| no_data.clone()), if actual.is_some() { Tone::Plain } else { Tone::Muted }),
+                    (improvement.map(measure).unwrap_or_else(|| "–".into()), improvement.map_or(Tone::Muted, tone_of)),
+                    (w.money(value), tone_of(value)),
+                ]
+            })
+            .collect();
+        elements.push(Element::Table(TableSpec {
+            columns: vec![
+                (w.plain("roi.col_quarter")?, 1.2, ColumnAlign::Left),
+                (format!("{} ({})", w.plain("roi.col_actual")?, goal.unit), 1.4, ColumnAlign::Right),
+                (w.plain("roi.col_improvement")?, 1.4, ColumnAlign::Right),
+                (w.plain("roi.col_value")?, 1.6, ColumnAlign::Right),
+            ],
+            rows,
+            total: Some(vec![
+                (w.t("roi.ttm_row", &ctx!(quarters = summary.ttm.quarters))?, Tone::Strong),
+                (String::new(), Tone::Plain),
+                (String::new(), Tone::Plain),
+                (w.money(figures.ttm_value), tone_of(figures.ttm_value)),
+            ]),
+        }));
+    }
+    elements.push(Element::Heading(w.plain("roi.summary_heading")?));
+    elements.push(Element::Table(roi_summary_table(w)?));
+    elements.push(Element::Heading(w.plain("roi.assumptions_heading")?));
+    for key in ["roi.assumption_rounding", "roi.assumption_negative", "roi.assumption_projection"] {
+        elements.push(Element::Note(w.plain(key)?));
+    }
+    Ok(elements)
+}
+
+fn projections_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
+    let summary = w.input.summary;
+    let conservative: Decimal = summary.projection.iter().map(|p| p.conservative).sum();
+    let expected: Decimal = summary.projection.iter().map(|p| p.expected).sum();
+    let mut elements = vec![Element::Paragraph(w.t(
+        "projections.headline",
+        &ctx!(expected = w.money(expected), conservative = w.money(conservative)),
+    )?)];
+    let realized = summary.quarters[summary.quarters.len().saturating_sub(6)..]
+        .iter()
+        .map(|q| (q.quarter.to_string(), pixels(q.total)))
+        .collect();
+    let chart = BarChartSpec {
+        title: w.plain("projections.chart_title")?,
+        realized,
+        projected: summary
+            .projection
+            .iter()
+            .map(|p| (p.quarter.to_string(), pixels(p.conservative), pixels(p.expected)))
+            .collect(),
+        labels: [w.plain("projections.realized")?, w.plain("projections.conservative")?, w.plain("projections.expected")?],
+        projected_note: w.plain("projections.projected_note")?,
+        x_title: w.plain("projections.x_title")?,
+        y_title: w.t("projections.y_title", &ctx!(currency = w.currency.code()))?,
+        axis: AxisFormat::Money(w.currency),
+    };
+    elements.push(Element::BarChart(chart));
+    if w.input.edition == Edition::Team {
+        elements.push(Element::Heading(w.plain("projections.opportunities_heading")?));
+        let opportunities = &w.input.customer.opportunities;
+        if opportunities.is_empty() {
+            elements.push(Element::Note(w.plain("projections.opportunities_none")?));
+        } else {
+            let totals = &summary.opportunities;
+            elements.push(Element::Table(TableSpec {
+                columns: vec![
+                    (w.plain("projections.col_opportunity")?, 2.2, ColumnAlign::Left),
+                    (w.plain("projections.col_annual")?, 1.1, ColumnAlign::Right),
+                    (w.plain("projections.col_confidence")?, 0.9, ColumnAlign::Right),
+                    (w.plain("projections.col_weighted")?, 1.1, ColumnAlign::Right),
+                    (w.plain("projections.col_assumption")?, 2.4, ColumnAlign::Left),
+                ],
+                rows: opportunities
+                    .iter()
+                    .map(|o| {
+                        vec![
+                            (o.title.clone(), Tone::Plain),
+                            (w.money(o.annual_value), Tone::Plain),
+                            (percent(o.confidence * Decimal::ONE_HUNDRED), Tone::Plain),
+                            (w.money(crate::value::round_money(o.annual_value * o.confidence, w.currency)), Tone::Plain),
+                            (o.assumption.clone().unwrap_or_default(), Tone::Muted),
+                        ]
+                    })
+                    .collect(),
+                total: Some(vec![
+                    (w.plain("projections.opportunities_total")?, Tone::Strong),
+                    (w.money(totals.annual_value), Tone::Plain),
+                    (String::new(), Tone::Plain),
+                    (w.money(totals.weighted_annual_value), Tone::Plain),
+                    (String::new(), Tone::Plain),
+                ]),
+            }));
+        }
+    }
+    elements.push(Element::Note(w.plain("projections.conditional")?));
+    Ok(elements)
+}
+
+fn recommendations_section(w: &Writer, usage: &[UsageTrend]) -> Result<Vec<Element>, CatalogError> {
+    let customer = w.input.customer;
+    let summary = w.input.summary;
+    let quarter = summary.report_quarter.to_string();
+    let recommendations = recommend(customer, summary, usage);
+    let mut elements = Vec::new();
+    if recommendations.is_empty() {
+        elements.push(Element::Paragraph(w.plain("recommendations.none")?));
+    } else {
+        elements.push(Element::Note(w.plain("recommendations.intro")?));
+    }
+    let limit = if w.input.edition == Edition::Executive { 3 } else { usize::MAX };
+    let owner_fallback = w.plain("recommendations.owner_fallback")?;
+    for (number, recommendation) in recommendations.iter().take(limit).enumerate() {
+        let text = match &recommendation.action {
+            Action::Corrective(i) | Action::BackOnPlan(i) | Action::NewTarget(i) | Action::Measure(i) => {
+                let goal = &customer.goals[*i];
+                let figures = &summary.goals[*i];
+                let at_stake = summary
+                    .quarters
+                    .iter()
+                    .rev()
+                    .filter_map(|q| q.by_goal.get(&goal.goal_id))
+                    .find(|g| !g.no_data)
+                    .map(|g| w.money(g.value))
+                    .unwrap_or_default();
+                let context = ctx!(
+                    title = goal.title,
+                    metric = goal.metric,
+                    unit = goal.unit,
+                    latest = figures.latest.map(measure).unwrap_or_default(),
+                    baseline = measure(goal.baseline),
+                    target = goal.target.map(measure).unwrap_or_default(),
+                    progress = figures.progress_to_target_pct.map(percent).unwrap_or_default(),
+                    value = w.money(figures.quarter_value.abs()),
+                    quarter = quarter,
+                    owner = goal.owner.clone().unwrap_or_else(|| owner_fallback.clone()),
+                    at_stake = at_stake,
+                );
+                let key = match recommendation.action {
+                    Action::Corrective(_) => "recommendations.corrective",
+                    Action::BackOnPlan(_) => "recommendations.behind",
+                    Action::NewTarget(_) => "recommendations.new_target",
+                    _ => "recommendations.measure",
+                };
+                w.t(key, &context)?
+            }
+            Action::Expand(i) => {
+                let o = &customer.opportunities[*i];
+                w.t(
+                    "recommendations.expand",
+                    &ctx!(
+                        title = o.title,
+                        annual = w.money(o.annual_value),
+                        confidence = percent(o.confidence * Decimal::ONE_HUNDRED),
+                        weighted = w.money(crate::value::round_money(o.annual_value * o.confidence, w.currency)),
+                        assumption = o.assumption.clone().unwrap_or_default(),
+                    ),
+                )?
+            }
+            Action::Adoption(trend) => w.t(
+                "recommendations.adoption",
+                &ctx!(
+                    metric = trend.metric,
+                    pct = trend.change_pct.map(|c| percent(c.abs())).unwrap_or_default(),
+                    previous = summary.report_quarter.prev().to_string(),
+                    quarter = quarter,
+                ),
+            )?,
+        };
+        let goal_rule = !matches!(recommendation.action, Action::Expand(_) | Action::Adoption(_));
+        let value = if goal_rule && recommendation.value > Decimal::ZERO {
+            format!(" ({})", w.t("recommendations.value_label", &ctx!(value = money_whole(recommendation.value, w.currency)))?)
+        } else {
+            String::new()
+        };
+        elements.push(Element::Paragraph(format!("{}. {}{value}", number + 1, text.trim())));
+    }
+    if let Some(csm) = &customer.account.csm_name {
+        elements.push(Element::Heading(w.t(
+            "recommendations.contact",
+            &ctx!(csm = csm, email = customer.account.csm_email.clone().unwrap_or_default()),
+        )?));
+    }
+    Ok(elements)
+}
+
+/// Serializable note of what a report contains, for tests and manifests.
+#[derive(Debug, Serialize)]
+pub struct Outline {
+    pub sections: Vec<String>,
+}
+
+impl ReportContent {
+    pub fn outline(&self) -> Outline {
+        Outline { sections: self.sections.iter().map(|s| s.title.clone()).collect() }
+    }
+}

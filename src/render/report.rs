@@ -1,0 +1,229 @@
+//! Report rendering: content → layout blocks → pages → PDF bytes.
+
+use super::chart::{draw_bar_chart, draw_line_chart, BarChart, BarGroup, BarKind, ChartArea, LineChart, LineSeries, LineStyle};
+use super::draw::{palette, Align, Colour, TextStyle};
+use super::fonts::{FontSet, Weight};
+use super::layout::{layout, Block, Cell, Column, Decorations, Frame, Kpi, Table, BODY};
+use super::pdf::{write, Document, Paper};
+use crate::content::format::{money_compact, number_compact};
+use crate::content::report::{
+    AxisFormat, BarChartSpec, ColumnAlign, Edition, Element, LineChartSpec, ReportContent, TableSpec, Tone,
+};
+
+/// Chart heights in points (chart title included). Goal charts stand two to a row.
+const LINE_CHART_HEIGHT: f32 = 178.0;
+const LINE_CHART_GUTTER: f32 = 22.0;
+const BAR_CHART_HEIGHT: f32 = 215.0;
+const BAR_CHART_HEIGHT_EXECUTIVE: f32 = 170.0;
+const CHART_TITLE_HEIGHT: f32 = 26.0;
+
+fn tone_colour(tone: Tone) -> Option<Colour> {
+    match tone {
+        Tone::Plain | Tone::Strong => None,
+        Tone::Good => Some(palette::GOOD),
+        Tone::Bad => Some(palette::BAD),
+        Tone::Muted => Some(palette::MUTED),
+    }
+}
+
+fn table(spec: &TableSpec, size: f32) -> Table {
+    let cell = |(text, tone): &(String, Tone)| Cell { text: text.clone(), colour: tone_colour(*tone), bold: *tone == Tone::Strong };
+    Table {
+        columns: spec
+            .columns
+            .iter()
+            .map(|(title, width, align)| {
+                Column::new(title.clone(), *width, if *align == ColumnAlign::Right { Align::Right } else { Align::Left })
+            })
+            .collect(),
+        rows: spec.rows.iter().map(|row| row.iter().map(cell).collect()).collect(),
+        total: spec.total.as_ref().map(|row| row.iter().map(cell).collect()),
+        size,
+    }
+}
+
+fn axis_label(format: AxisFormat) -> Box<dyn Fn(f64) -> String> {
+    match format {
+        AxisFormat::Money(currency) => Box::new(move |v| money_compact(v, currency)),
+        AxisFormat::Number => Box::new(number_compact),
+    }
+}
+
+fn chart_title_style() -> TextStyle {
+    TextStyle::new(9.5, Weight::Bold, palette::TEXT)
+}
+
+/// Goal charts in a row of two (or one).
+fn line_chart_row<'a>(specs: Vec<LineChartSpec>, accent: Colour) -> Block<'a> {
+    let charts: Vec<(String, LineChart)> = specs.into_iter().map(|spec| line_chart(spec, accent)).collect();
+    Block::Graphic {
+        height: LINE_CHART_HEIGHT,
+        draw: Box::new(move |canvas, x, y, width, height| {
+            let column = (width - LINE_CHART_GUTTER) / 2.0;
+            for (i, (title, chart)) in charts.iter().enumerate() {
+                let left = x + i as f32 * (column + LINE_CHART_GUTTER);
+                let style = chart_title_style();
+                let lines = super::text::wrap(canvas.fonts, title, style.weight, style.size, column);
+                for (n, line) in lines.iter().take(2).enumerate() {
+                    canvas.text(line, left, y + height - 9.0 - n as f32 * 11.5, style, Align::Left);
+                }
+                let area = ChartArea { x: left, y, width: column, height: height - CHART_TITLE_HEIGHT };
+                draw_line_chart(canvas, area, chart);
+            }
+        }),
+    }
+}
+
+fn line_chart(spec: LineChartSpec, accent: Colour) -> (String, LineChart) {
+    let count = spec.categories.len();
+    let mut series = vec![LineSeries {
+        label: spec.labels[0].clone(),
+        values: spec.actual.clone(),
+        colour: accent,
+        style: LineStyle::Solid,
+    }];
+    series.push(LineSeries {
+        label: spec.labels[1].clone(),
+        values: vec![Some(spec.baseline); count],
+        colour: palette::NEUTRAL,
+        style: LineStyle::Dashed,
+    });
+    if let Some(target) = spec.target {
+        series.push(LineSeries {
+            label: spec.labels[2].clone(),
+            values: vec![Some(target); count],
+            colour: palette::GOOD,
+            style: LineStyle::Dashed,
+        });
+    }
+    let chart = LineChart {
+        categories: spec.categories.clone(),
+        series,
+        x_title: spec.x_title.clone(),
+        y_title: spec.y_title.clone(),
+        y_label: axis_label(spec.axis),
+    };
+    (spec.title, chart)
+}
+
+fn bar_chart_block<'a>(spec: BarChartSpec, accent: Colour, height: f32) -> Block<'a> {
+    let mut groups: Vec<BarGroup> =
+        spec.realized.iter().map(|(q, v)| BarGroup { category: q.clone(), bars: vec![(BarKind::Realized, *v)] }).collect();
+    let projected_from = (!spec.projected.is_empty()).then_some(groups.len());
+    groups.extend(spec.projected.iter().map(|(q, conservative, expected)| BarGroup {
+        category: q.clone(),
+        bars: vec![(BarKind::Conservative, *conservative), (BarKind::Expected, *expected)],
+    }));
+    let chart = BarChart {
+        groups,
+        colours: [accent, accent.lighten(0.45), accent.lighten(0.72)],
+        legend: vec![
+            (BarKind::Realized, spec.labels[0].clone()),
+            (BarKind::Conservative, spec.labels[1].clone()),
+            (BarKind::Expected, spec.labels[2].clone()),
+        ],
+        x_title: spec.x_title.clone(),
+        y_title: spec.y_title.clone(),
+        y_label: axis_label(spec.axis),
+        projected_from,
+        projected_note: spec.projected_note.clone(),
+    };
+    let title = spec.title;
+    Block::Graphic {
+        height,
+        draw: Box::new(move |canvas, x, y, width, height| {
+            canvas.text(&title, x, y + height - 9.0, chart_title_style(), Align::Left);
+            draw_bar_chart(canvas, ChartArea { x, y, width, height: height - CHART_TITLE_HEIGHT + 8.0 }, &chart);
+        }),
+    }
+}
+
+/// Lays out and writes the report as PDF bytes.
+pub fn render_pdf(content: ReportContent, paper: Paper, fonts: &FontSet) -> Vec<u8> {
+    let accent = Colour::from_hex(&content.accent).unwrap_or(palette::BLUE);
+    let mut blocks = vec![Block::Title {
+        title: content.title_block[0].clone(),
+        subtitle: content.title_block[1].clone(),
+        details: content.title_block[2].clone(),
+        accent,
+    }];
+    let bar_height = match content.edition {
+        Edition::Executive => BAR_CHART_HEIGHT_EXECUTIVE,
+        Edition::Team => BAR_CHART_HEIGHT,
+    };
+    for section in content.sections {
+        blocks.push(Block::Section { title: section.title, accent });
+        let mut pending_charts: Vec<LineChartSpec> = Vec::new();
+        for element in section.elements {
+            if let Element::LineChart(spec) = element {
+                pending_charts.push(spec);
+                if pending_charts.len() == 2 {
+                    blocks.push(line_chart_row(std::mem::take(&mut pending_charts), accent));
+                }
+                continue;
+            }
+            if !pending_charts.is_empty() {
+                blocks.push(line_chart_row(std::mem::take(&mut pending_charts), accent));
+            }
+            blocks.push(match element {
+                Element::Hero { label, value, caption } => Block::Hero { label, value, caption, accent },
+                Element::Kpis(cards) => Block::Kpis(
+                    cards
+                        .into_iter()
+                        .map(|c| Kpi {
+                            label: c.label,
+                            value: c.value,
+                            change: c.change.map(|(text, tone)| (text, tone_colour(tone).unwrap_or(palette::TEXT))),
+                            caption: c.caption,
+                        })
+                        .collect(),
+                ),
+                Element::Heading(text) => Block::Heading(text),
+                Element::Paragraph(text) => Block::Paragraph { text, style: TextStyle::new(BODY, Weight::Regular, palette::TEXT) },
+                Element::Note(text) => Block::Paragraph { text, style: TextStyle::new(8.5, Weight::Regular, palette::MUTED) },
+                Element::Quote { text, attribution } => Block::Quote { text, attribution, accent },
+                Element::Table(spec) => Block::Table(table(&spec, 8.5)),
+                Element::LineChart(_) => unreachable!("collected into chart rows above"),
+                Element::BarChart(spec) => bar_chart_block(spec, accent, bar_height),
+            });
+        }
+        if !pending_charts.is_empty() {
+            blocks.push(line_chart_row(pending_charts, accent));
+        }
+    }
+    let page_label = content.page_label.clone();
+    let decorations = Decorations {
+        header_left: content.header[0].clone(),
+        header_right: content.header[1].clone(),
+        footer_left: content.footer.clone(),
+        page_label: Box::new(move |page, pages| {
+            page_label.replace("{page}", &page.to_string()).replace("{pages}", &pages.to_string())
+        }),
+        accent,
+    };
+    let pages = layout(fonts, Frame::new(paper.size()), blocks, &decorations);
+    let mut used_faces = [false; 4];
+    let mut bookmarks = Vec::new();
+    let mut page_ops = Vec::with_capacity(pages.len());
+    for (index, page) in pages.into_iter().enumerate() {
+        for (used, page_used) in used_faces.iter_mut().zip(page.canvas.used_faces) {
+            *used |= page_used;
+        }
+        bookmarks.extend(page.bookmarks.into_iter().map(|name| (name, index)));
+        page_ops.push(page.canvas.ops);
+    }
+    write(
+        Document {
+            title: content.title,
+            author: content.author,
+            subject: content.subject,
+            keywords: vec!["customer value".into(), "ROI".into(), content.edition.as_str().into()],
+            date: content.as_of,
+            paper,
+            pages: page_ops,
+            used_faces,
+            bookmarks,
+        },
+        fonts,
+    )
+}
