@@ -266,8 +266,14 @@ fn report(dir: &Path, period: &Period, audience: Audience, out: Option<PathBuf>,
     };
     let quarter = period.report_quarter();
     let edition = audience.edition();
-    let options =
-        ReportOptions { settings: &settings, catalog: &catalog, quarter, as_of: period.as_of(), edition, paper: look.paper() };
+    let options = ReportOptions {
+        settings: &settings,
+        catalog: &catalog,
+        quarter,
+        as_of: period.as_of(),
+        edition,
+        paper: look.paper(),
+    };
     let path = out.unwrap_or_else(|| {
         Path::new(DEFAULT_OUT).join(format!("{}-{quarter}-{}.pdf", customer.account.customer_id, edition.as_str()))
     });
@@ -311,8 +317,14 @@ fn sample_reports(input: &Path, out: &Path) -> u8 {
         for edition in [Edition::Executive, Edition::Team] {
             let id = &customer.account.customer_id;
             let path = out.join(quarter.to_string()).join(id).join(format!("{id}-{quarter}-{}.pdf", edition.as_str()));
-            let options =
-                ReportOptions { settings: &settings, catalog: &catalog, quarter, as_of: period.as_of(), edition, paper: Paper::A4 };
+            let options = ReportOptions {
+                settings: &settings,
+                catalog: &catalog,
+                quarter,
+                as_of: period.as_of(),
+                edition,
+                paper: Paper::A4,
+            };
             match report_pdf(customer, &options).and_then(|bytes| write_atomically(&path, &bytes)) {
                 Ok(()) => {
                     written += 1;

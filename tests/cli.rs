@@ -98,14 +98,24 @@ fn sample_data_is_valid() {
 }
 
 #[test]
-fn main_job_prints_every_customers_summary() {
-    let output = run(&[]);
+fn main_job_writes_both_editions_for_every_customer_and_says_where() {
+    // Run where a fresh clone would: a folder holding sample-data/, writing into its out/.
+    let work = tempfile::tempdir().unwrap();
+    copy_dir(&sample_data(), &work.path().join("sample-data"));
+    let output = Command::new(BIN).current_dir(work.path()).output().unwrap();
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let out = stdout(&output);
-    assert_eq!(out.lines().count(), 8, "{out}");
-    for id in ["acme-logistics", "sakura-seimitsu", "DIN-ES-0042", "sinar-maju", "GAV-MX-001"] {
-        assert!(out.lines().any(|l| l.starts_with(id) && l.contains("TTM value") && l.contains("ROI")), "{id}: {out}");
+    assert_eq!(out.lines().count(), 16, "{out}");
+    for line in out.lines() {
+        assert!(line.starts_with("out/") && line.ends_with(".pdf"), "{line}");
+        let bytes = fs::read(work.path().join(line)).unwrap_or_else(|e| panic!("{line}: {e}"));
+        assert!(bytes.starts_with(b"%PDF-"), "{line}");
     }
+    for id in ["acme-logistics", "sakura-seimitsu", "DIN-ES-0042"] {
+        assert!(out.contains(&format!("/{id}/{id}-")), "{id}: {out}");
+    }
+    assert_eq!(out.lines().filter(|l| l.ends_with("-executive.pdf")).count(), 8);
+    assert!(stderr(&output).contains("wrote 16 reports for"), "{}", stderr(&output));
 }
 
 #[test]

@@ -34,7 +34,8 @@ impl Catalog {
     /// `DIR/en.toml`.
     pub fn from_dir(dir: &Path) -> Result<Catalog, CatalogError> {
         let path = dir.join("en.toml");
-        let text = std::fs::read_to_string(&path).map_err(|source| CatalogError::Read { path: path.clone(), source })?;
+        let text =
+            std::fs::read_to_string(&path).map_err(|source| CatalogError::Read { path: path.clone(), source })?;
         let catalog = Catalog::parse(&text, &path.display().to_string())?;
         // A custom catalog must provide every key the report uses.
         let reference = Catalog::built_in();

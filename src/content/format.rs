@@ -28,7 +28,9 @@ pub fn grouped(amount: Decimal, decimals: u32) -> String {
 }
 
 fn symbol(currency: Currency) -> String {
-    iso_currency::Currency::from_code(currency.code()).map(|c| c.symbol().symbol).unwrap_or_else(|| currency.code().into())
+    iso_currency::Currency::from_code(currency.code())
+        .map(|c| c.symbol().symbol)
+        .unwrap_or_else(|| currency.code().into())
 }
 
 fn with_symbol(currency: Currency, digits: String) -> String {
@@ -61,9 +63,19 @@ pub fn number_compact(value: f64) -> String {
         return format!("{scaled}{suffix}");
     }
     let decimal = Decimal::from_f64_retain(value).unwrap_or_default();
-    let decimals = if value.abs() >= 100.0 { 0 } else if value.abs() >= 10.0 { 1 } else { 2 };
+    let decimals = if value.abs() >= 100.0 {
+        0
+    } else if value.abs() >= 10.0 {
+        1
+    } else {
+        2
+    };
     let text = grouped(decimal, decimals);
-    if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.').to_string() } else { text }
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    }
 }
 
 fn compact(value: f64) -> (String, &'static str) {

@@ -129,7 +129,10 @@ pub fn recommend(customer: &Customer, summary: &ValueSummary, usage: &[UsageTren
                     .filter_map(|q| q.by_goal.get(&goal.goal_id))
                     .find(|g| !g.no_data)
                     .map_or(Decimal::ZERO, |g| g.value);
-                out.push(Recommendation { action: Action::Measure(index), value: annual(last_value.max(Decimal::ZERO)) });
+                out.push(Recommendation {
+                    action: Action::Measure(index),
+                    value: annual(last_value.max(Decimal::ZERO)),
+                });
             }
             GoalStatus::Achieved => out.push(Recommendation { action: Action::NewTarget(index), value: Decimal::ZERO }),
             GoalStatus::OnTrack => {}
@@ -182,7 +185,11 @@ mod tests {
     }
 
     fn obs(metric: &str, date: &str, value: &str) -> Observation {
-        Observation { date: NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap(), metric: metric.into(), value: d(value) }
+        Observation {
+            date: NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap(),
+            metric: metric.into(),
+            value: d(value),
+        }
     }
 
     fn customer(goals: Vec<Goal>, observations: Vec<Observation>, opportunities: Vec<Opportunity>) -> Customer {
@@ -225,11 +232,11 @@ mod tests {
     #[test]
     fn every_rule_fires_and_the_most_valuable_comes_first() {
         let goals = vec![
-            goal("REG", "10", Some("5")),   // 12 now: regressed, −200/quarter → 800/yr
-            goal("BEH", "40", Some("10")),  // flat at 35: behind, gap (35 − 10) × 100 = 2500/quarter → 10000/yr
-            goal("ACH", "40", Some("20")),  // 15: achieved
-            goal("GAP", "40", Some("10")),  // no data in Q3; 30 in Q2 → 1000/quarter → 4000/yr
-            goal("OK", "40", None),         // improved, no target: on track, no recommendation
+            goal("REG", "10", Some("5")),  // 12 now: regressed, −200/quarter → 800/yr
+            goal("BEH", "40", Some("10")), // flat at 35: behind, gap (35 − 10) × 100 = 2500/quarter → 10000/yr
+            goal("ACH", "40", Some("20")), // 15: achieved
+            goal("GAP", "40", Some("10")), // no data in Q3; 30 in Q2 → 1000/quarter → 4000/yr
+            goal("OK", "40", None),        // improved, no target: on track, no recommendation
         ];
         let observations = vec![
             obs("m_REG", "2026-08-01", "12"),
@@ -243,7 +250,8 @@ mod tests {
             obs("seats", "2026-05-01", "100"),
             obs("seats", "2026-08-01", "95"), // −5%: nothing
         ];
-        let c = customer(goals, observations, vec![opportunity("O1", "20000", "0.25"), opportunity("O2", "1000", "0.1")]);
+        let c =
+            customer(goals, observations, vec![opportunity("O1", "20000", "0.25"), opportunity("O2", "1000", "0.1")]);
         let quarter: Quarter = "2026-Q3".parse().unwrap();
         let summary = compute(&c, quarter).unwrap();
         let usage = usage_trends(&c, quarter);
@@ -267,11 +275,11 @@ mod tests {
 
     #[test]
     fn nothing_to_recommend_when_everything_is_on_track() {
-        let c = customer(vec![goal("OK", "40", Some("10"))], vec![
-            obs("m_OK", "2026-02-01", "38"),
-            obs("m_OK", "2026-05-01", "30"),
-            obs("m_OK", "2026-08-01", "22"),
-        ], vec![]);
+        let c = customer(
+            vec![goal("OK", "40", Some("10"))],
+            vec![obs("m_OK", "2026-02-01", "38"), obs("m_OK", "2026-05-01", "30"), obs("m_OK", "2026-08-01", "22")],
+            vec![],
+        );
         let quarter: Quarter = "2026-Q3".parse().unwrap();
         let summary = compute(&c, quarter).unwrap();
         assert_eq!(summary.goals[0].status, GoalStatus::OnTrack);

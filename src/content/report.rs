@@ -100,13 +100,20 @@ pub struct KpiCard {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Element {
-    Hero { label: String, value: String, caption: String },
+    Hero {
+        label: String,
+        value: String,
+        caption: String,
+    },
     Kpis(Vec<KpiCard>),
     Heading(String),
     Paragraph(String),
     /// Smaller, muted text.
     Note(String),
-    Quote { text: String, attribution: String },
+    Quote {
+        text: String,
+        attribution: String,
+    },
     Table(TableSpec),
     LineChart(LineChartSpec),
     BarChart(BarChartSpec),
@@ -300,10 +307,8 @@ fn summary_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
             label: goal.title.clone(),
             value: money_whole(figures.quarter_value, w.currency),
             change,
-            caption: w.t(
-                "summary.kpi_caption",
-                &ctx!(title = goal.goal_id, quarter = summary.report_quarter.to_string()),
-            )?,
+            caption: w
+                .t("summary.kpi_caption", &ctx!(title = goal.goal_id, quarter = summary.report_quarter.to_string()))?,
         });
     }
     elements.push(Element::Kpis(cards));
@@ -315,7 +320,12 @@ fn summary_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
         let figures = &summary.goals[top];
         narrative.push(w.t(
             "summary.narrative_start",
-            &ctx!(customer = w.input.customer.account.customer_name, title = goal.title, baseline = measure(goal.baseline), unit = goal.unit),
+            &ctx!(
+                customer = w.input.customer.account.customer_name,
+                title = goal.title,
+                baseline = measure(goal.baseline),
+                unit = goal.unit
+            ),
         )?);
         if let (Some(latest), Some(improvement_pct)) = (figures.latest, figures.improvement_pct) {
             narrative.push(w.t(
@@ -332,7 +342,12 @@ fn summary_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
     }
     narrative.push(w.t(
         "summary.narrative_total",
-        &ctx!(goals = customer.goals.len(), quarters = ttm.quarters, value = w.money(ttm.value), roi = percent(ttm.roi_pct)),
+        &ctx!(
+            goals = customer.goals.len(),
+            quarters = ttm.quarters,
+            value = w.money(ttm.value),
+            roi = percent(ttm.roi_pct)
+        ),
     )?);
     let conservative: Decimal = summary.projection.iter().map(|p| p.conservative).sum();
     let expected: Decimal = summary.projection.iter().map(|p| p.expected).sum();
@@ -348,7 +363,8 @@ fn summary_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
         .map(|(goal, _)| goal.title.as_str())
         .collect();
     if !attention.is_empty() {
-        narrative.push(w.t("summary.narrative_attention", &ctx!(count = attention.len(), titles = attention.join("; ")))?);
+        narrative
+            .push(w.t("summary.narrative_attention", &ctx!(count = attention.len(), titles = attention.join("; ")))?);
     }
     elements.push(Element::Paragraph(narrative.join(" ")));
     Ok(elements)
@@ -400,20 +416,15 @@ fn chart_quarters(summary: &ValueSummary) -> &[crate::value::QuarterValue] {
 fn metrics_section(w: &Writer, usage: &[UsageTrend]) -> Result<Vec<Element>, CatalogError> {
     let summary = w.input.summary;
     let quarter = summary.report_quarter.to_string();
-    let mut elements = vec![
-        Element::Heading(w.t("metrics.table_title", &ctx!(quarter = quarter))?),
-        Element::Table(goal_table(w)?),
-    ];
+    let mut elements =
+        vec![Element::Heading(w.t("metrics.table_title", &ctx!(quarter = quarter))?), Element::Table(goal_table(w)?)];
     if w.input.edition == Edition::Executive {
         return Ok(elements);
     }
     elements.push(Element::Note(w.plain("metrics.intro")?));
     let quarters = chart_quarters(summary);
     for goal in &w.input.customer.goals {
-        let actual = quarters
-            .iter()
-            .map(|q| q.by_goal.get(&goal.goal_id).and_then(|g| g.actual).map(pixels))
-            .collect();
+        let actual = quarters.iter().map(|q| q.by_goal.get(&goal.goal_id).and_then(|g| g.actual).map(pixels)).collect();
         let per = goal.per.to_string();
         elements.push(Element::LineChart(LineChartSpec {
             title: w.t("metrics.chart_title", &ctx!(id = goal.goal_id, title = goal.title))?,
@@ -508,7 +519,9 @@ fn stories_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
         })?;
         let date = story.date.format("%Y-%m-%d").to_string();
         let person = match &story.person {
-            Some(person) => Some(w.t("stories.person", &ctx!(person = person, role = story.role.clone().unwrap_or_default()))?),
+            Some(person) => {
+                Some(w.t("stories.person", &ctx!(person = person, role = story.role.clone().unwrap_or_default()))?)
+            }
             None => None,
         };
         if story.kind == StoryKind::Quote && story.detail.is_some() {
@@ -563,7 +576,12 @@ fn roi_summary_table(w: &Writer) -> Result<TableSpec, CatalogError> {
                 w.money(ttm.value),
                 tone_of(ttm.value),
             ),
-            row(w.plain("roi.row_investment")?, w.plain("roi.row_investment_formula")?, w.money(ttm.investment), Tone::Plain),
+            row(
+                w.plain("roi.row_investment")?,
+                w.plain("roi.row_investment_formula")?,
+                w.money(ttm.investment),
+                Tone::Plain,
+            ),
             row(w.plain("roi.row_roi")?, w.plain("roi.row_roi_formula")?, percent(ttm.roi_pct), tone_of(ttm.roi_pct)),
             row(
                 w.plain("roi.row_net_roi")?,
@@ -631,7 +649,10 @@ fn roi_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
                 let value = entry.map_or(Decimal::ZERO, |e| e.value);
                 vec![
                     (q.quarter.to_string(), Tone::Plain),
-                    (actual.map(measure).unwrap_or_else(|| no_data.clone()), if actual.is_some() { Tone::Plain } else { Tone::Muted }),
+                    (
+                        actual.map(measure).unwrap_or_else(|| no_data.clone()),
+                        if actual.is_some() { Tone::Plain } else { Tone::Muted },
+                    ),
                     (improvement.map(measure).unwrap_or_else(|| "–".into()), improvement.map_or(Tone::Muted, tone_of)),
                     (w.money(value), tone_of(value)),
                 ]
@@ -666,10 +687,9 @@ fn projections_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
     let summary = w.input.summary;
     let conservative: Decimal = summary.projection.iter().map(|p| p.conservative).sum();
     let expected: Decimal = summary.projection.iter().map(|p| p.expected).sum();
-    let mut elements = vec![Element::Paragraph(w.t(
-        "projections.headline",
-        &ctx!(expected = w.money(expected), conservative = w.money(conservative)),
-    )?)];
+    let mut elements = vec![Element::Paragraph(
+        w.t("projections.headline", &ctx!(expected = w.money(expected), conservative = w.money(conservative)))?,
+    )];
     let realized = summary.quarters[summary.quarters.len().saturating_sub(6)..]
         .iter()
         .map(|q| (q.quarter.to_string(), pixels(q.total)))
@@ -682,7 +702,11 @@ fn projections_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
             .iter()
             .map(|p| (p.quarter.to_string(), pixels(p.conservative), pixels(p.expected)))
             .collect(),
-        labels: [w.plain("projections.realized")?, w.plain("projections.conservative")?, w.plain("projections.expected")?],
+        labels: [
+            w.plain("projections.realized")?,
+            w.plain("projections.conservative")?,
+            w.plain("projections.expected")?,
+        ],
         projected_note: w.plain("projections.projected_note")?,
         x_title: w.plain("projections.x_title")?,
         y_title: w.t("projections.y_title", &ctx!(currency = w.currency.code()))?,
@@ -711,7 +735,10 @@ fn projections_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
                             (o.title.clone(), Tone::Plain),
                             (w.money(o.annual_value), Tone::Plain),
                             (percent(o.confidence * Decimal::ONE_HUNDRED), Tone::Plain),
-                            (w.money(crate::value::round_money(o.annual_value * o.confidence, w.currency)), Tone::Plain),
+                            (
+                                w.money(crate::value::round_money(o.annual_value * o.confidence, w.currency)),
+                                Tone::Plain,
+                            ),
                             (o.assumption.clone().unwrap_or_default(), Tone::Muted),
                         ]
                     })
@@ -802,7 +829,10 @@ fn recommendations_section(w: &Writer, usage: &[UsageTrend]) -> Result<Vec<Eleme
         };
         let goal_rule = !matches!(recommendation.action, Action::Expand(_) | Action::Adoption(_));
         let value = if goal_rule && recommendation.value > Decimal::ZERO {
-            format!(" ({})", w.t("recommendations.value_label", &ctx!(value = money_whole(recommendation.value, w.currency)))?)
+            format!(
+                " ({})",
+                w.t("recommendations.value_label", &ctx!(value = money_whole(recommendation.value, w.currency)))?
+            )
         } else {
             String::new()
         };

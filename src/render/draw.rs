@@ -117,9 +117,8 @@ impl<'f> Canvas<'f> {
         self.ops.push(Op::StartTextSection);
         self.ops.push(Op::SetFillColor { col: style.colour.pdf() });
         if vertical {
-            self.ops.push(Op::SetTextMatrix {
-                matrix: printpdf::TextMatrix::TranslateRotate(Pt(x), Pt(y - offset), 90.0),
-            });
+            self.ops
+                .push(Op::SetTextMatrix { matrix: printpdf::TextMatrix::TranslateRotate(Pt(x), Pt(y - offset), 90.0) });
         } else {
             self.ops.push(Op::SetTextCursor { pos: Point { x: Pt(x - offset), y: Pt(y) } });
         }
@@ -156,7 +155,14 @@ impl<'f> Canvas<'f> {
     }
 
     /// Connected segments; `dash` is (on, off) lengths in points.
-    pub fn polyline(&mut self, points: &[(f32, f32)], colour: Colour, thickness: f32, dash: Option<(f32, f32)>, closed: bool) {
+    pub fn polyline(
+        &mut self,
+        points: &[(f32, f32)],
+        colour: Colour,
+        thickness: f32,
+        dash: Option<(f32, f32)>,
+        closed: bool,
+    ) {
         if points.len() < 2 {
             return;
         }
@@ -164,13 +170,14 @@ impl<'f> Canvas<'f> {
         self.ops.push(Op::SetOutlineColor { col: colour.pdf() });
         self.ops.push(Op::SetOutlineThickness { pt: Pt(thickness) });
         if let Some((on, off)) = dash {
-            self.ops.push(Op::SetLineDashPattern {
-                dash: LineDashPattern::new(0.0, &[on, off]),
-            });
+            self.ops.push(Op::SetLineDashPattern { dash: LineDashPattern::new(0.0, &[on, off]) });
         }
         self.ops.push(Op::DrawLine {
             line: Line {
-                points: points.iter().map(|&(x, y)| LinePoint { p: Point { x: Pt(x), y: Pt(y) }, bezier: false }).collect(),
+                points: points
+                    .iter()
+                    .map(|&(x, y)| LinePoint { p: Point { x: Pt(x), y: Pt(y) }, bezier: false })
+                    .collect(),
                 is_closed: closed,
             },
         });
@@ -186,7 +193,10 @@ impl<'f> Canvas<'f> {
         self.ops.push(Op::DrawPolygon {
             polygon: Polygon {
                 rings: vec![PolygonRing {
-                    points: points.iter().map(|&(x, y)| LinePoint { p: Point { x: Pt(x), y: Pt(y) }, bezier: false }).collect(),
+                    points: points
+                        .iter()
+                        .map(|&(x, y)| LinePoint { p: Point { x: Pt(x), y: Pt(y) }, bezier: false })
+                        .collect(),
                 }],
                 mode: PaintMode::Fill,
                 winding_order: WindingOrder::NonZero,

@@ -77,7 +77,13 @@ impl Face {
         // Layout metrics are in font units, descent negative.
         let ascent = metrics.ascent / units_per_em;
         let descent = -metrics.descent.abs() / units_per_em;
-        Face { parsed, units_per_em, ascent, descent, advances: (0..=0xFFFF).map(|_| AtomicU32::new(UNKNOWN)).collect() }
+        Face {
+            parsed,
+            units_per_em,
+            ascent,
+            descent,
+            advances: (0..=0xFFFF).map(|_| AtomicU32::new(UNKNOWN)).collect(),
+        }
     }
 
     /// Advance of `ch` in ems, `None` if the face has no glyph for it.

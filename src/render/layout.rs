@@ -106,19 +106,42 @@ pub type DrawFn<'a> = Box<dyn Fn(&mut Canvas, f32, f32, f32, f32) + 'a>;
 /// What a report is made of.
 pub enum Block<'a> {
     /// The title area on the first page.
-    Title { title: String, subtitle: String, details: String, accent: Colour },
+    Title {
+        title: String,
+        subtitle: String,
+        details: String,
+        accent: Colour,
+    },
     /// A numbered section title; also a bookmark.
-    Section { title: String, accent: Colour },
+    Section {
+        title: String,
+        accent: Colour,
+    },
     /// A sub-heading.
     Heading(String),
-    Paragraph { text: String, style: TextStyle },
+    Paragraph {
+        text: String,
+        style: TextStyle,
+    },
     /// One big figure with its label and explanation (the most important number, on top).
-    Hero { label: String, value: String, caption: String, accent: Colour },
+    Hero {
+        label: String,
+        value: String,
+        caption: String,
+        accent: Colour,
+    },
     Kpis(Vec<Kpi>),
     Table(Table),
     /// A chart or other drawing of fixed height; kept together with a heading before it.
-    Graphic { height: f32, draw: DrawFn<'a> },
-    Quote { text: String, attribution: String, accent: Colour },
+    Graphic {
+        height: f32,
+        draw: DrawFn<'a>,
+    },
+    Quote {
+        text: String,
+        attribution: String,
+        accent: Colour,
+    },
     Spacer(f32),
 }
 
@@ -175,7 +198,12 @@ impl<'f> Flow<'f> {
 }
 
 /// Lays `blocks` out on pages of `frame` and adds headers and footers.
-pub fn layout<'f>(fonts: &'f FontSet, frame: Frame, blocks: Vec<Block<'_>>, decorations: &Decorations) -> Vec<Page<'f>> {
+pub fn layout<'f>(
+    fonts: &'f FontSet,
+    frame: Frame,
+    blocks: Vec<Block<'_>>,
+    decorations: &Decorations,
+) -> Vec<Page<'f>> {
     let mut flow = Flow { fonts, frame, pages: Vec::new(), y: 0.0 };
     flow.new_page();
     let width = frame.content_width();
@@ -183,10 +211,7 @@ pub fn layout<'f>(fonts: &'f FontSet, frame: Frame, blocks: Vec<Block<'_>>, deco
     let mins: Vec<f32> = laid.iter().map(|l| min_height(l)).collect();
     for (index, block) in laid.into_iter().enumerate() {
         // Headings and section titles keep the start of the next block with them.
-        let keep_with_next = matches!(
-            &block,
-            Laid::Whole { block: Block::Section { .. } | Block::Heading(_), .. }
-        );
+        let keep_with_next = matches!(&block, Laid::Whole { block: Block::Section { .. } | Block::Heading(_), .. });
         let mut needed = min_height(&block);
         if keep_with_next {
             needed += mins.get(index + 1).copied().unwrap_or(0.0);
@@ -282,9 +307,7 @@ fn whole_height(fonts: &FontSet, block: &Block, width: f32) -> f32 {
 /// The smallest first piece of a block that may end a page.
 fn min_height(laid: &Laid) -> f32 {
     match laid {
-        Laid::Lines { lines, style, leading, .. } => {
-            line_height(style, *leading) * lines.len().min(2) as f32 + GAP
-        }
+        Laid::Lines { lines, style, leading, .. } => line_height(style, *leading) * lines.len().min(2) as f32 + GAP,
         Laid::Table { table, header, rows, .. } => {
             let first = rows.first().map_or(0.0, |r| row_height(r, table.size));
             row_height(header, table.size - 0.5) + first + GAP
@@ -372,7 +395,8 @@ fn place_table(flow: &mut Flow, table: &Table, widths: &[f32], header: &[Vec<Str
         }
         let top = flow.y;
         let page = flow.page();
-        let cells = if Some(index) == total_index { table.total.as_deref() } else { table.rows.get(index).map(Vec::as_slice) };
+        let cells =
+            if Some(index) == total_index { table.total.as_deref() } else { table.rows.get(index).map(Vec::as_slice) };
         if Some(index) == total_index {
             page.canvas.line(x, top, x + width, top, palette::TEXT, 0.8);
         }
@@ -399,7 +423,8 @@ fn draw_row(
     let size = if cells.is_none() { table.size - 0.5 } else { table.size };
     for (column_index, (column, width)) in table.columns.iter().zip(widths).enumerate() {
         let cell = cells.and_then(|c| c.get(column_index));
-        let colour = cell.and_then(|c| c.colour).unwrap_or(if cells.is_none() { palette::MUTED } else { palette::TEXT });
+        let colour =
+            cell.and_then(|c| c.colour).unwrap_or(if cells.is_none() { palette::MUTED } else { palette::TEXT });
         let weight = if bold || cell.is_some_and(|c| c.bold) { Weight::Bold } else { Weight::Regular };
         let style = TextStyle::new(size, weight, colour);
         for (i, line) in lines.get(column_index).map(Vec::as_slice).unwrap_or_default().iter().enumerate() {
@@ -468,7 +493,13 @@ fn draw_whole(page: &mut Page, block: Block, x: f32, top: f32, width: f32, heigh
                 }
                 y -= 13.0;
                 for line in wrap(canvas.fonts, &kpi.caption, Weight::Regular, 8.0, card_width - 16.0) {
-                    canvas.text(&line, left + 8.0, y, TextStyle::new(8.0, Weight::Regular, palette::MUTED), Align::Left);
+                    canvas.text(
+                        &line,
+                        left + 8.0,
+                        y,
+                        TextStyle::new(8.0, Weight::Regular, palette::MUTED),
+                        Align::Left,
+                    );
                     y -= 10.5;
                 }
             }

@@ -50,7 +50,11 @@ const ZERO_ID: [u8; 16] = [0; 16];
 pub fn write(document: Document, fonts: &FontSet) -> Vec<u8> {
     let mut pdf = PdfDocument::new(&document.title);
     let date = printpdf::DateTime::new_in_offset(
-        printpdf::Date { year: document.date.year(), month: document.date.month() as u8, day: document.date.day() as u8 },
+        printpdf::Date {
+            year: document.date.year(),
+            month: document.date.month() as u8,
+            day: document.date.day() as u8,
+        },
         printpdf::Time { hour: 0, minute: 0, second: 0, millisecond: 0 },
         printpdf::Offset { hours: 0, minutes: 0, seconds: 0, milliseconds: 0 },
     );
@@ -93,7 +97,8 @@ fn patch_id(bytes: &mut [u8]) {
     let placeholder = format!("<{}>", "0".repeat(32));
     let Some(at) = find_last(bytes, placeholder.as_bytes()) else { return };
     // The /ID array holds two placeholders, "<0…0> <0…0>" or "<0…0><0…0>": patch from the first.
-    let first = find_last(&bytes[..at], placeholder.as_bytes()).filter(|&p| at - p <= placeholder.len() + 2).unwrap_or(at);
+    let first =
+        find_last(&bytes[..at], placeholder.as_bytes()).filter(|&p| at - p <= placeholder.len() + 2).unwrap_or(at);
     let digest = Sha256::digest(&*bytes);
     let hex: String = digest[..16].iter().map(|b| format!("{b:02X}")).collect();
     for start in [first, at] {

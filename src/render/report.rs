@@ -1,6 +1,8 @@
 //! Report rendering: content → layout blocks → pages → PDF bytes.
 
-use super::chart::{draw_bar_chart, draw_line_chart, BarChart, BarGroup, BarKind, ChartArea, LineChart, LineSeries, LineStyle};
+use super::chart::{
+    draw_bar_chart, draw_line_chart, BarChart, BarGroup, BarKind, ChartArea, LineChart, LineSeries, LineStyle,
+};
 use super::draw::{palette, Align, Colour, TextStyle};
 use super::fonts::{FontSet, Weight};
 use super::layout::{layout, Block, Cell, Column, Decorations, Frame, Kpi, Table, BODY};
@@ -27,13 +29,21 @@ fn tone_colour(tone: Tone) -> Option<Colour> {
 }
 
 fn table(spec: &TableSpec, size: f32) -> Table {
-    let cell = |(text, tone): &(String, Tone)| Cell { text: text.clone(), colour: tone_colour(*tone), bold: *tone == Tone::Strong };
+    let cell = |(text, tone): &(String, Tone)| Cell {
+        text: text.clone(),
+        colour: tone_colour(*tone),
+        bold: *tone == Tone::Strong,
+    };
     Table {
         columns: spec
             .columns
             .iter()
             .map(|(title, width, align)| {
-                Column::new(title.clone(), *width, if *align == ColumnAlign::Right { Align::Right } else { Align::Left })
+                Column::new(
+                    title.clone(),
+                    *width,
+                    if *align == ColumnAlign::Right { Align::Right } else { Align::Left },
+                )
             })
             .collect(),
         rows: spec.rows.iter().map(|row| row.iter().map(cell).collect()).collect(),
@@ -107,8 +117,11 @@ fn line_chart(spec: LineChartSpec, accent: Colour) -> (String, LineChart) {
 }
 
 fn bar_chart_block<'a>(spec: BarChartSpec, accent: Colour, height: f32) -> Block<'a> {
-    let mut groups: Vec<BarGroup> =
-        spec.realized.iter().map(|(q, v)| BarGroup { category: q.clone(), bars: vec![(BarKind::Realized, *v)] }).collect();
+    let mut groups: Vec<BarGroup> = spec
+        .realized
+        .iter()
+        .map(|(q, v)| BarGroup { category: q.clone(), bars: vec![(BarKind::Realized, *v)] })
+        .collect();
     let projected_from = (!spec.projected.is_empty()).then_some(groups.len());
     groups.extend(spec.projected.iter().map(|(q, conservative, expected)| BarGroup {
         category: q.clone(),
@@ -179,8 +192,12 @@ pub fn render_pdf(content: ReportContent, paper: Paper, fonts: &FontSet) -> Vec<
                         .collect(),
                 ),
                 Element::Heading(text) => Block::Heading(text),
-                Element::Paragraph(text) => Block::Paragraph { text, style: TextStyle::new(BODY, Weight::Regular, palette::TEXT) },
-                Element::Note(text) => Block::Paragraph { text, style: TextStyle::new(8.5, Weight::Regular, palette::MUTED) },
+                Element::Paragraph(text) => {
+                    Block::Paragraph { text, style: TextStyle::new(BODY, Weight::Regular, palette::TEXT) }
+                }
+                Element::Note(text) => {
+                    Block::Paragraph { text, style: TextStyle::new(8.5, Weight::Regular, palette::MUTED) }
+                }
                 Element::Quote { text, attribution } => Block::Quote { text, attribution, accent },
                 Element::Table(spec) => Block::Table(table(&spec, 8.5)),
                 Element::LineChart(_) => unreachable!("collected into chart rows above"),
