@@ -56,9 +56,9 @@ pub fn money_compact(amount: f64, currency: Currency) -> String {
     with_symbol(currency, format!("{scaled}{suffix}"))
 }
 
-/// Short plain number for chart axes: `1,250`, `12.5`, `1.2M`.
+/// Short plain number for chart axes: `12.5`, `999`, `8K`, `1.2M` (one style on an axis from 1,000 up).
 pub fn number_compact(value: f64) -> String {
-    if value.abs() >= 10_000.0 {
+    if value.abs() >= 1_000.0 {
         let (scaled, suffix) = compact(value);
         return format!("{scaled}{suffix}");
     }
@@ -143,7 +143,9 @@ mod tests {
         assert_eq!(money_compact(-20_000.0, usd), "-$20K");
         assert_eq!(money_compact(0.0, usd), "$0");
         assert_eq!(number_compact(12.5), "12.5");
-        assert_eq!(number_compact(1250.0), "1,250");
+        assert_eq!(number_compact(1250.0), "1.2K");
+        assert_eq!(number_compact(8000.0), "8K");
+        assert_eq!(number_compact(999.0), "999");
         assert_eq!(number_compact(0.25), "0.25");
     }
 

@@ -264,6 +264,7 @@ fn summary_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
             net = w.money(ttm.value - ttm.investment),
             net_roi = percent(ttm.net_roi_pct),
             payback = ttm.payback_months.map(|m| measure(m.round_dp(1))).unwrap_or_default(),
+            payback_reached = ttm.payback_months.is_some_and(|m| m <= Decimal::from(12)),
         ),
     )?;
     if ttm.quarters < 4 {
@@ -456,7 +457,7 @@ fn metrics_section(w: &Writer, usage: &[UsageTrend]) -> Result<Vec<Element>, Cat
                     (percent(c), tone)
                 });
                 vec![
-                    (u.metric.clone(), Tone::Plain),
+                    (u.metric.replace('_', " "), Tone::Plain),
                     (u.previous.map(measure).unwrap_or_else(|| "–".into()), Tone::Plain),
                     (u.latest.map(measure).unwrap_or_else(|| "–".into()), Tone::Plain),
                     change.unwrap_or(("–".into(), Tone::Muted)),
@@ -488,7 +489,7 @@ fn stories_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
         .filter(|s| s.date >= previous.first_day() && s.date <= report_quarter.last_day())
         .collect();
     // Newest first; same-day stories keep file order.
-    stories.sort_by(|a, b| b.date.cmp(&a.date));
+    stories.sort_by_key(|s| std::cmp::Reverse(s.date));
     let context = ctx!(previous = previous.to_string(), quarter = report_quarter.to_string());
     if stories.is_empty() {
         return Ok(vec![Element::Note(w.t("stories.none", &context)?)]);
@@ -820,7 +821,7 @@ fn recommendations_section(w: &Writer, usage: &[UsageTrend]) -> Result<Vec<Eleme
             Action::Adoption(trend) => w.t(
                 "recommendations.adoption",
                 &ctx!(
-                    metric = trend.metric,
+                    metric = trend.metric.replace('_', " "),
                     pct = trend.change_pct.map(|c| percent(c.abs())).unwrap_or_default(),
                     previous = summary.report_quarter.prev().to_string(),
                     quarter = quarter,

@@ -8,7 +8,7 @@ use printpdf::{
     TextItem, WindingOrder,
 };
 
-use super::fonts::{FaceId, FontSet, Weight};
+use super::fonts::{FaceId, FontSet, Weight, FACES};
 
 /// An sRGB colour.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -85,12 +85,12 @@ pub struct Canvas<'f> {
     pub fonts: &'f FontSet,
     pub ops: Vec<Op>,
     /// Faces used, so the document embeds only those.
-    pub used_faces: [bool; 4],
+    pub used_faces: [bool; FACES],
 }
 
 impl<'f> Canvas<'f> {
     pub fn new(fonts: &'f FontSet) -> Canvas<'f> {
-        Canvas { fonts, ops: Vec::new(), used_faces: [false; 4] }
+        Canvas { fonts, ops: Vec::new(), used_faces: [false; FACES] }
     }
 
     /// Width of `text` in this style.

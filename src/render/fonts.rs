@@ -1,9 +1,10 @@
 //! The embedded fonts: parsed once per process, measured through a lock-free per-character cache.
 //!
 //! Noto Sans (Latin, Greek, Cyrillic) is the primary face; Noto Sans CJK JP (a Japanese subset, see
-//! `fonts/README.md`) is the fallback for every character Noto Sans lacks. Each text run is set in the
-//! first face that has all its characters, so a Japanese customer name in an English report and Latin
-//! words in a Japanese report both come out right.
+//! `fonts/README.md`) is the fallback for every character Noto Sans lacks, and DejaVu Sans the last
+//! resort for symbols neither has (≒, arrows, math). Text is split into runs, each set in the first
+//! face of the chain that has its characters, so a Japanese customer name in an English report and
+//! Latin words in a Japanese report both come out right.
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::OnceLock;
@@ -14,6 +15,8 @@ const LATIN_REGULAR: &[u8] = include_bytes!("../../fonts/NotoSans-Regular.ttf");
 const LATIN_BOLD: &[u8] = include_bytes!("../../fonts/NotoSans-Bold.ttf");
 const CJK_REGULAR: &[u8] = include_bytes!("../../fonts/NotoSansCJKjp-Regular.subset.otf");
 const CJK_BOLD: &[u8] = include_bytes!("../../fonts/NotoSansCJKjp-Bold.subset.otf");
+const SYMBOLS_REGULAR: &[u8] = include_bytes!("../../fonts/DejaVuSans.ttf");
+const SYMBOLS_BOLD: &[u8] = include_bytes!("../../fonts/DejaVuSans-Bold.ttf");
 
 /// Regular or bold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -22,17 +25,29 @@ pub enum Weight {
     Bold,
 }
 
-/// One of the four faces.
+/// One of the embedded faces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum FaceId {
     LatinRegular,
     LatinBold,
     CjkRegular,
     CjkBold,
+    SymbolsRegular,
+    SymbolsBold,
 }
 
+/// How many faces there are.
+pub const FACES: usize = 6;
+
 impl FaceId {
-    pub const ALL: [FaceId; 4] = [FaceId::LatinRegular, FaceId::LatinBold, FaceId::CjkRegular, FaceId::CjkBold];
+    pub const ALL: [FaceId; FACES] = [
+        FaceId::LatinRegular,
+        FaceId::LatinBold,
+        FaceId::CjkRegular,
+        FaceId::CjkBold,
+        FaceId::SymbolsRegular,
+        FaceId::SymbolsBold,
+    ];
 
     /// The PDF resource id, fixed so documents are byte-identical; its first six letters become the
     /// subset tag (`VRLREG+NotoSans-Regular`).
@@ -43,6 +58,8 @@ impl FaceId {
                 FaceId::LatinBold => "VRLBLD",
                 FaceId::CjkRegular => "VRJREG",
                 FaceId::CjkBold => "VRJBLD",
+                FaceId::SymbolsRegular => "VRSREG",
+                FaceId::SymbolsBold => "VRSBLD",
             }
             .to_string(),
         )
@@ -111,9 +128,9 @@ impl Face {
     }
 }
 
-/// The four faces of the report.
+/// The faces of the report.
 pub struct FontSet {
-    faces: [Face; 4],
+    faces: [Face; FACES],
 }
 
 impl FontSet {
@@ -126,6 +143,8 @@ impl FontSet {
                 Face::parse(LATIN_BOLD, "NotoSans-Bold"),
                 Face::parse(CJK_REGULAR, "NotoSansCJKjp-Regular"),
                 Face::parse(CJK_BOLD, "NotoSansCJKjp-Bold"),
+                Face::parse(SYMBOLS_REGULAR, "DejaVuSans"),
+                Face::parse(SYMBOLS_BOLD, "DejaVuSans-Bold"),
             ],
         })
     }
@@ -134,20 +153,17 @@ impl FontSet {
         &self.faces[id.index()]
     }
 
-    /// The face that sets `ch` at `weight`: Latin if it has the glyph, else CJK; Latin (its
-    /// .notdef box) if neither has it.
+    /// The face that sets `ch` at `weight`: the first of Latin, CJK, symbols that has the glyph;
+    /// Latin (its .notdef box) if none has it.
     pub fn face_for(&self, ch: char, weight: Weight) -> FaceId {
-        let (latin, cjk) = match weight {
-            Weight::Regular => (FaceId::LatinRegular, FaceId::CjkRegular),
-            Weight::Bold => (FaceId::LatinBold, FaceId::CjkBold),
+        let chain = match weight {
+            Weight::Regular => [FaceId::LatinRegular, FaceId::CjkRegular, FaceId::SymbolsRegular],
+            Weight::Bold => [FaceId::LatinBold, FaceId::CjkBold, FaceId::SymbolsBold],
         };
-        if ch.is_whitespace() || self.face(latin).advance(ch).is_some() {
-            latin
-        } else if self.face(cjk).advance(ch).is_some() {
-            cjk
-        } else {
-            latin
+        if ch.is_whitespace() {
+            return chain[0];
         }
+        chain.into_iter().find(|&face| self.face(face).advance(ch).is_some()).unwrap_or(chain[0])
     }
 
     /// Splits `text` into runs that each use one face.
@@ -193,6 +209,8 @@ mod tests {
         assert_eq!(fonts.face_for('é', Weight::Bold), FaceId::LatinBold);
         assert_eq!(fonts.face_for('株', Weight::Regular), FaceId::CjkRegular);
         assert_eq!(fonts.face_for('ア', Weight::Bold), FaceId::CjkBold);
+        // Neither Noto face has ≒ (U+2252), a common Japanese "approximately".
+        assert_eq!(fonts.face_for('≒', Weight::Regular), FaceId::SymbolsRegular);
         let runs = fonts.runs("ROI 185% 株式会社さくら精密 2026", Weight::Regular);
         let faces: Vec<FaceId> = runs.iter().map(|r| r.0).collect();
         assert_eq!(faces, [FaceId::LatinRegular, FaceId::CjkRegular, FaceId::LatinRegular]);

@@ -40,7 +40,7 @@ pub struct Document {
     pub paper: Paper,
     pub pages: Vec<Vec<Op>>,
     /// Faces the pages use (index = `FaceId as usize`); only these are embedded.
-    pub used_faces: [bool; 4],
+    pub used_faces: [bool; super::fonts::FACES],
     /// (name, 0-based page index); names are shown in order of page, then name.
     pub bookmarks: Vec<(String, usize)>,
 }

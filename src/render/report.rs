@@ -219,7 +219,7 @@ pub fn render_pdf(content: ReportContent, paper: Paper, fonts: &FontSet) -> Vec<
         accent,
     };
     let pages = layout(fonts, Frame::new(paper.size()), blocks, &decorations);
-    let mut used_faces = [false; 4];
+    let mut used_faces = [false; super::fonts::FACES];
     let mut bookmarks = Vec::new();
     let mut page_ops = Vec::with_capacity(pages.len());
     for (index, page) in pages.into_iter().enumerate() {
