@@ -110,6 +110,8 @@ pub enum Element {
     Paragraph(String),
     /// Smaller, muted text.
     Note(String),
+    /// A note that introduces the next element (a table or chart) and is never parted from it.
+    LeadIn(String),
     Quote {
         text: String,
         attribution: String,
@@ -422,7 +424,7 @@ fn metrics_section(w: &Writer, usage: &[UsageTrend]) -> Result<Vec<Element>, Cat
     if w.input.edition == Edition::Executive {
         return Ok(elements);
     }
-    elements.push(Element::Note(w.plain("metrics.intro")?));
+    elements.push(Element::LeadIn(w.plain("metrics.intro")?));
     let quarters = chart_quarters(summary);
     for goal in &w.input.customer.goals {
         let actual = quarters.iter().map(|q| q.by_goal.get(&goal.goal_id).and_then(|g| g.actual).map(pixels)).collect();
@@ -443,7 +445,7 @@ fn metrics_section(w: &Writer, usage: &[UsageTrend]) -> Result<Vec<Element>, Cat
     if usage.is_empty() {
         elements.push(Element::Note(w.plain("metrics.usage_none")?));
     } else {
-        elements.push(Element::Note(w.plain("metrics.usage_intro")?));
+        elements.push(Element::LeadIn(w.plain("metrics.usage_intro")?));
         let previous = summary.report_quarter.prev().to_string();
         let rows = usage
             .iter()
@@ -625,7 +627,7 @@ fn roi_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
             value_per_unit
         };
         elements.push(Element::Heading(w.t("roi.goal_heading", &ctx!(id = goal.goal_id, title = goal.title))?));
-        elements.push(Element::Note(w.t(
+        elements.push(Element::LeadIn(w.t(
             "roi.goal_formula",
             &ctx!(
                 direction_words = direction_words,

@@ -123,6 +123,11 @@ pub enum Block<'a> {
         text: String,
         style: TextStyle,
     },
+    /// A paragraph that introduces the next block and stays on its page.
+    LeadIn {
+        text: String,
+        style: TextStyle,
+    },
     /// One big figure with its label and explanation (the most important number, on top).
     Hero {
         label: String,
@@ -163,7 +168,7 @@ pub struct Decorations {
 
 /// A block measured for a given width.
 enum Laid<'a> {
-    Lines { lines: Vec<String>, style: TextStyle, leading: f32, indent: f32, bar: Option<Colour> },
+    Lines { lines: Vec<String>, style: TextStyle, leading: f32, indent: f32, bar: Option<Colour>, lead_in: bool },
     Table { table: Table, widths: Vec<f32>, header: Vec<Vec<String>>, rows: Vec<Vec<Vec<String>>> },
     Whole { height: f32, block: Block<'a> },
 }
@@ -208,13 +213,24 @@ pub fn layout<'f>(
     flow.new_page();
     let width = frame.content_width();
     let laid: Vec<Laid> = blocks.into_iter().map(|b| measure(fonts, b, width)).collect();
-    let mins: Vec<f32> = laid.iter().map(|l| min_height(l)).collect();
+    let mins: Vec<f32> = laid.iter().map(min_height).collect();
+    // Headings, section titles and lead-ins keep the start of the next block with them, in a chain.
+    let keeps: Vec<bool> = laid
+        .iter()
+        .map(|l| {
+            matches!(
+                l,
+                Laid::Whole { block: Block::Section { .. } | Block::Heading(_), .. }
+                    | Laid::Lines { lead_in: true, .. }
+            )
+        })
+        .collect();
     for (index, block) in laid.into_iter().enumerate() {
-        // Headings and section titles keep the start of the next block with them.
-        let keep_with_next = matches!(&block, Laid::Whole { block: Block::Section { .. } | Block::Heading(_), .. });
-        let mut needed = min_height(&block);
-        if keep_with_next {
-            needed += mins.get(index + 1).copied().unwrap_or(0.0);
+        let mut needed = mins[index];
+        let mut next = index;
+        while keeps[next] && next + 1 < mins.len() {
+            next += 1;
+            needed += mins[next];
         }
         if needed > flow.room() && needed <= frame.content_height() {
             flow.break_page();
@@ -233,14 +249,18 @@ fn measure<'a>(fonts: &FontSet, block: Block<'a>, width: f32) -> Laid<'a> {
     match block {
         Block::Paragraph { text, style } => {
             let lines = wrap(fonts, &text, style.weight, style.size, width);
-            Laid::Lines { lines, style, leading: LEADING, indent: 0.0, bar: None }
+            Laid::Lines { lines, style, leading: LEADING, indent: 0.0, bar: None, lead_in: false }
+        }
+        Block::LeadIn { text, style } => {
+            let lines = wrap(fonts, &text, style.weight, style.size, width);
+            Laid::Lines { lines, style, leading: LEADING, indent: 0.0, bar: None, lead_in: true }
         }
         Block::Quote { text, attribution, accent } => {
             let style = TextStyle::new(BODY + 0.5, Weight::Regular, palette::TEXT);
             let mut lines = wrap(fonts, &format!("“{text}”"), style.weight, style.size, width - 16.0);
             lines.push(String::new());
             lines.extend(wrap(fonts, &format!("— {attribution}"), Weight::Regular, style.size, width - 16.0));
-            Laid::Lines { lines, style, leading: LEADING, indent: 14.0, bar: Some(accent) }
+            Laid::Lines { lines, style, leading: LEADING, indent: 14.0, bar: Some(accent), lead_in: false }
         }
         Block::Table(table) => {
             let total: f32 = table.columns.iter().map(|c| c.width).sum::<f32>().max(f32::EPSILON);
@@ -300,14 +320,20 @@ fn whole_height(fonts: &FontSet, block: &Block, width: f32) -> f32 {
         }
         Block::Graphic { height, .. } => *height,
         Block::Spacer(height) => *height,
-        Block::Paragraph { .. } | Block::Quote { .. } | Block::Table(_) => unreachable!("measured as lines or rows"),
+        Block::Paragraph { .. } | Block::LeadIn { .. } | Block::Quote { .. } | Block::Table(_) => {
+            unreachable!("measured as lines or rows")
+        }
     }
 }
 
 /// The smallest first piece of a block that may end a page.
 fn min_height(laid: &Laid) -> f32 {
     match laid {
-        Laid::Lines { lines, style, leading, .. } => line_height(style, *leading) * lines.len().min(2) as f32 + GAP,
+        // A lead-in moves whole; other text may end a page after two lines.
+        Laid::Lines { lines, style, leading, lead_in, .. } => {
+            let shown = if *lead_in { lines.len() } else { lines.len().min(2) };
+            line_height(style, *leading) * shown as f32 + GAP
+        }
         Laid::Table { table, header, rows, .. } => {
             let first = rows.first().map_or(0.0, |r| row_height(r, table.size));
             row_height(header, table.size - 0.5) + first + GAP
@@ -325,7 +351,7 @@ fn place(flow: &mut Flow, laid: Laid) {
     let x = flow.frame.margin_x;
     let width = flow.frame.content_width();
     match laid {
-        Laid::Lines { lines, style, leading, indent, bar } => {
+        Laid::Lines { lines, style, leading, indent, bar, .. } => {
             let step = line_height(&style, leading);
             let mut index = 0;
             while index < lines.len() {
@@ -506,7 +532,9 @@ fn draw_whole(page: &mut Page, block: Block, x: f32, top: f32, width: f32, heigh
         }
         Block::Graphic { height, draw } => draw(canvas, x, top - height, width, height),
         Block::Spacer(_) => {}
-        Block::Paragraph { .. } | Block::Quote { .. } | Block::Table(_) => unreachable!("placed as lines or rows"),
+        Block::Paragraph { .. } | Block::LeadIn { .. } | Block::Quote { .. } | Block::Table(_) => {
+            unreachable!("placed as lines or rows")
+        }
     }
 }
 
@@ -599,6 +627,28 @@ mod tests {
         let with_heading = pages.iter().position(|p| texts(p).contains("The heading")).unwrap();
         // Page 1 has room for the heading (21 pt) but not for it and the chart.
         assert_eq!(with_heading, 1, "heading moved with its chart");
+    }
+
+    #[test]
+    fn a_heading_and_its_lead_in_move_with_the_table_they_introduce() {
+        let table = Table {
+            columns: vec![Column::new("Quarter", 1.0, Align::Left)],
+            rows: (0..4).map(|i| vec![Cell::new(format!("row {i}"))]).collect(),
+            total: None,
+            size: BODY,
+        };
+        let note = TextStyle::new(8.5, Weight::Regular, palette::MUTED);
+        let blocks = vec![
+            // Leaves 64 pt: room for the heading and lead-in (~49 pt) but not with the table's first rows.
+            Block::Spacer(650.0),
+            Block::Heading("Goal heading".into()),
+            Block::LeadIn { text: "The formula of this goal.".into(), style: note },
+            Block::Table(table),
+        ];
+        let pages = layout(FontSet::shared(), frame(), blocks, &decorations());
+        assert_eq!(pages.len(), 2);
+        let second = texts(&pages[1]);
+        assert!(second.contains("Goal heading") && second.contains("The formula") && second.contains("row 0"), "{second}");
     }
 
     #[test]

@@ -59,6 +59,10 @@ fn axis_label(format: AxisFormat) -> Box<dyn Fn(f64) -> String> {
     }
 }
 
+fn note_style() -> TextStyle {
+    TextStyle::new(8.5, Weight::Regular, palette::MUTED)
+}
+
 fn chart_title_style() -> TextStyle {
     TextStyle::new(9.5, Weight::Bold, palette::TEXT)
 }
@@ -195,9 +199,8 @@ pub fn render_pdf(content: ReportContent, paper: Paper, fonts: &FontSet) -> Vec<
                 Element::Paragraph(text) => {
                     Block::Paragraph { text, style: TextStyle::new(BODY, Weight::Regular, palette::TEXT) }
                 }
-                Element::Note(text) => {
-                    Block::Paragraph { text, style: TextStyle::new(8.5, Weight::Regular, palette::MUTED) }
-                }
+                Element::Note(text) => Block::Paragraph { text, style: note_style() },
+                Element::LeadIn(text) => Block::LeadIn { text, style: note_style() },
                 Element::Quote { text, attribution } => Block::Quote { text, attribution, accent },
                 Element::Table(spec) => Block::Table(table(&spec, 8.5)),
                 Element::LineChart(_) => unreachable!("collected into chart rows above"),
