@@ -9,7 +9,8 @@ use std::process::ExitCode;
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use valuereport::batch::{load_input, report_pdf, settings_for, write_atomically, ReportOptions};
+use valuereport::batch::output::write_atomically;
+use valuereport::batch::{load_input, report_pdf, settings_for, ReportError, ReportOptions};
 use valuereport::content::catalog::Catalog;
 use valuereport::content::report::Edition;
 use valuereport::explain;
@@ -277,7 +278,7 @@ fn report(dir: &Path, period: &Period, audience: Audience, out: Option<PathBuf>,
     let path = out.unwrap_or_else(|| {
         Path::new(DEFAULT_OUT).join(format!("{}-{quarter}-{}.pdf", customer.account.customer_id, edition.as_str()))
     });
-    match report_pdf(&customer, &options).and_then(|bytes| write_atomically(&path, &bytes)) {
+    match report_pdf(&customer, &options).and_then(|bytes| write_report(&path, &bytes)) {
         Ok(()) => {
             println!("{}", path.display());
             OK
@@ -325,7 +326,7 @@ fn sample_reports(input: &Path, out: &Path) -> u8 {
                 edition,
                 paper: Paper::A4,
             };
-            match report_pdf(customer, &options).and_then(|bytes| write_atomically(&path, &bytes)) {
+            match report_pdf(customer, &options).and_then(|bytes| write_report(&path, &bytes)) {
                 Ok(()) => {
                     written += 1;
                     println!("{}", path.display());
@@ -386,6 +387,10 @@ fn summary(input: &Path, period: &Period) -> u8 {
     } else {
         OK
     }
+}
+
+fn write_report(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
+    write_atomically(path, bytes).map_err(|source| ReportError::Write { path: path.to_path_buf(), source })
 }
 
 fn usage_error(message: &str) -> u8 {

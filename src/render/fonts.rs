@@ -149,6 +149,18 @@ impl FontSet {
         })
     }
 
+    /// The font file a face is parsed from (for fingerprints; no parsing).
+    pub fn source_bytes(id: FaceId) -> &'static [u8] {
+        match id {
+            FaceId::LatinRegular => LATIN_REGULAR,
+            FaceId::LatinBold => LATIN_BOLD,
+            FaceId::CjkRegular => CJK_REGULAR,
+            FaceId::CjkBold => CJK_BOLD,
+            FaceId::SymbolsRegular => SYMBOLS_REGULAR,
+            FaceId::SymbolsBold => SYMBOLS_BOLD,
+        }
+    }
+
     pub fn face(&self, id: FaceId) -> &Face {
         &self.faces[id.index()]
     }

@@ -648,7 +648,10 @@ mod tests {
         let pages = layout(FontSet::shared(), frame(), blocks, &decorations());
         assert_eq!(pages.len(), 2);
         let second = texts(&pages[1]);
-        assert!(second.contains("Goal heading") && second.contains("The formula") && second.contains("row 0"), "{second}");
+        assert!(
+            second.contains("Goal heading") && second.contains("The formula") && second.contains("row 0"),
+            "{second}"
+        );
     }
 
     #[test]

@@ -1,4 +1,9 @@
-//! Batch: load every customer under INPUT, keeping the good ones when others fail.
+//! Batch: whole runs over INPUT — quarterly reports, renewal packages, the manifest.
+
+pub mod fingerprint;
+pub mod manifest;
+pub mod output;
+pub mod plan;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -100,28 +105,6 @@ pub fn report_pdf(customer: &Customer, options: &ReportOptions) -> Result<Vec<u8
         catalog: options.catalog,
     })?;
     Ok(crate::render::report::render_pdf(content, options.paper, crate::render::fonts::FontSet::shared()))
-}
-
-/// Writes `bytes` to `path` atomically: a temporary file in the same folder, then a rename, so a
-/// crash never leaves a partial file under the final name nor replaces a good one with a broken one.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
-    use std::io::Write;
-    let fail = |source| ReportError::Write { path: path.to_path_buf(), source };
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(fail)?;
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let temporary = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut file = std::fs::File::create(&temporary)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&temporary, path)
-    })();
-    if let Err(source) = result {
-        let _ = std::fs::remove_file(&temporary);
-        return Err(fail(source));
-    }
-    Ok(())
 }
 
 /// The `valuereport.toml` that applies to a customer folder: the nearest one in it or above it.

@@ -1,0 +1,87 @@
+//! Input fingerprints: a report is re-rendered only when something it is made from changed.
+//!
+//! A fingerprint is the SHA-256 of: the program (version and the embedded fonts), the wording catalog,
+//! `valuereport.toml`, the bytes of every file of the customer folder, and what the report is (kind,
+//! quarter, paper, and for a T-30 package the package it follows up).
+
+use std::path::Path;
+use std::sync::OnceLock;
+
+use sha2::{Digest, Sha256};
+
+use crate::load::{ACCOUNT_FILE, GOALS_FILE, METRICS_FILE, OPPORTUNITIES_FILE, STORIES_FILE};
+
+/// Hashes the program itself: version and embedded fonts (computed once per process).
+fn program_id() -> &'static [u8; 32] {
+    static ID: OnceLock<[u8; 32]> = OnceLock::new();
+    ID.get_or_init(|| {
+        let mut hash = Sha256::new();
+        hash.update(env!("CARGO_PKG_VERSION").as_bytes());
+        for face in crate::render::fonts::FaceId::ALL {
+            hash.update(crate::render::fonts::FontSet::source_bytes(face));
+        }
+        hash.finalize().into()
+    })
+}
+
+/// SHA-256 of the customer folder's five files (name, size and bytes; "absent" for a missing one).
+pub fn customer_files(dir: &Path) -> std::io::Result<[u8; 32]> {
+    let mut hash = Sha256::new();
+    for name in [ACCOUNT_FILE, GOALS_FILE, METRICS_FILE, STORIES_FILE, OPPORTUNITIES_FILE] {
+        hash.update(name.as_bytes());
+        match std::fs::read(dir.join(name)) {
+            Ok(bytes) => {
+                hash.update((bytes.len() as u64).to_le_bytes());
+                hash.update(&bytes);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => hash.update(b"absent"),
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(hash.finalize().into())
+}
+
+/// The fingerprint of one report: hex SHA-256 of the program, then every part in order.
+pub fn fingerprint(parts: &[&[u8]]) -> String {
+    let mut hash = Sha256::new();
+    hash.update(program_id());
+    for part in parts {
+        hash.update((part.len() as u64).to_le_bytes());
+        hash.update(part);
+    }
+    hex(&hash.finalize())
+}
+
+/// Lower-case hex.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Hex SHA-256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn any_change_to_any_file_changes_the_hash() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(ACCOUNT_FILE), "a").unwrap();
+        let first = customer_files(dir.path()).unwrap();
+        assert_eq!(first, customer_files(dir.path()).unwrap());
+        std::fs::write(dir.path().join(STORIES_FILE), "").unwrap();
+        let with_empty_stories = customer_files(dir.path()).unwrap();
+        assert_ne!(first, with_empty_stories, "an empty file is not an absent file");
+        std::fs::write(dir.path().join(ACCOUNT_FILE), "b").unwrap();
+        assert_ne!(with_empty_stories, customer_files(dir.path()).unwrap());
+    }
+
+    #[test]
+    fn parts_are_delimited() {
+        assert_ne!(fingerprint(&[b"ab", b"c"]), fingerprint(&[b"a", b"bc"]));
+        assert_eq!(fingerprint(&[b"x"]).len(), 64);
+    }
+}

@@ -1,0 +1,257 @@
+//! `out/manifest.json`: what the last run did, the outputs index that makes reruns incremental, and
+//! the renewal ledger (which package was produced for which renewal date). Modelled on dbt's
+//! `run_results.json`; always written atomically.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::output::write_atomically;
+
+pub const MANIFEST_FILE: &str = "manifest.json";
+/// Version of the manifest's shape.
+pub const SCHEMA: u32 = 1;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Rendered and written in this run.
+    Written,
+    /// Inputs unchanged since it was last written: the file on disk was kept.
+    Unchanged,
+    /// Not owed this run (e.g. a renewal package already produced).
+    Skipped,
+    Failed,
+}
+
+/// One report of one customer in one run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportResult {
+    pub customer_dir: String,
+    pub customer_id: Option<String>,
+    /// `quarterly-executive`, `quarterly-team`, `renewal-T-90`, `renewal-T-60`, `renewal-T-30`.
+    pub kind: String,
+    /// Relative to the output folder.
+    pub path: Option<String>,
+    pub status: Status,
+    /// Why it was written, kept or skipped.
+    pub reason: Option<String>,
+    pub error: Option<String>,
+    pub fingerprint: Option<String>,
+    pub sha256: Option<String>,
+    pub bytes: Option<u64>,
+    pub pages: Option<u32>,
+    pub elapsed_ms: u64,
+}
+
+/// The last good state of one output file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutputRecord {
+    pub customer_id: String,
+    pub kind: String,
+    pub fingerprint: String,
+    pub sha256: String,
+    pub bytes: u64,
+    pub pages: u32,
+}
+
+/// A renewal package that was produced.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LedgerEntry {
+    pub as_of: String,
+    pub report_quarter: String,
+    pub path: String,
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Counts {
+    pub customers: u64,
+    pub written: u64,
+    pub unchanged: u64,
+    pub skipped: u64,
+    pub failed: u64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Timings {
+    pub total_ms: u64,
+    pub discover_ms: u64,
+    /// Sum over reports of the time spent loading, computing, rendering and writing them.
+    pub reports_ms: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    pub schema: u32,
+    pub tool: String,
+    pub version: String,
+    /// `run`, `renewals` or `merge`.
+    pub command: String,
+    pub as_of: String,
+    pub report_quarter: String,
+    /// `K/N` for a sharded run.
+    pub shard: Option<String>,
+    /// Wall-clock time the run finished (UTC); the only clock reading, and it is not in any report.
+    pub finished_at: String,
+    pub counts: Counts,
+    pub timings: Timings,
+    /// This run's reports, sorted by customer folder and kind.
+    pub results: Vec<ReportResult>,
+    /// Output path (relative) → its last good state, kept across runs for incremental reruns.
+    pub outputs: BTreeMap<String, OutputRecord>,
+    /// customer_id → renewal date → package label → entry, kept across runs.
+    pub renewals: BTreeMap<String, BTreeMap<String, BTreeMap<String, LedgerEntry>>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ManifestError {
+    #[error("{}: cannot read the manifest: {source}", path.display())]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("{}: the manifest is not valid ({message}); move it away to start a fresh ledger, knowing renewal packages already sent may be produced again", path.display())]
+    Invalid { path: PathBuf, message: String },
+    #[error("{}: cannot write the manifest: {source}", path.display())]
+    Write { path: PathBuf, source: std::io::Error },
+    #[error("{0}")]
+    Merge(String),
+}
+
+impl Manifest {
+    pub fn new(command: &str, as_of: &str, report_quarter: &str, shard: Option<String>) -> Manifest {
+        Manifest {
+            schema: SCHEMA,
+            tool: "valuereport".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            command: command.into(),
+            as_of: as_of.into(),
+            report_quarter: report_quarter.into(),
+            shard,
+            finished_at: String::new(),
+            counts: Counts::default(),
+            timings: Timings::default(),
+            results: Vec::new(),
+            outputs: BTreeMap::new(),
+            renewals: BTreeMap::new(),
+        }
+    }
+
+    /// The manifest at `path`, `None` if there is none yet.
+    pub fn load(path: &Path) -> Result<Option<Manifest>, ManifestError> {
+        let bytes = match std::fs::read(path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(source) => return Err(ManifestError::Read { path: path.to_path_buf(), source }),
+        };
+        serde_json::from_slice(&bytes)
+            .map(Some)
+            .map_err(|e| ManifestError::Invalid { path: path.to_path_buf(), message: e.to_string() })
+    }
+
+    pub fn save(&self, path: &Path) -> Result<(), ManifestError> {
+        let mut bytes = serde_json::to_vec_pretty(self).expect("a manifest always serializes");
+        bytes.push(b'\n');
+        write_atomically(path, &bytes).map_err(|source| ManifestError::Write { path: path.to_path_buf(), source })
+    }
+
+    /// Whether a renewal package was already produced for this renewal date.
+    pub fn produced(&self, customer_id: &str, renewal_date: &str, package: &str) -> Option<&LedgerEntry> {
+        self.renewals.get(customer_id)?.get(renewal_date)?.get(package)
+    }
+
+    /// Combines shard manifests of one run into one (`valuereport manifest merge`).
+    pub fn merge(parts: Vec<Manifest>) -> Result<Manifest, ManifestError> {
+        let first = parts.first().ok_or_else(|| ManifestError::Merge("no shard manifests to merge".into()))?;
+        let mut merged = Manifest::new(&first.command, &first.as_of, &first.report_quarter, None);
+        merged.finished_at = parts.iter().map(|p| p.finished_at.clone()).max().unwrap_or_default();
+        for part in &parts {
+            if (part.command.as_str(), part.as_of.as_str()) != (first.command.as_str(), first.as_of.as_str()) {
+                return Err(ManifestError::Merge(format!(
+                    "shard manifests are from different runs: {} as of {} and {} as of {}",
+                    first.command, first.as_of, part.command, part.as_of
+                )));
+            }
+            let c = &part.counts;
+            merged.counts.customers += c.customers;
+            merged.counts.written += c.written;
+            merged.counts.unchanged += c.unchanged;
+            merged.counts.skipped += c.skipped;
+            merged.counts.failed += c.failed;
+            merged.timings.total_ms = merged.timings.total_ms.max(part.timings.total_ms);
+            merged.timings.discover_ms = merged.timings.discover_ms.max(part.timings.discover_ms);
+            merged.timings.reports_ms += part.timings.reports_ms;
+            merged.results.extend(part.results.iter().cloned());
+            merged.outputs.extend(part.outputs.iter().map(|(k, v)| (k.clone(), v.clone())));
+            for (customer, dates) in &part.renewals {
+                let into = merged.renewals.entry(customer.clone()).or_default();
+                for (date, packages) in dates {
+                    into.entry(date.clone()).or_default().extend(packages.iter().map(|(k, v)| (k.clone(), v.clone())));
+                }
+            }
+        }
+        merged.results.sort_by(|a, b| (&a.customer_dir, &a.kind).cmp(&(&b.customer_dir, &b.kind)));
+        Ok(merged)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn result(dir: &str, status: Status) -> ReportResult {
+        ReportResult {
+            customer_dir: dir.into(),
+            customer_id: Some(dir.into()),
+            kind: "quarterly-team".into(),
+            path: Some(format!("2026-Q3/{dir}/{dir}.pdf")),
+            status,
+            reason: None,
+            error: None,
+            fingerprint: None,
+            sha256: None,
+            bytes: None,
+            pages: None,
+            elapsed_ms: 3,
+        }
+    }
+
+    #[test]
+    fn saves_loads_and_merges() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut a = Manifest::new("run", "2026-11-22", "2026-Q3", Some("1/2".into()));
+        a.results.push(result("b", Status::Written));
+        a.counts.written = 1;
+        let entry = LedgerEntry {
+            as_of: "2026-11-22".into(),
+            report_quarter: "2026-Q3".into(),
+            path: "x".into(),
+            sha256: "y".into(),
+        };
+        a.renewals.entry("b".into()).or_default().entry("2027-01-31".into()).or_default().insert("T-60".into(), entry);
+        let mut b = Manifest::new("run", "2026-11-22", "2026-Q3", Some("2/2".into()));
+        b.results.push(result("a", Status::Failed));
+        b.counts.failed = 1;
+        let path = dir.path().join("m.json");
+        a.save(&path).unwrap();
+        assert_eq!(Manifest::load(&path).unwrap().unwrap(), a);
+        assert_eq!(Manifest::load(&dir.path().join("none.json")).unwrap(), None);
+
+        let merged = Manifest::merge(vec![a, b.clone()]).unwrap();
+        assert_eq!(merged.shard, None);
+        assert_eq!((merged.counts.written, merged.counts.failed), (1, 1));
+        assert_eq!(merged.results.iter().map(|r| r.customer_dir.as_str()).collect::<Vec<_>>(), ["a", "b"]);
+        assert!(merged.produced("b", "2027-01-31", "T-60").is_some());
+
+        let other = Manifest::new("run", "2026-11-23", "2026-Q3", Some("1/2".into()));
+        assert!(Manifest::merge(vec![b, other]).is_err());
+    }
+
+    #[test]
+    fn a_corrupt_manifest_is_an_error_not_a_silent_reset() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("manifest.json");
+        std::fs::write(&path, "{ truncated").unwrap();
+        let error = Manifest::load(&path).unwrap_err();
+        assert!(error.to_string().contains("not valid"), "{error}");
+    }
+}
