@@ -283,6 +283,8 @@ fn report(dir: &Path, period: &Period, audience: Audience, out: Option<PathBuf>,
             println!("{}", path.display());
             OK
         }
+        // A template that does not render is a configuration error.
+        Err(e @ ReportError::Catalog(_)) => usage_error(&e.to_string()),
         Err(e) => {
             eprintln!("{e}");
             DATA_ERRORS

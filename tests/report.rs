@@ -62,10 +62,10 @@ fn squash(text: &str) -> String {
 #[test]
 fn every_sample_report_has_six_bookmarked_sections_in_order_and_fits_its_edition() {
     let (customers, settings) = customers();
-    for customer in &customers {
+    for (customer, paper) in customers.iter().flat_map(|c| [(c, Paper::A4), (c, Paper::Letter)]) {
         for (edition, pages) in [(Edition::Executive, 1..=2), (Edition::Team, 2..=5)] {
-            let name = format!("{} {}", customer.account.customer_id, edition.as_str());
-            let bytes = render(customer, &settings, edition, Paper::A4);
+            let name = format!("{} {} {paper:?}", customer.account.customer_id, edition.as_str());
+            let bytes = render(customer, &settings, edition, paper);
             let doc = Document::load_mem(&bytes).unwrap();
             let count = doc.get_pages().len();
             assert!(pages.contains(&count), "{name}: {count} pages");

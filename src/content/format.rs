@@ -27,10 +27,16 @@ pub fn grouped(amount: Decimal, decimals: u32) -> String {
     out
 }
 
+/// The currency's symbol; other dollars carry their country (`MX$`, `CA$`) so they never read as USD.
 fn symbol(currency: Currency) -> String {
-    iso_currency::Currency::from_code(currency.code())
+    let symbol = iso_currency::Currency::from_code(currency.code())
         .map(|c| c.symbol().symbol)
-        .unwrap_or_else(|| currency.code().into())
+        .unwrap_or_else(|| currency.code().into());
+    if symbol == "$" && currency.code() != "USD" {
+        format!("{}$", &currency.code()[..2])
+    } else {
+        symbol
+    }
 }
 
 fn with_symbol(currency: Currency, digits: String) -> String {
@@ -133,6 +139,7 @@ mod tests {
         assert_eq!(money(d("16669000"), jpy), "¥16,669,000");
         assert_eq!(money(d("278466"), myr), "RM278,466.00");
         assert_eq!(money_whole(d("214903.20"), usd), "$214,903");
+        assert_eq!(money(d("1443710.11"), Currency::from_code("MXN").unwrap()), "MX$1,443,710.11");
     }
 
     #[test]

@@ -94,6 +94,8 @@ pub struct BarChartSpec {
 pub struct KpiCard {
     pub label: String,
     pub value: String,
+    /// `Bad` for a negative value.
+    pub value_tone: Tone,
     pub change: Option<(String, Tone)>,
     pub caption: String,
 }
@@ -104,6 +106,7 @@ pub enum Element {
         label: String,
         value: String,
         caption: String,
+        tone: Tone,
     },
     Kpis(Vec<KpiCard>),
     Heading(String),
@@ -218,7 +221,16 @@ pub fn build(input: &ReportInput) -> Result<ReportContent, CatalogError> {
         title_block: [
             w.plain("document.title")?,
             account.customer_name.clone(),
-            w.t("document.details", &ctx!(edition = edition, quarter = quarter, as_of = as_of, csm = csm))?,
+            w.t(
+                "document.details",
+                &ctx!(
+                    edition = edition,
+                    quarter = quarter,
+                    as_of = as_of,
+                    csm = csm,
+                    sponsor = account.executive_sponsor.clone().unwrap_or_default()
+                ),
+            )?,
         ],
         header: [account.customer_name.clone(), w.t("document.header_right", &ctx!(quarter = quarter))?],
         footer: w.t("document.footer", &ctx!(vendor = vendor, customer = account.customer_name, as_of = as_of))?,
@@ -265,8 +277,8 @@ fn summary_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
             value = w.money(ttm.value),
             net = w.money(ttm.value - ttm.investment),
             net_roi = percent(ttm.net_roi_pct),
-            payback = ttm.payback_months.map(|m| measure(m.round_dp(1))).unwrap_or_default(),
-            payback_reached = ttm.payback_months.is_some_and(|m| m <= Decimal::from(12)),
+            payback = ttm.payback_months.map(measure).unwrap_or_default(),
+            payback_reached = ttm.quarters == 4 && ttm.payback_months.is_some_and(|m| m <= Decimal::from(12)),
         ),
     )?;
     if ttm.quarters < 4 {
@@ -279,6 +291,7 @@ fn summary_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
         )?,
         value: money_whole(ttm.value, w.currency),
         caption,
+        tone: tone_of(ttm.value),
     });
 
     // Top three highlights: the goals worth most in the report quarter.
@@ -304,14 +317,25 @@ fn summary_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
                     Some((w.t("summary.kpi_change_flat", &context)?, Tone::Muted))
                 }
             }
-            _ => Some((w.plain("summary.kpi_change_none")?, Tone::Muted)),
+            Some(_) => {
+                // From zero a percentage means nothing: say which way it went.
+                let previous = previous.map(|q| q.quarter.to_string()).unwrap_or_default();
+                let context = ctx!(previous = previous);
+                match figures.quarter_value.cmp(&Decimal::ZERO) {
+                    std::cmp::Ordering::Greater => Some((w.t("summary.kpi_change_from_zero", &context)?, Tone::Good)),
+                    std::cmp::Ordering::Less => Some((w.t("summary.kpi_change_from_zero_down", &context)?, Tone::Bad)),
+                    std::cmp::Ordering::Equal => Some((w.t("summary.kpi_change_flat", &context)?, Tone::Muted)),
+                }
+            }
+            None => Some((w.plain("summary.kpi_change_none")?, Tone::Muted)),
         };
         cards.push(KpiCard {
             label: goal.title.clone(),
             value: money_whole(figures.quarter_value, w.currency),
+            value_tone: tone_of(figures.quarter_value),
             change,
             caption: w
-                .t("summary.kpi_caption", &ctx!(title = goal.goal_id, quarter = summary.report_quarter.to_string()))?,
+                .t("summary.kpi_caption", &ctx!(id = goal.goal_id, quarter = summary.report_quarter.to_string()))?,
         });
     }
     elements.push(Element::Kpis(cards));
@@ -338,7 +362,15 @@ fn summary_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
                     latest = measure(latest),
                     unit = goal.unit,
                     improvement = percent(improvement_pct),
-                    value = w.money(figures.quarter_value),
+                    // The value of the quarter the latest actual is from (not always the report quarter).
+                    value = w.money(
+                        summary
+                            .quarters
+                            .iter()
+                            .find(|q| Some(q.quarter) == figures.latest_quarter)
+                            .and_then(|q| q.by_goal.get(&goal.goal_id))
+                            .map_or(Decimal::ZERO, |g| g.value)
+                    ),
                 ),
             )?);
         }
@@ -497,7 +529,10 @@ fn stories_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
         return Ok(vec![Element::Note(w.t("stories.none", &context)?)]);
     }
     let limit = if w.input.edition == Edition::Executive { 2 } else { usize::MAX };
-    let mut elements = vec![Element::Note(w.t("stories.intro", &context)?)];
+    let mut elements = Vec::new();
+    if w.input.edition == Edition::Team {
+        elements.push(Element::Note(w.t("stories.intro", &context)?));
+    }
     for story in stories.into_iter().take(limit) {
         if w.input.edition == Edition::Executive {
             let kind = w.plain(match story.kind {

@@ -95,6 +95,7 @@ pub struct Table {
 pub struct Kpi {
     pub label: String,
     pub value: String,
+    pub value_colour: Colour,
     /// e.g. "▲ 12.4% vs 2026-Q2", with its colour.
     pub change: Option<(String, Colour)>,
     pub caption: String,
@@ -294,7 +295,7 @@ fn measure<'a>(fonts: &FontSet, block: Block<'a>, width: f32) -> Laid<'a> {
 
 fn whole_height(fonts: &FontSet, block: &Block, width: f32) -> f32 {
     match block {
-        Block::Title { .. } => 86.0,
+        Block::Title { details, .. } => 64.0 + 11.0 * wrap(fonts, details, Weight::Regular, 8.5, width).len() as f32,
         Block::Section { .. } => 31.0,
         Block::Heading(text) => {
             let lines = wrap(fonts, text, Weight::Bold, 11.0, width).len() as f32;
@@ -415,7 +416,12 @@ fn place_table(flow: &mut Flow, table: &Table, widths: &[f32], header: &[Vec<Str
     draw_header(flow);
     for (index, row) in rows.iter().enumerate() {
         let height = row_height(row, table.size);
-        if height > flow.room() {
+        // The last data row goes with the total: a total never starts a page alone.
+        let with_total = match total_index {
+            Some(total) if index + 1 == total => row_height(&rows[total], table.size),
+            _ => 0.0,
+        };
+        if height + with_total > flow.room() && index > 0 || height > flow.room() {
             flow.new_page();
             draw_header(flow);
         }
@@ -473,7 +479,10 @@ fn draw_whole(page: &mut Page, block: Block, x: f32, top: f32, width: f32, heigh
             canvas.fill_rect(x, top - 4.0, 46.0, 4.0, accent);
             canvas.text(&title, x, top - 30.0, TextStyle::new(21.0, Weight::Bold, palette::TEXT), Align::Left);
             canvas.text(&subtitle, x, top - 52.0, TextStyle::new(12.5, Weight::Regular, accent), Align::Left);
-            canvas.text(&details, x, top - 70.0, TextStyle::new(8.5, Weight::Regular, palette::MUTED), Align::Left);
+            for (i, line) in wrap(canvas.fonts, &details, Weight::Regular, 8.5, width).iter().enumerate() {
+                let style = TextStyle::new(8.5, Weight::Regular, palette::MUTED);
+                canvas.text(line, x, top - 70.0 - i as f32 * 11.0, style, Align::Left);
+            }
         }
         Block::Section { title, accent } => {
             canvas.text(&title, x, top - 19.0, TextStyle::new(14.5, Weight::Bold, accent), Align::Left);
@@ -512,7 +521,13 @@ fn draw_whole(page: &mut Page, block: Block, x: f32, top: f32, width: f32, heigh
                     y -= 11.0;
                 }
                 y -= 15.0;
-                canvas.text(&kpi.value, left + 8.0, y, TextStyle::new(17.0, Weight::Bold, palette::TEXT), Align::Left);
+                canvas.text(
+                    &kpi.value,
+                    left + 8.0,
+                    y,
+                    TextStyle::new(17.0, Weight::Bold, kpi.value_colour),
+                    Align::Left,
+                );
                 y -= 16.0;
                 if let Some((change, colour)) = &kpi.change {
                     canvas.text(change, left + 8.0, y, TextStyle::new(8.5, Weight::Bold, *colour), Align::Left);
@@ -614,6 +629,22 @@ mod tests {
         }
         assert!(texts(pages.last().unwrap()).contains("Total|7140.00"));
         assert!(texts(&pages[0]).contains(&format!("Page 1 of {}", pages.len())));
+    }
+
+    #[test]
+    fn a_total_row_never_starts_a_page_alone() {
+        for spacer in (560..700).step_by(4) {
+            let table = Table {
+                columns: vec![Column::new("Quarter", 1.0, Align::Left)],
+                rows: (0..4).map(|i| vec![Cell::new(format!("row {i}"))]).collect(),
+                total: Some(vec![Cell::new("Total")]),
+                size: BODY,
+            };
+            let blocks = vec![Block::Spacer(spacer as f32), Block::Table(table)];
+            let pages = layout(FontSet::shared(), frame(), blocks, &decorations());
+            let with_total = pages.iter().find(|p| texts(p).contains("Total")).unwrap();
+            assert!(texts(with_total).contains("row 3"), "spacer {spacer}: total alone");
+        }
     }
 
     #[test]

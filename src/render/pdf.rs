@@ -84,6 +84,12 @@ pub fn write(document: Document, fonts: &FontSet) -> Vec<u8> {
     let mut warnings = Vec::new();
     let mut lo = printpdf::serialize::to_lopdf_doc(&pdf, &options, &mut warnings);
     lo.compress();
+    // printpdf always writes an empty PDF/X version into Info, which makes viewers claim PDF/X.
+    if let Ok(info) = lo.trailer.get(b"Info").and_then(Object::as_reference) {
+        if let Ok(dict) = lo.get_dictionary_mut(info) {
+            dict.remove(b"GTS_PDFXVersion");
+        }
+    }
     let zero = || Object::String(ZERO_ID.to_vec(), StringFormat::Hexadecimal);
     lo.trailer.set("ID", Object::Array(vec![zero(), zero()]));
     let mut bytes = Vec::new();

@@ -16,7 +16,7 @@ use crate::content::report::{
 const LINE_CHART_HEIGHT: f32 = 178.0;
 const LINE_CHART_GUTTER: f32 = 22.0;
 const BAR_CHART_HEIGHT: f32 = 215.0;
-const BAR_CHART_HEIGHT_EXECUTIVE: f32 = 170.0;
+const BAR_CHART_HEIGHT_EXECUTIVE: f32 = 140.0;
 const CHART_TITLE_HEIGHT: f32 = 26.0;
 
 fn tone_colour(tone: Tone) -> Option<Colour> {
@@ -183,13 +183,16 @@ pub fn render_pdf(content: ReportContent, paper: Paper, fonts: &FontSet) -> Vec<
                 blocks.push(line_chart_row(std::mem::take(&mut pending_charts), accent));
             }
             blocks.push(match element {
-                Element::Hero { label, value, caption } => Block::Hero { label, value, caption, accent },
+                Element::Hero { label, value, caption, tone } => {
+                    Block::Hero { label, value, caption, accent: if tone == Tone::Bad { palette::BAD } else { accent } }
+                }
                 Element::Kpis(cards) => Block::Kpis(
                     cards
                         .into_iter()
                         .map(|c| Kpi {
                             label: c.label,
                             value: c.value,
+                            value_colour: tone_colour(c.value_tone).unwrap_or(palette::TEXT),
                             change: c.change.map(|(text, tone)| (text, tone_colour(tone).unwrap_or(palette::TEXT))),
                             caption: c.caption,
                         })

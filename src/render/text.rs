@@ -16,6 +16,10 @@ pub fn wrap(fonts: &FontSet, text: &str, weight: Weight, size: f32, max_width: f
     let mut line_width = 0.0;
     let mut start = 0;
     for (end, opportunity) in linebreaks(text) {
+        // Never part a minus sign from its number ("-$20,634.80"): UAX #14 allows a break there.
+        if opportunity == BreakOpportunity::Allowed && text[..end].ends_with('-') && !text[end..].starts_with(' ') {
+            continue;
+        }
         let segment = &text[start..end];
         start = end;
         let mandatory = opportunity == BreakOpportunity::Mandatory;
@@ -84,6 +88,15 @@ mod tests {
         for line in &lines[1..] {
             let first = line.chars().next().unwrap();
             assert!(!"、。」）ー".contains(first), "line starts with {first}: {lines:?}");
+        }
+    }
+
+    #[test]
+    fn a_minus_sign_stays_with_its_amount() {
+        let text = "Net of the investment, -$20,634.80 (net ROI -22.9%).";
+        for width in 60..200 {
+            let lines = wrap(FontSet::shared(), text, Weight::Regular, 10.0, width as f32);
+            assert!(lines.iter().all(|l| !l.ends_with('-')), "{width}: {lines:?}");
         }
     }
 
