@@ -19,13 +19,16 @@ use valuereport::quarter::Quarter;
 use valuereport::render::pdf::Paper;
 use valuereport::value;
 
+#[path = "cli/batch.rs"]
+mod batch;
+
 const DEFAULT_INPUT: &str = "sample-data";
 const DEFAULT_OUT: &str = "out";
 
 #[derive(Parser)]
 #[command(name = "valuereport", version, about = "Customer value reports from per-customer CSV exports")]
 struct Cli {
-    /// Without a command: write both editions of every sample-data customer's report into out/.
+    /// Without a command: `run` on sample-data (both editions of every customer's report, into out/).
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -60,6 +63,33 @@ enum Command {
         #[command(flatten)]
         look: Look,
     },
+    /// Quarterly reports for every customer under INPUT: out/<quarter>/<id>/<id>-<quarter>-<audience>.pdf.
+    Run {
+        #[arg(default_value = DEFAULT_INPUT)]
+        input: PathBuf,
+        #[command(flatten)]
+        period: Period,
+        /// Editions to write.
+        #[arg(long, value_enum, value_delimiter = ',', default_values_t = [batch::AudienceArg::Executive, batch::AudienceArg::Team])]
+        audience: Vec<batch::AudienceArg>,
+        #[command(flatten)]
+        batch: batch::BatchArgs,
+    },
+    /// Renewal packages due at --as-of (T-90, T-60, T-30 days before each renewal), each once.
+    Renewals {
+        #[arg(default_value = DEFAULT_INPUT)]
+        input: PathBuf,
+        /// The day the packages are for, e.g. today in a daily cron job.
+        #[arg(long, value_parser = parse_date)]
+        as_of: NaiveDate,
+        #[command(flatten)]
+        batch: batch::BatchArgs,
+    },
+    /// Work with run manifests.
+    Manifest {
+        #[command(subcommand)]
+        action: ManifestAction,
+    },
     /// Print one value summary line per customer under INPUT.
     Summary {
         #[arg(default_value = DEFAULT_INPUT)]
@@ -69,7 +99,16 @@ enum Command {
     },
 }
 
-#[derive(Args, Default)]
+#[derive(Subcommand)]
+enum ManifestAction {
+    /// Combine the shard manifests (manifest-K-of-N.json) of one run into manifest.json.
+    Merge {
+        #[arg(long, default_value = DEFAULT_OUT)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Args, Default, Clone)]
 #[group(multiple = false)]
 struct Period {
     /// Report quarter, e.g. 2026-Q3.
@@ -95,8 +134,8 @@ impl Period {
     }
 }
 
-#[derive(Args)]
-struct Look {
+#[derive(Args, Clone)]
+pub(crate) struct Look {
     /// Paper size.
     #[arg(long, value_enum, default_value_t = PaperArg::A4)]
     paper: PaperArg,
@@ -171,7 +210,23 @@ fn main() -> ExitCode {
             report(&customer_dir, &period, audience, out, &look)
         }
         Some(Command::Summary { input, period }) => summary(&input, &period),
-        None => sample_reports(Path::new(DEFAULT_INPUT), Path::new(DEFAULT_OUT)),
+        Some(Command::Run { input, period, audience, batch }) => {
+            let editions = audience.into_iter().map(batch::AudienceArg::edition).collect();
+            batch::run(&input, period.report_quarter(), period.as_of(), editions, &batch)
+        }
+        Some(Command::Renewals { input, as_of, batch }) => batch::renewals(&input, as_of, &batch),
+        Some(Command::Manifest { action: ManifestAction::Merge { out } }) => batch::merge(&out),
+        None => {
+            let period = Period::default();
+            let editions = vec![Edition::Executive, Edition::Team];
+            batch::run(
+                Path::new(DEFAULT_INPUT),
+                period.report_quarter(),
+                period.as_of(),
+                editions,
+                &batch::BatchArgs::defaults(),
+            )
+        }
     };
     ExitCode::from(code)
 }
@@ -274,11 +329,12 @@ fn report(dir: &Path, period: &Period, audience: Audience, out: Option<PathBuf>,
         as_of: period.as_of(),
         edition,
         paper: look.paper(),
+        since: None,
     };
     let path = out.unwrap_or_else(|| {
         Path::new(DEFAULT_OUT).join(format!("{}-{quarter}-{}.pdf", customer.account.customer_id, edition.as_str()))
     });
-    match report_pdf(&customer, &options).and_then(|bytes| write_report(&path, &bytes)) {
+    match report_pdf(&customer, &options).and_then(|report| write_report(&path, &report.bytes)) {
         Ok(()) => {
             println!("{}", path.display());
             OK
@@ -289,67 +345,6 @@ fn report(dir: &Path, period: &Period, audience: Audience, out: Option<PathBuf>,
             eprintln!("{e}");
             DATA_ERRORS
         }
-    }
-}
-
-/// The README's main job: both editions of every customer under `input`, as of today, into `out`.
-fn sample_reports(input: &Path, out: &Path) -> u8 {
-    let loaded = match load_input(input) {
-        Ok(loaded) => loaded,
-        Err(e) => return usage_error(&e.to_string()),
-    };
-    let settings = match &loaded.settings {
-        Ok(settings) => settings.clone(),
-        Err(e) => return usage_error(&e.to_string()),
-    };
-    let catalog = Catalog::built_in();
-    let period = Period::default();
-    let quarter = period.report_quarter();
-    let (mut written, mut failed) = (0, 0);
-    for (dir, result) in &loaded.customers {
-        let customer = match result {
-            Ok(customer) => customer,
-            Err(errors) => {
-                failed += 1;
-                for error in errors {
-                    eprintln!("{error}");
-                }
-                continue;
-            }
-        };
-        for edition in [Edition::Executive, Edition::Team] {
-            let id = &customer.account.customer_id;
-            let path = out.join(quarter.to_string()).join(id).join(format!("{id}-{quarter}-{}.pdf", edition.as_str()));
-            let options = ReportOptions {
-                settings: &settings,
-                catalog: &catalog,
-                quarter,
-                as_of: period.as_of(),
-                edition,
-                paper: Paper::A4,
-            };
-            match report_pdf(customer, &options).and_then(|bytes| write_report(&path, &bytes)) {
-                Ok(()) => {
-                    written += 1;
-                    println!("{}", path.display());
-                }
-                Err(e) => {
-                    failed += 1;
-                    eprintln!("{}: {e}", dir.display());
-                }
-            }
-        }
-    }
-    eprintln!(
-        "wrote {written} report{} for {quarter} into {}{}",
-        plural(written),
-        out.display(),
-        if failed > 0 { format!("; {failed} failed") } else { String::new() }
-    );
-    if failed > 0 {
-        DATA_ERRORS
-    } else {
-        OK
     }
 }
 

@@ -43,8 +43,9 @@ fn render(customer: &Customer, settings: &Settings, edition: Edition, paper: Pap
         as_of: as_of(),
         edition,
         paper,
+        since: None,
     };
-    report_pdf(customer, &options).unwrap()
+    report_pdf(customer, &options).unwrap().bytes
 }
 
 /// Text of all pages, with whitespace removed (extraction splits runs and lines unpredictably).

@@ -4,6 +4,7 @@ pub mod fingerprint;
 pub mod manifest;
 pub mod output;
 pub mod plan;
+pub mod run;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -90,10 +91,18 @@ pub struct ReportOptions<'a> {
     pub as_of: chrono::NaiveDate,
     pub edition: crate::content::report::Edition,
     pub paper: crate::render::pdf::Paper,
+    /// For a renewal update: the earlier package to report what is new since.
+    pub since: Option<crate::content::report::Since>,
+}
+
+/// A rendered report.
+pub struct Rendered {
+    pub bytes: Vec<u8>,
+    pub pages: u32,
 }
 
 /// Computes and renders one report as PDF bytes.
-pub fn report_pdf(customer: &Customer, options: &ReportOptions) -> Result<Vec<u8>, ReportError> {
+pub fn report_pdf(customer: &Customer, options: &ReportOptions) -> Result<Rendered, ReportError> {
     let summary = crate::value::compute(customer, options.quarter)
         .map_err(|source| ReportError::Value { dir: customer.dir.clone(), source })?;
     let content = crate::content::report::build(&crate::content::report::ReportInput {
@@ -103,8 +112,11 @@ pub fn report_pdf(customer: &Customer, options: &ReportOptions) -> Result<Vec<u8
         as_of: options.as_of,
         edition: options.edition,
         catalog: options.catalog,
+        since: options.since.clone(),
     })?;
-    Ok(crate::render::report::render_pdf(content, options.paper, crate::render::fonts::FontSet::shared()))
+    let (bytes, pages) =
+        crate::render::report::render_pdf(content, options.paper, crate::render::fonts::FontSet::shared());
+    Ok(Rendered { bytes, pages })
 }
 
 /// The `valuereport.toml` that applies to a customer folder: the nearest one in it or above it.

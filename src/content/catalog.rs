@@ -31,6 +31,11 @@ impl Catalog {
         Catalog::parse(BUILT_IN_EN, "built-in templates/en.toml").expect("the built-in catalog is valid")
     }
 
+    /// The text of the built-in catalog (for fingerprints).
+    pub fn built_in_source() -> &'static str {
+        BUILT_IN_EN
+    }
+
     /// `DIR/en.toml`.
     pub fn from_dir(dir: &Path) -> Result<Catalog, CatalogError> {
         let path = dir.join("en.toml");

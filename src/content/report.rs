@@ -156,6 +156,17 @@ pub struct ReportInput<'a> {
     pub as_of: NaiveDate,
     pub edition: Edition,
     pub catalog: &'a Catalog,
+    /// For a renewal update (T-30): the package it follows up, to report what is new since.
+    pub since: Option<Since>,
+}
+
+/// An earlier package of the same renewal.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Since {
+    /// e.g. "T-60".
+    pub package: String,
+    pub as_of: NaiveDate,
+    pub report_quarter: Quarter,
 }
 
 /// Builds a catalog context from `key = value` pairs (values of any serializable type).
@@ -304,7 +315,12 @@ fn summary_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
         let goal = &customer.goals[index];
         let figures = &summary.goals[index];
         let before = previous.and_then(|q| q.by_goal.get(&goal.goal_id)).filter(|g| !g.no_data).map(|g| g.value);
+        let has_data = report.and_then(|q| q.by_goal.get(&goal.goal_id)).is_some_and(|g| !g.no_data);
         let change = match before {
+            _ if !has_data => {
+                let quarter = summary.report_quarter.to_string();
+                Some((w.t("summary.kpi_no_data", &ctx!(quarter = quarter))?, Tone::Muted))
+            }
             Some(before) if !before.is_zero() => {
                 let pct = (figures.quarter_value - before) / before.abs() * Decimal::ONE_HUNDRED;
                 let previous = previous.map(|q| q.quarter.to_string()).unwrap_or_default();
@@ -339,6 +355,9 @@ fn summary_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
         });
     }
     elements.push(Element::Kpis(cards));
+    if let Some(since) = &w.input.since {
+        elements.extend(new_since(w, since)?);
+    }
 
     // Narrative: where they started → the journey → where they are → where they are going.
     let mut narrative = Vec::new();
@@ -403,6 +422,54 @@ fn summary_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
     }
     elements.push(Element::Paragraph(narrative.join(" ")));
     Ok(elements)
+}
+
+/// The renewal update's "new since the last package" part: quarters closed and stories since then.
+fn new_since(w: &Writer, since: &Since) -> Result<Vec<Element>, CatalogError> {
+    let summary = w.input.summary;
+    let date = since.as_of.format("%Y-%m-%d").to_string();
+    let mut elements =
+        vec![Element::Heading(w.t("renewal.new_since_heading", &ctx!(package = since.package, date = date))?)];
+    let closed: Vec<_> = summary.quarters.iter().filter(|q| q.quarter > since.report_quarter).collect();
+    let value: Decimal = closed.iter().map(|q| q.total).sum();
+    let quarters: Vec<String> = closed.iter().map(|q| q.quarter.to_string()).collect();
+    elements.push(Element::Paragraph(if closed.is_empty() {
+        w.t("renewal.no_new_quarter", &ctx!(quarter = summary.report_quarter.to_string()))?
+    } else {
+        w.t(
+            "renewal.new_quarters",
+            &ctx!(count = closed.len(), quarters = quarters.join(", "), value = w.money(value)),
+        )?
+    }));
+    let mut stories: Vec<_> = w.input.customer.stories.iter().filter(|s| s.date > since.as_of).collect();
+    stories.sort_by_key(|s| std::cmp::Reverse(s.date));
+    if stories.is_empty() {
+        elements.push(Element::Note(w.plain("renewal.no_new_stories")?));
+    }
+    for story in stories {
+        let mut line = w.t(
+            "stories.line",
+            &ctx!(
+                date = story.date.format("%Y-%m-%d").to_string(),
+                kind = story_kind(w, story.kind)?,
+                title = story.title
+            ),
+        )?;
+        if let Some(amount) = story.amount {
+            line.push_str(&format!(" · {}", w.money(amount)));
+        }
+        elements.push(Element::Paragraph(line));
+    }
+    Ok(elements)
+}
+
+fn story_kind(w: &Writer, kind: StoryKind) -> Result<String, CatalogError> {
+    w.plain(match kind {
+        StoryKind::Win => "stories.kind_win",
+        StoryKind::Milestone => "stories.kind_milestone",
+        StoryKind::Quote => "stories.kind_quote",
+        StoryKind::Adoption => "stories.kind_adoption",
+    })
 }
 
 fn goal_table(w: &Writer) -> Result<TableSpec, CatalogError> {
@@ -535,12 +602,7 @@ fn stories_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
     }
     for story in stories.into_iter().take(limit) {
         if w.input.edition == Edition::Executive {
-            let kind = w.plain(match story.kind {
-                StoryKind::Win => "stories.kind_win",
-                StoryKind::Milestone => "stories.kind_milestone",
-                StoryKind::Quote => "stories.kind_quote",
-                StoryKind::Adoption => "stories.kind_adoption",
-            })?;
+            let kind = story_kind(w, story.kind)?;
             let date = story.date.format("%Y-%m-%d").to_string();
             let mut line = w.t("stories.line", &ctx!(date = date, kind = kind, title = story.title))?;
             if let Some(amount) = story.amount {
@@ -549,12 +611,7 @@ fn stories_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
             elements.push(Element::Paragraph(line));
             continue;
         }
-        let kind = w.plain(match story.kind {
-            StoryKind::Win => "stories.kind_win",
-            StoryKind::Milestone => "stories.kind_milestone",
-            StoryKind::Quote => "stories.kind_quote",
-            StoryKind::Adoption => "stories.kind_adoption",
-        })?;
+        let kind = story_kind(w, story.kind)?;
         let date = story.date.format("%Y-%m-%d").to_string();
         let person = match &story.person {
             Some(person) => {

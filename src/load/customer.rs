@@ -43,6 +43,15 @@ pub fn load_customer(dir: &Path) -> Result<Customer, Vec<InputError>> {
     }
 }
 
+/// Reads only `account.csv`: enough to plan a batch (ids, renewal dates) without loading metrics.
+pub fn load_account(dir: &Path) -> Result<Account, Vec<InputError>> {
+    let mut errors = Vec::new();
+    match read_required(&dir.join(ACCOUNT_FILE), &mut errors, read_account) {
+        Some((account, _)) if errors.is_empty() => Ok(account),
+        _ => Err(errors),
+    }
+}
+
 type Reader<T> = fn(&mut Table, &mut Vec<InputError>) -> Option<T>;
 
 fn read_required<T>(path: &Path, errors: &mut Vec<InputError>, read: Reader<T>) -> Option<T> {

@@ -11,7 +11,8 @@ mod table;
 use std::path::Path;
 
 pub use customer::{
-    is_valid_customer_id, load_customer, ACCOUNT_FILE, GOALS_FILE, METRICS_FILE, OPPORTUNITIES_FILE, STORIES_FILE,
+    is_valid_customer_id, load_account, load_customer, ACCOUNT_FILE, GOALS_FILE, METRICS_FILE, OPPORTUNITIES_FILE,
+    STORIES_FILE,
 };
 pub use error::{InputError, Problem};
 pub use number::{parse_decimal, NumberFormat};

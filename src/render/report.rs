@@ -155,8 +155,8 @@ fn bar_chart_block<'a>(spec: BarChartSpec, accent: Colour, height: f32) -> Block
     }
 }
 
-/// Lays out and writes the report as PDF bytes.
-pub fn render_pdf(content: ReportContent, paper: Paper, fonts: &FontSet) -> Vec<u8> {
+/// Lays out and writes the report: the PDF bytes and the page count.
+pub fn render_pdf(content: ReportContent, paper: Paper, fonts: &FontSet) -> (Vec<u8>, u32) {
     let accent = Colour::from_hex(&content.accent).unwrap_or(palette::BLUE);
     let mut blocks = vec![Block::Title {
         title: content.title_block[0].clone(),
@@ -235,7 +235,8 @@ pub fn render_pdf(content: ReportContent, paper: Paper, fonts: &FontSet) -> Vec<
         bookmarks.extend(page.bookmarks.into_iter().map(|name| (name, index)));
         page_ops.push(page.canvas.ops);
     }
-    write(
+    let count = page_ops.len() as u32;
+    let bytes = write(
         Document {
             title: content.title,
             author: content.author,
@@ -248,5 +249,6 @@ pub fn render_pdf(content: ReportContent, paper: Paper, fonts: &FontSet) -> Vec<
             bookmarks,
         },
         fonts,
-    )
+    );
+    (bytes, count)
 }

@@ -1,0 +1,329 @@
+//! `run`, `renewals` and `manifest merge` at the command-line edge: arguments, progress, summary,
+//! exit codes. The work itself is `valuereport::batch::run`.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use chrono::NaiveDate;
+use clap::{Args, ValueEnum};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use valuereport::batch::manifest::{Manifest, ReportResult, Status, MANIFEST_FILE};
+use valuereport::batch::plan::Shard;
+use valuereport::batch::run::{execute, Mode, Outcome, Progress, RunOptions};
+use valuereport::content::catalog::Catalog;
+use valuereport::content::report::Edition;
+use valuereport::quarter::Quarter;
+
+use super::{Look, DATA_ERRORS, OK};
+
+#[derive(Args, Clone)]
+pub struct BatchArgs {
+    /// Output folder.
+    #[arg(long, default_value = "out")]
+    pub out: PathBuf,
+    /// List what would be written and why; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Customers handled at once (default: the machine's cores).
+    #[arg(long)]
+    pub jobs: Option<usize>,
+    /// Re-render reports whose inputs did not change, and produce renewal packages again.
+    #[arg(long)]
+    pub force: bool,
+    /// No progress and no per-customer success lines; errors and the summary are still printed.
+    #[arg(long)]
+    pub quiet: bool,
+    /// Format of the end summary on stdout.
+    #[arg(long, value_enum, default_value_t = SummaryFormat::Text)]
+    pub format: SummaryFormat,
+    /// Process only shard K of N (1-based), by a stable hash of customer_id.
+    #[arg(long, value_parser = parse_shard, conflicts_with = "shards")]
+    pub shard: Option<Shard>,
+    /// Shard count when the shard index comes from JOB_COMPLETION_INDEX (Kubernetes Indexed Jobs).
+    #[arg(long)]
+    pub shards: Option<u32>,
+    #[command(flatten)]
+    pub look: Look,
+}
+
+fn parse_shard(text: &str) -> Result<Shard, String> {
+    text.parse()
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SummaryFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AudienceArg {
+    Executive,
+    Team,
+}
+
+impl AudienceArg {
+    pub fn edition(self) -> Edition {
+        match self {
+            AudienceArg::Executive => Edition::Executive,
+            AudienceArg::Team => Edition::Team,
+        }
+    }
+}
+
+impl BatchArgs {
+    pub fn defaults() -> BatchArgs {
+        BatchArgs {
+            out: PathBuf::from("out"),
+            dry_run: false,
+            jobs: None,
+            force: false,
+            quiet: false,
+            format: SummaryFormat::Text,
+            shard: None,
+            shards: None,
+            look: Look::default(),
+        }
+    }
+
+    fn shard(&self) -> Result<Option<Shard>, String> {
+        match (self.shard, self.shards) {
+            (Some(shard), _) => Ok(Some(shard)),
+            (None, Some(count)) => {
+                let index = std::env::var("JOB_COMPLETION_INDEX").map_err(|_| {
+                    "--shards needs JOB_COMPLETION_INDEX (0-based) in the environment, or use --shard K/N".to_string()
+                })?;
+                let index: u32 =
+                    index.trim().parse().map_err(|_| format!("JOB_COMPLETION_INDEX={index:?} is not a number"))?;
+                Shard::new(index + 1, count)
+                    .map(Some)
+                    .ok_or_else(|| format!("JOB_COMPLETION_INDEX={index} does not fit --shards {count}"))
+            }
+            (None, None) => Ok(None),
+        }
+    }
+}
+
+/// `valuereport run` / the main job.
+pub fn run(input: &Path, quarter: Quarter, as_of: NaiveDate, editions: Vec<Edition>, args: &BatchArgs) -> u8 {
+    batch(input, Mode::Quarterly { quarter, editions }, as_of, args)
+}
+
+/// `valuereport renewals`.
+pub fn renewals(input: &Path, as_of: NaiveDate, args: &BatchArgs) -> u8 {
+    batch(input, Mode::Renewals, as_of, args)
+}
+
+fn batch(input: &Path, mode: Mode, as_of: NaiveDate, args: &BatchArgs) -> u8 {
+    let shard = match args.shard() {
+        Ok(shard) => shard,
+        Err(message) => return super::usage_error(&message),
+    };
+    let (catalog, catalog_source) = match &args.look.templates {
+        Some(dir) => match (Catalog::from_dir(dir), std::fs::read_to_string(dir.join("en.toml"))) {
+            (Ok(catalog), Ok(source)) => (catalog, source),
+            (Err(e), _) => return super::usage_error(&e.to_string()),
+            (_, Err(e)) => return super::usage_error(&format!("{}: {e}", dir.display())),
+        },
+        None => (Catalog::built_in(), Catalog::built_in_source().to_string()),
+    };
+    let jobs = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let options = RunOptions {
+        input,
+        out: &args.out,
+        mode,
+        as_of,
+        paper: args.look.paper(),
+        catalog: &catalog,
+        catalog_source: &catalog_source,
+        jobs,
+        force: args.force,
+        dry_run: args.dry_run,
+        shard,
+    };
+    let progress = Reporter::new(args.quiet || args.dry_run);
+    // Every run-level error (input, settings, output folder, lock, manifest) is a usage or
+    // configuration error: nothing was written.
+    let outcome = match execute(&options, &progress) {
+        Ok(outcome) => outcome,
+        Err(e) => return super::usage_error(&e.to_string()),
+    };
+    for (path, reason) in &outcome.skipped_entries {
+        eprintln!("warning: {}: skipped: {reason}", path.display());
+    }
+    if args.dry_run {
+        print_plan(&outcome);
+    }
+    print_summary(&outcome, args);
+    if outcome.failed() {
+        DATA_ERRORS
+    } else {
+        OK
+    }
+}
+
+fn print_plan(outcome: &Outcome) {
+    for r in &outcome.manifest.results {
+        let path = r.path.as_deref().unwrap_or(&r.customer_dir);
+        let reason = r.reason.as_deref().unwrap_or("");
+        match r.status {
+            Status::Written => println!("would write  {path}  ({reason})"),
+            Status::Unchanged => println!("unchanged    {path}  ({reason})"),
+            Status::Skipped => println!("skip         {path}  ({reason})"),
+            Status::Failed => println!("fail         {path}  ({})", r.error.as_deref().unwrap_or("")),
+        }
+    }
+}
+
+fn print_summary(outcome: &Outcome, args: &BatchArgs) {
+    let m = &outcome.manifest;
+    let c = &m.counts;
+    match args.format {
+        SummaryFormat::Json => {
+            let failures: Vec<serde_json::Value> = m
+                .results
+                .iter()
+                .filter(|r| r.status == Status::Failed)
+                .map(|r| serde_json::json!({"customer_dir": r.customer_dir, "kind": r.kind, "error": r.error}))
+                .collect();
+            let summary = serde_json::json!({
+                "command": m.command,
+                "as_of": m.as_of,
+                "report_quarter": m.report_quarter,
+                "shard": m.shard,
+                "dry_run": args.dry_run,
+                "counts": c,
+                "timings": m.timings,
+                "manifest": if args.dry_run { None } else { Some(outcome.manifest_path.display().to_string()) },
+                "failures": failures,
+            });
+            println!("{}", serde_json::to_string_pretty(&summary).expect("json"));
+        }
+        SummaryFormat::Text => {
+            let what = if m.command == "run" { format!("run {}", m.report_quarter) } else { "renewals".to_string() };
+            let folder = if m.command == "run" { m.report_quarter.as_str() } else { "renewals" };
+            let manifest = if args.dry_run {
+                "dry run: nothing written".to_string()
+            } else {
+                format!("reports in {}, manifest {}", args.out.join(folder).display(), outcome.manifest_path.display())
+            };
+            println!(
+                "{what} as of {}{}: {} customers, {} written, {} unchanged, {} skipped, {} failed in {:.1} s; {manifest}",
+                m.as_of,
+                m.shard.as_ref().map(|s| format!(" (shard {s})")).unwrap_or_default(),
+                c.customers,
+                c.written,
+                c.unchanged,
+                c.skipped,
+                c.failed,
+                m.timings.total_ms as f64 / 1000.0,
+            );
+        }
+    }
+}
+
+/// Progress on stderr: a bar on a terminal, one plain line per customer otherwise (cron, logs).
+struct Reporter {
+    bar: Option<ProgressBar>,
+    quiet: bool,
+    /// Serialises plain lines from worker threads.
+    lines: Mutex<()>,
+}
+
+impl Reporter {
+    fn new(quiet: bool) -> Reporter {
+        let terminal = std::io::stderr().is_terminal();
+        let bar = (terminal && !quiet).then(|| {
+            let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+            // No colours: NO_COLOR is honoured by having none.
+            let style = ProgressStyle::with_template("{bar:40} {pos}/{len} customers  {per_sec}  ETA {eta}  {msg}")
+                .expect("a valid template");
+            bar.set_style(style);
+            bar
+        });
+        Reporter { bar, quiet, lines: Mutex::new(()) }
+    }
+
+    fn say(&self, line: &str) {
+        let _guard = self.lines.lock().unwrap_or_else(|p| p.into_inner());
+        match &self.bar {
+            Some(bar) => bar.println(line),
+            None => eprintln!("{line}"),
+        }
+    }
+}
+
+impl Progress for Reporter {
+    fn start(&self, customers: u64) {
+        if let Some(bar) = &self.bar {
+            bar.set_length(customers);
+        }
+    }
+
+    fn customer_done(&self, customer_dir: &str, results: &[ReportResult]) {
+        for r in results.iter().filter(|r| r.status == Status::Failed) {
+            let error = r.error.as_deref().unwrap_or("failed");
+            self.say(&format!("error: {customer_dir} ({}): {error}", r.kind));
+        }
+        if !self.quiet && results.iter().all(|r| r.status != Status::Failed) {
+            let count = |s: Status| results.iter().filter(|r| r.status == s).count();
+            let id = results.iter().find_map(|r| r.customer_id.clone()).unwrap_or_else(|| customer_dir.to_string());
+            self.say(&format!(
+                "ok {id}: {} written, {} unchanged, {} skipped",
+                count(Status::Written),
+                count(Status::Unchanged),
+                count(Status::Skipped)
+            ));
+        }
+        if let Some(bar) = &self.bar {
+            bar.inc(1);
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// `valuereport manifest merge`: manifest-K-of-N.json files of one run → manifest.json.
+pub fn merge(out: &Path) -> u8 {
+    let mut parts = Vec::new();
+    let entries = match std::fs::read_dir(out) {
+        Ok(entries) => entries,
+        Err(e) => return super::usage_error(&format!("{}: {e}", out.display())),
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("manifest-") && n.contains("-of-") && n.ends_with(".json"))
+        .collect();
+    names.sort();
+    if names.is_empty() {
+        return super::usage_error(&format!("{}: no manifest-K-of-N.json files to merge", out.display()));
+    }
+    for name in &names {
+        match Manifest::load(&out.join(name)) {
+            Ok(Some(manifest)) => parts.push(manifest),
+            Ok(None) => {}
+            Err(e) => return super::usage_error(&e.to_string()),
+        }
+    }
+    let merged = match Manifest::merge(parts) {
+        Ok(merged) => merged,
+        Err(e) => return super::usage_error(&e.to_string()),
+    };
+    let path = out.join(MANIFEST_FILE);
+    if let Err(e) = merged.save(&path) {
+        return super::usage_error(&e.to_string());
+    }
+    println!("merged {} shard manifests into {}", names.len(), path.display());
+    if merged.counts.failed > 0 {
+        DATA_ERRORS
+    } else {
+        OK
+    }
+}
