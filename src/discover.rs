@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
 
-use crate::load::ACCOUNT_FILE;
+use crate::load::{ACCOUNT_FILE, GOALS_FILE, METRICS_FILE};
 
 /// What a walk of INPUT found.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -34,6 +34,7 @@ pub fn discover(root: &Path) -> Result<Discovery, DiscoverError> {
         return Err(DiscoverError::NotADirectory(root.to_path_buf()));
     }
     let mut found = Discovery::default();
+    let mut orphans = Vec::new();
     for entry in WalkDir::new(root).follow_links(false).sort_by_file_name() {
         let entry = match entry {
             Ok(entry) => entry,
@@ -51,9 +52,21 @@ pub fn discover(root: &Path) -> Result<Discovery, DiscoverError> {
             if let Some(parent) = entry.path().parent() {
                 found.customers.push(parent.to_path_buf());
             }
+        } else if kind.is_file() && (entry.file_name() == GOALS_FILE || entry.file_name() == METRICS_FILE) {
+            if let Some(parent) = entry.path().parent() {
+                orphans.push(parent.to_path_buf());
+            }
         }
     }
     found.customers.sort();
+    // Customer files without an account.csv are most likely an export that lost one: say so.
+    orphans.sort();
+    orphans.dedup();
+    for dir in orphans {
+        if found.customers.binary_search(&dir).is_err() {
+            found.skipped.push((dir, format!("has customer files but no {ACCOUNT_FILE}: not a customer folder")));
+        }
+    }
     Ok(found)
 }
 
@@ -71,6 +84,7 @@ mod tests {
             std::fs::write(root.path().join(dir).join(ACCOUNT_FILE), "customer_id\n").unwrap();
         }
         std::fs::write(root.path().join("empty/deeper/goals.csv"), "").unwrap();
+        std::fs::write(root.path().join("empty/notes.txt"), "").unwrap();
         let found = discover(root.path()).unwrap();
         let names: Vec<String> = found
             .customers
@@ -78,7 +92,10 @@ mod tests {
             .map(|p| p.strip_prefix(root.path()).unwrap().to_string_lossy().into_owned())
             .collect();
         assert_eq!(names, ["amer/acme", "amer/acme/nested", "emea/zeta", "solo"]);
-        assert!(found.skipped.is_empty());
+        // A folder with goals.csv but no account.csv is reported; stray files are ignored.
+        assert_eq!(found.skipped.len(), 1);
+        assert_eq!(found.skipped[0].0, root.path().join("empty/deeper"));
+        assert!(found.skipped[0].1.contains("no account.csv"));
     }
 
     #[test]
