@@ -11,7 +11,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use valuereport::batch::output::write_atomically;
 use valuereport::batch::{load_input, report_pdf, settings_for, ReportError, ReportOptions};
-use valuereport::content::catalog::Catalog;
+use valuereport::content::catalog::Catalogs;
 use valuereport::content::report::Edition;
 use valuereport::explain;
 use valuereport::load::{load_customer, parse_iso_date, ACCOUNT_FILE};
@@ -139,16 +139,39 @@ pub(crate) struct Look {
     /// Paper size.
     #[arg(long, value_enum, default_value_t = PaperArg::A4)]
     paper: PaperArg,
-    /// Folder with en.toml to use instead of the built-in wording.
+    /// Folder with catalogs (en.toml, es.toml, ms.toml, ja.toml) to use instead of the built-in wording.
     #[arg(long)]
     templates: Option<PathBuf>,
+    /// Report language for every customer, instead of each account's `locale`.
+    #[arg(long, value_enum)]
+    locale: Option<LocaleArg>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum LocaleArg {
+    En,
+    Es,
+    Ms,
+    Ja,
+}
+
+impl LocaleArg {
+    fn locale(self) -> valuereport::model::Locale {
+        use valuereport::model::Locale;
+        match self {
+            LocaleArg::En => Locale::En,
+            LocaleArg::Es => Locale::Es,
+            LocaleArg::Ms => Locale::Ms,
+            LocaleArg::Ja => Locale::Ja,
+        }
+    }
 }
 
 impl Look {
-    fn catalog(&self) -> Result<Catalog, String> {
+    fn catalogs(&self) -> Result<Catalogs, String> {
         match &self.templates {
-            Some(dir) => Catalog::from_dir(dir).map_err(|e| e.to_string()),
-            None => Ok(Catalog::built_in()),
+            Some(dir) => Catalogs::from_dir(dir).map_err(|e| e.to_string()),
+            None => Ok(Catalogs::built_in()),
         }
     }
 
@@ -162,7 +185,7 @@ impl Look {
 
 impl Default for Look {
     fn default() -> Look {
-        Look { paper: PaperArg::A4, templates: None }
+        Look { paper: PaperArg::A4, templates: None, locale: None }
     }
 }
 
@@ -303,8 +326,8 @@ fn report(dir: &Path, period: &Period, audience: Audience, out: Option<PathBuf>,
     if !dir.is_dir() {
         return usage_error(&format!("{}: not a folder", dir.display()));
     }
-    let catalog = match look.catalog() {
-        Ok(catalog) => catalog,
+    let catalogs = match look.catalogs() {
+        Ok(catalogs) => catalogs,
         Err(e) => return usage_error(&e),
     };
     let settings = match settings_for(dir) {
@@ -324,12 +347,13 @@ fn report(dir: &Path, period: &Period, audience: Audience, out: Option<PathBuf>,
     let edition = audience.edition();
     let options = ReportOptions {
         settings: &settings,
-        catalog: &catalog,
+        catalogs: &catalogs,
         quarter,
         as_of: period.as_of(),
         edition,
         paper: look.paper(),
         since: None,
+        locale: look.locale.map(LocaleArg::locale),
     };
     let path = out.unwrap_or_else(|| {
         Path::new(DEFAULT_OUT).join(format!("{}-{quarter}-{}.pdf", customer.account.customer_id, edition.as_str()))

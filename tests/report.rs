@@ -6,22 +6,33 @@ use std::process::Command;
 use chrono::NaiveDate;
 use lopdf::{Document, Object};
 use valuereport::batch::{load_input, report_pdf, ReportOptions};
-use valuereport::content::catalog::Catalog;
-use valuereport::content::format::percent;
+use valuereport::content::catalog::Catalogs;
+use valuereport::content::format::Numbers;
 use valuereport::content::report::Edition;
 use valuereport::model::{Customer, Settings};
 use valuereport::quarter::Quarter;
 use valuereport::render::pdf::Paper;
 use valuereport::value::compute;
 
-const SECTIONS: [&str; 6] = [
-    "1. Executive summary",
-    "2. Key metrics and trends",
-    "3. Success stories and milestones",
-    "4. ROI calculation and assumptions",
-    "5. Future value projections",
-    "6. Recommendations",
+const SECTION_KEYS: [&str; 6] = [
+    "section.summary",
+    "section.metrics",
+    "section.stories",
+    "section.roi",
+    "section.projections",
+    "section.recommendations",
 ];
+
+/// The numbered section titles in the customer's language, from the built-in catalogs.
+fn sections(customer: &Customer) -> Vec<String> {
+    let catalogs = Catalogs::built_in();
+    let catalog = catalogs.get(customer.account.locale);
+    SECTION_KEYS
+        .iter()
+        .enumerate()
+        .map(|(i, key)| format!("{}. {}", i + 1, catalog.text(key, &tera::Context::new()).unwrap()))
+        .collect()
+}
 
 fn customers() -> (Vec<Customer>, Settings) {
     let loaded = load_input(&Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data")).unwrap();
@@ -35,15 +46,16 @@ fn as_of() -> NaiveDate {
 }
 
 fn render(customer: &Customer, settings: &Settings, edition: Edition, paper: Paper) -> Vec<u8> {
-    let catalog = Catalog::built_in();
+    let catalogs = Catalogs::built_in();
     let options = ReportOptions {
         settings,
-        catalog: &catalog,
+        catalogs: &catalogs,
         quarter: Quarter::last_ended_on_or_before(as_of()),
         as_of: as_of(),
         edition,
         paper,
         since: None,
+        locale: None,
     };
     report_pdf(customer, &options).unwrap().bytes
 }
@@ -73,12 +85,13 @@ fn every_sample_report_has_six_bookmarked_sections_in_order_and_fits_its_edition
 
             let toc = doc.get_toc().unwrap();
             let titles: Vec<String> = toc.toc.iter().map(|t| t.title.clone()).collect();
-            assert_eq!(titles, SECTIONS, "{name}: bookmarks");
+            let sections = sections(customer);
+            assert_eq!(titles, sections, "{name}: bookmarks");
 
             let texts = page_texts(&doc);
             let all = texts.concat();
             let mut from = 0;
-            for section in SECTIONS {
+            for section in &sections {
                 let at = all[from..]
                     .find(&squash(section))
                     .unwrap_or_else(|| panic!("{name}: {section} missing or out of order"));
@@ -104,12 +117,23 @@ fn name_roi_and_axis_labels_are_real_text() {
         let all = page_texts(&doc).concat();
         let id = &customer.account.customer_id;
         assert!(all.contains(&squash(&customer.account.customer_name)), "{id}: customer name");
-        assert!(all.contains(&squash(&percent(summary.ttm.roi_pct))), "{id}: ROI {}", percent(summary.ttm.roi_pct));
-        // Axis titles and category labels of the charts.
-        assert!(all.contains("Quarter"), "{id}: x axis title");
-        let report_quarter = summary.report_quarter.to_string();
-        assert!(all.matches(&report_quarter).count() >= 3, "{id}: quarter tick labels");
-        let next = summary.projection[0].quarter.to_string();
+        let numbers = Numbers::new(customer.account.locale, customer.account.currency);
+        let roi = squash(&numbers.percent(summary.ttm.roi_pct));
+        assert!(all.contains(&roi), "{id}: ROI {roi}");
+        // Axis titles and category labels of the charts, in the customer's language.
+        let catalogs = Catalogs::built_in();
+        let catalog = catalogs.get(customer.account.locale);
+        let text = |key: &str, q: Quarter| {
+            let mut context = tera::Context::new();
+            context.insert("year", &q.year());
+            context.insert("q", &q.number());
+            squash(&catalog.text(key, &context).unwrap())
+        };
+        let x_title = text("metrics.x_title", summary.report_quarter);
+        assert!(all.contains(&x_title), "{id}: x axis title {x_title}");
+        let report_quarter = text("document.quarter", summary.report_quarter);
+        assert!(all.matches(&report_quarter).count() >= 3, "{id}: quarter tick labels {report_quarter}");
+        let next = text("document.quarter", summary.projection[0].quarter);
         assert!(all.contains(&next), "{id}: projected quarter label {next}");
     }
 }
@@ -250,4 +274,57 @@ fn customer_text_that_looks_like_a_template_prints_literally() {
     assert!(all.contains(&squash("Acme {{ customer }} {% if true %}x{% endif %}")));
     assert!(all.contains(&squash("{{ 7 * 6 }} hours")));
     assert!(!all.contains("42hours"));
+}
+
+/// Renders one sample customer (by id) in its own language.
+fn render_id(id: &str, edition: Edition) -> String {
+    let (customers, settings) = customers();
+    let customer = customers.iter().find(|c| c.account.customer_id == id).unwrap();
+    let bytes = render(customer, &settings, edition, Paper::A4);
+    page_texts(&Document::load_mem(&bytes).unwrap()).concat()
+}
+
+#[test]
+fn each_language_has_its_titles_money_percentages_and_quarters() {
+    // (customer, section title, TTM value, ROI, report quarter) as a reader of that language writes them.
+    let cases = [
+        ("acme-logistics", "Executive summary", "$214,903.20", "286.5%", "Q3 2026"),
+        ("DIN-ES-0042", "Resumen Ejecutivo", "161.445,10 €", "322,9 %", "T3 2026"),
+        ("sinar-maju", "Ringkasan Eksekutif", "RM278,466.00", "206.3%", "S3 2026"),
+        ("sakura-seimitsu", "エグゼクティブサマリー", "￥16,669,000", "185.2%", "2026年第3四半期"),
+    ];
+    for (id, title, value, roi, quarter) in cases {
+        let text = render_id(id, Edition::Team);
+        for expected in [title, value, roi, quarter] {
+            assert!(text.contains(&squash(expected)), "{id}: {expected:?} not in the report");
+        }
+    }
+}
+
+#[test]
+fn no_untranslated_key_placeholder_or_english_label_in_any_sample_report() {
+    let (customers, settings) = customers();
+    let catalogs = Catalogs::built_in();
+    let english = catalogs.get(valuereport::model::Locale::En);
+    let section_names: Vec<String> =
+        SECTION_KEYS.iter().map(|k| squash(&english.text(k, &tera::Context::new()).unwrap())).collect();
+    for customer in &customers {
+        for edition in [Edition::Executive, Edition::Team] {
+            let bytes = render(customer, &settings, edition, Paper::A4);
+            let text = page_texts(&Document::load_mem(&bytes).unwrap()).concat();
+            let id = &customer.account.customer_id;
+            for marker in ["{{", "}}", "{%", "%}", "section.", "summary.hero", "metrics.col_", "roi.row_", "document."]
+            {
+                assert!(!text.contains(marker), "{id}: {marker:?} in the report");
+            }
+            if customer.account.locale != valuereport::model::Locale::En {
+                for english in &section_names {
+                    assert!(!text.contains(english.as_str()), "{id}: English {english:?} in a translated report");
+                }
+                for phrase in ["Page1of", "Quarter", "Realized", "Recommended", "Valuereport"] {
+                    assert!(!text.contains(phrase), "{id}: English {phrase:?} in a translated report");
+                }
+            }
+        }
+    }
 }

@@ -86,13 +86,15 @@ pub enum ReportError {
 /// What one report is made from, besides the customer.
 pub struct ReportOptions<'a> {
     pub settings: &'a Settings,
-    pub catalog: &'a crate::content::catalog::Catalog,
+    pub catalogs: &'a crate::content::catalog::Catalogs,
     pub quarter: crate::quarter::Quarter,
     pub as_of: chrono::NaiveDate,
     pub edition: crate::content::report::Edition,
     pub paper: crate::render::pdf::Paper,
     /// For a renewal update: the earlier package to report what is new since.
     pub since: Option<crate::content::report::Since>,
+    /// Report language; `None` uses the customer's `locale`.
+    pub locale: Option<crate::model::Locale>,
 }
 
 /// A rendered report.
@@ -111,7 +113,8 @@ pub fn report_pdf(customer: &Customer, options: &ReportOptions) -> Result<Render
         settings: options.settings,
         as_of: options.as_of,
         edition: options.edition,
-        catalog: options.catalog,
+        catalog: options.catalogs.get(options.locale.unwrap_or(customer.account.locale)),
+        locale: options.locale.unwrap_or(customer.account.locale),
         since: options.since.clone(),
     })?;
     let (bytes, pages) =

@@ -17,7 +17,7 @@ use super::manifest::{LedgerEntry, Manifest, ManifestError, OutputRecord, Report
 use super::output::{remove_stale_temporaries, write_atomically, LockError, OutputLock};
 use super::plan::{Package, Shard};
 use super::{report_pdf, ReportOptions};
-use crate::content::catalog::Catalog;
+use crate::content::catalog::Catalogs;
 use crate::content::report::{Edition, Since};
 use crate::discover::{discover, DiscoverError};
 use crate::load::{load_account, load_customer, load_settings, InputError, SETTINGS_FILE};
@@ -40,9 +40,9 @@ pub struct RunOptions<'a> {
     pub mode: Mode,
     pub as_of: NaiveDate,
     pub paper: Paper,
-    pub catalog: &'a Catalog,
-    /// The catalog's text, for fingerprints (a wording change re-renders).
-    pub catalog_source: &'a str,
+    pub catalogs: &'a Catalogs,
+    /// Report language for every customer; `None` uses each customer's `locale`.
+    pub locale: Option<crate::model::Locale>,
     /// Worker threads.
     pub jobs: usize,
     /// Re-render even when nothing changed (and produce renewal packages again).
@@ -420,7 +420,8 @@ impl Context<'_> {
             let started = Instant::now();
             let since_text = job.since.as_ref().map(|s| format!("{}@{}", s.package, s.as_of)).unwrap_or_default();
             let fp = fingerprint(&[
-                self.options.catalog_source.as_bytes(),
+                self.options.catalogs.source().as_bytes(),
+                self.options.locale.map_or("", |l| l.as_str()).as_bytes(),
                 self.settings_bytes,
                 &inputs,
                 job.kind.as_bytes(),
@@ -464,12 +465,13 @@ impl Context<'_> {
             let rendered = loaded.as_ref().map_err(Clone::clone).and_then(|customer| {
                 let options = ReportOptions {
                     settings: self.settings,
-                    catalog: self.options.catalog,
+                    catalogs: self.options.catalogs,
                     quarter: job.quarter,
                     as_of: self.options.as_of,
                     edition: job.edition,
                     paper: self.options.paper,
                     since: job.since.clone(),
+                    locale: self.options.locale,
                 };
                 let rendered = report_pdf(customer, &options).map_err(|e| e.to_string())?;
                 write_atomically(&full_path, &rendered.bytes)

@@ -12,7 +12,6 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use valuereport::batch::manifest::{Manifest, ReportResult, Status, MANIFEST_FILE};
 use valuereport::batch::plan::Shard;
 use valuereport::batch::run::{execute, Mode, Outcome, Progress, RunOptions};
-use valuereport::content::catalog::Catalog;
 use valuereport::content::report::Edition;
 use valuereport::quarter::Quarter;
 
@@ -121,13 +120,9 @@ fn batch(input: &Path, mode: Mode, as_of: NaiveDate, args: &BatchArgs) -> u8 {
         Ok(shard) => shard,
         Err(message) => return super::usage_error(&message),
     };
-    let (catalog, catalog_source) = match &args.look.templates {
-        Some(dir) => match (Catalog::from_dir(dir), std::fs::read_to_string(dir.join("en.toml"))) {
-            (Ok(catalog), Ok(source)) => (catalog, source),
-            (Err(e), _) => return super::usage_error(&e.to_string()),
-            (_, Err(e)) => return super::usage_error(&format!("{}: {e}", dir.display())),
-        },
-        None => (Catalog::built_in(), Catalog::built_in_source().to_string()),
+    let catalogs = match args.look.catalogs() {
+        Ok(catalogs) => catalogs,
+        Err(e) => return super::usage_error(&e),
     };
     let jobs = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let options = RunOptions {
@@ -136,8 +131,8 @@ fn batch(input: &Path, mode: Mode, as_of: NaiveDate, args: &BatchArgs) -> u8 {
         mode,
         as_of,
         paper: args.look.paper(),
-        catalog: &catalog,
-        catalog_source: &catalog_source,
+        catalogs: &catalogs,
+        locale: args.look.locale.map(super::LocaleArg::locale),
         jobs,
         force: args.force,
         dry_run: args.dry_run,

@@ -5,7 +5,17 @@ use std::path::{Path, PathBuf};
 
 use tera::{Context, Tera};
 
+use crate::model::Locale;
+
 const BUILT_IN_EN: &str = include_str!("../../templates/en.toml");
+
+/// The catalogs compiled into the binary, one per report language.
+const BUILT_IN: [(Locale, &str); 4] = [
+    (Locale::En, BUILT_IN_EN),
+    (Locale::Es, include_str!("../../templates/es.toml")),
+    (Locale::Ms, include_str!("../../templates/ms.toml")),
+    (Locale::Ja, include_str!("../../templates/ja.toml")),
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogError {
@@ -15,8 +25,76 @@ pub enum CatalogError {
     Syntax { origin: String, message: String },
     #[error("{origin}: template {key:?} is missing")]
     MissingKey { origin: String, key: String },
+    #[error("{origin}: template {key:?} is not one the report uses (a typo?)")]
+    UnknownKey { origin: String, key: String },
+    #[error("{}: no catalog found; expected one or more of en.toml, es.toml, ms.toml, ja.toml", .0.display())]
+    Empty(PathBuf),
     #[error("{origin}: template {key:?} cannot be rendered: {message}")]
     Render { origin: String, key: String, message: String },
+}
+
+/// One catalog per report language.
+pub struct Catalogs {
+    by_locale: Vec<(Locale, Catalog)>,
+    /// All catalog texts, for fingerprints: a wording change re-renders the reports.
+    source: String,
+}
+
+impl Catalogs {
+    /// The catalogs compiled into the binary.
+    pub fn built_in() -> Catalogs {
+        let mut source = String::new();
+        let by_locale = BUILT_IN
+            .iter()
+            .map(|&(locale, text)| {
+                source.push_str(text);
+                let origin = format!("built-in templates/{locale}.toml");
+                (locale, Catalog::parse(text, &origin).expect("the built-in catalogs are valid"))
+            })
+            .collect();
+        Catalogs { by_locale, source }
+    }
+
+    /// `DIR/<locale>.toml` for every locale that has a file there; the built-in catalog for the
+    /// others. Every file must hold exactly the keys of the built-in catalogs.
+    pub fn from_dir(dir: &Path) -> Result<Catalogs, CatalogError> {
+        let built_in = Catalogs::built_in();
+        let mut by_locale = Vec::new();
+        let mut source = String::new();
+        let mut found = 0;
+        for (locale, reference) in built_in.by_locale {
+            let path = dir.join(format!("{locale}.toml"));
+            let text = match std::fs::read_to_string(&path) {
+                Ok(text) => {
+                    found += 1;
+                    text
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    let text = BUILT_IN.iter().find(|(l, _)| *l == locale).map(|(_, t)| *t).unwrap_or_default();
+                    source.push_str(text);
+                    by_locale.push((locale, reference));
+                    continue;
+                }
+                Err(source) => return Err(CatalogError::Read { path, source }),
+            };
+            let catalog = Catalog::parse(&text, &path.display().to_string())?;
+            catalog.check_keys(&reference)?;
+            source.push_str(&text);
+            by_locale.push((locale, catalog));
+        }
+        if found == 0 {
+            return Err(CatalogError::Empty(dir.to_path_buf()));
+        }
+        Ok(Catalogs { by_locale, source })
+    }
+
+    pub fn get(&self, locale: Locale) -> &Catalog {
+        self.by_locale.iter().find(|(l, _)| *l == locale).map(|(_, c)| c).expect("a catalog for every locale")
+    }
+
+    pub fn source(&self) -> &str {
+        &self.source
+    }
 }
 
 /// Compiled templates of one language.
@@ -31,25 +109,21 @@ impl Catalog {
         Catalog::parse(BUILT_IN_EN, "built-in templates/en.toml").expect("the built-in catalog is valid")
     }
 
-    /// The text of the built-in catalog (for fingerprints).
-    pub fn built_in_source() -> &'static str {
-        BUILT_IN_EN
-    }
-
-    /// `DIR/en.toml`.
-    pub fn from_dir(dir: &Path) -> Result<Catalog, CatalogError> {
-        let path = dir.join("en.toml");
-        let text =
-            std::fs::read_to_string(&path).map_err(|source| CatalogError::Read { path: path.clone(), source })?;
-        let catalog = Catalog::parse(&text, &path.display().to_string())?;
-        // A custom catalog must provide every key the report uses.
-        let reference = Catalog::built_in();
-        for key in reference.tera.get_template_names() {
-            if !catalog.tera.templates.contains_key(key) {
-                return Err(CatalogError::MissingKey { origin: catalog.origin, key: key.to_string() });
-            }
+    /// Exactly the keys of `reference`: none missing, none unknown.
+    fn check_keys(&self, reference: &Catalog) -> Result<(), CatalogError> {
+        let mut missing: Vec<&String> =
+            reference.tera.templates.keys().filter(|k| !self.tera.templates.contains_key(*k)).collect();
+        missing.sort();
+        if let Some(key) = missing.first() {
+            return Err(CatalogError::MissingKey { origin: self.origin.clone(), key: key.to_string() });
         }
-        Ok(catalog)
+        let mut unknown: Vec<&String> =
+            self.tera.templates.keys().filter(|k| !reference.tera.templates.contains_key(*k)).collect();
+        unknown.sort();
+        if let Some(key) = unknown.first() {
+            return Err(CatalogError::UnknownKey { origin: self.origin.clone(), key: key.to_string() });
+        }
+        Ok(())
     }
 
     fn parse(text: &str, origin: &str) -> Result<Catalog, CatalogError> {
@@ -117,18 +191,106 @@ mod tests {
         assert!(Catalog::parse("a = 1\n", "t").is_err());
 
         let dir = tempfile::tempdir().unwrap();
+        assert!(matches!(Catalogs::from_dir(dir.path()), Err(CatalogError::Empty(_))));
         std::fs::write(dir.path().join("en.toml"), "[document]\ntitle = \"Value\"\n").unwrap();
-        let error = Catalog::from_dir(dir.path()).err().unwrap();
+        let error = Catalogs::from_dir(dir.path()).err().unwrap();
         assert!(matches!(error, CatalogError::MissingKey { .. }), "{error}");
-        assert!(matches!(Catalog::from_dir(&dir.path().join("none")), Err(CatalogError::Read { .. })));
+        let typo = format!("{BUILT_IN_EN}\n[extra]\ntitel = \"x\"\n");
+        std::fs::write(dir.path().join("en.toml"), typo).unwrap();
+        assert!(matches!(Catalogs::from_dir(dir.path()), Err(CatalogError::UnknownKey { .. })));
     }
 
     #[test]
-    fn a_custom_catalog_with_every_key_is_used() {
+    fn a_custom_catalog_replaces_its_language_only() {
         let dir = tempfile::tempdir().unwrap();
         let custom = BUILT_IN_EN.replace("title = \"Value report\"", "title = \"Customer value review\"");
         std::fs::write(dir.path().join("en.toml"), custom).unwrap();
-        let catalog = Catalog::from_dir(dir.path()).unwrap();
-        assert_eq!(catalog.text("document.title", &Context::new()).unwrap(), "Customer value review");
+        let catalogs = Catalogs::from_dir(dir.path()).unwrap();
+        assert_eq!(catalogs.get(Locale::En).text("document.title", &Context::new()).unwrap(), "Customer value review");
+        let built_in = Catalogs::built_in();
+        let es = |c: &Catalogs| c.get(Locale::Es).text("document.title", &Context::new()).unwrap();
+        assert_eq!(es(&catalogs), es(&built_in));
+        assert_ne!(catalogs.source(), built_in.source());
+    }
+
+    #[test]
+    fn every_built_in_catalog_has_exactly_the_english_keys_and_renders_them() {
+        let catalogs = Catalogs::built_in();
+        let english = catalogs.get(Locale::En);
+        for locale in Locale::ALL {
+            let catalog = catalogs.get(*locale);
+            catalog.check_keys(english).unwrap();
+            // Every template renders with every variable any template uses, set to a sample value.
+            let mut context = Context::new();
+            for name in [
+                "customer",
+                "quarter",
+                "as_of",
+                "vendor",
+                "edition",
+                "csm",
+                "sponsor",
+                "page",
+                "pages",
+                "quarters",
+                "first",
+                "last",
+                "roi",
+                "investment",
+                "value",
+                "net",
+                "net_roi",
+                "payback",
+                "pct",
+                "previous",
+                "id",
+                "title",
+                "baseline",
+                "unit",
+                "latest",
+                "improvement",
+                "goals",
+                "expected",
+                "conservative",
+                "count",
+                "titles",
+                "per",
+                "metric",
+                "date",
+                "kind",
+                "amount",
+                "person",
+                "role",
+                "direction_words",
+                "volume",
+                "value_per_unit",
+                "unit_one",
+                "periods",
+                "source",
+                "target",
+                "months",
+                "currency",
+                "progress",
+                "owner",
+                "at_stake",
+                "annual",
+                "confidence",
+                "weighted",
+                "assumption",
+                "email",
+                "package",
+                "year",
+                "q",
+                "renewal_date",
+            ] {
+                context.insert(name, "1");
+            }
+            context.insert("payback_reached", &true);
+            context.insert("percentage", &false);
+            for key in english.tera.get_template_names() {
+                let text = catalog.text(key, &context).unwrap_or_else(|e| panic!("{locale} {key}: {e}"));
+                assert!(!text.contains("{{") && !text.contains("{%"), "{locale} {key}: {text}");
+            }
+        }
     }
 }

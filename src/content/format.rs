@@ -1,11 +1,25 @@
-//! How figures are written in a report (English conventions; one place to change per locale).
+//! How figures are written for a reader: money, percentages, numbers and dates in the report's
+//! locale, by ICU4X with CLDR data (no hand-written tables). Currency decimals follow ISO 4217.
 
+use std::fmt::Write as _;
+
+use chrono::{Datelike, NaiveDate};
+use fixed_decimal::Decimal as IcuDecimal;
+use icu_calendar::{Date, Iso};
+use icu_datetime::fieldsets::YMD;
+use icu_datetime::DateTimeFormatter;
+use icu_decimal::{CompactDecimalFormatter, DecimalFormatter};
+use icu_experimental::dimension::currency::formatter::CurrencyFormatter;
+use icu_experimental::dimension::currency::CurrencyType;
+use icu_experimental::dimension::percent::formatter::PercentFormatter;
+use icu_locale_core::Locale as IcuLocale;
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::{Decimal, RoundingStrategy};
 
-use crate::model::Currency;
+use crate::model::{Currency, Locale};
 
 /// `1234567.891` with 2 decimals → `1,234,567.89`; negative amounts get a leading `-`.
+/// Locale-neutral (English conventions): for plain-text command output, not reports.
 pub fn grouped(amount: Decimal, decimals: u32) -> String {
     let rounded = amount.round_dp_with_strategy(decimals, RoundingStrategy::MidpointAwayFromZero);
     let text = format!("{:.*}", decimals as usize, rounded.abs());
@@ -27,98 +41,142 @@ pub fn grouped(amount: Decimal, decimals: u32) -> String {
     out
 }
 
-/// The currency's symbol; other dollars carry their country (`MX$`, `CA$`) so they never read as USD.
-fn symbol(currency: Currency) -> String {
-    let symbol = iso_currency::Currency::from_code(currency.code())
-        .map(|c| c.symbol().symbol)
-        .unwrap_or_else(|| currency.code().into());
-    if symbol == "$" && currency.code() != "USD" {
-        format!("{}$", &currency.code()[..2])
-    } else {
-        symbol
-    }
-}
-
-fn with_symbol(currency: Currency, digits: String) -> String {
-    match digits.strip_prefix('-') {
-        Some(positive) => format!("-{}{positive}", symbol(currency)),
-        None => format!("{}{digits}", symbol(currency)),
-    }
-}
-
-/// Exact money, in the currency's minor units: `$1,234.50`, `¥16,669,000`.
-pub fn money(amount: Decimal, currency: Currency) -> String {
-    with_symbol(currency, grouped(amount, currency.decimals()))
-}
-
-/// Money in whole units, for headline figures: `$214,903`.
-pub fn money_whole(amount: Decimal, currency: Currency) -> String {
-    with_symbol(currency, grouped(amount, 0))
-}
-
-/// Short money for chart axes: `$50K`, `$1.2M`, `¥17M`.
-pub fn money_compact(amount: f64, currency: Currency) -> String {
-    let (scaled, suffix) = compact(amount);
-    with_symbol(currency, format!("{scaled}{suffix}"))
-}
-
-/// Short plain number for chart axes: `12.5`, `999`, `8K`, `1.2M` (one style on an axis from 1,000 up).
-pub fn number_compact(value: f64) -> String {
-    if value.abs() >= 1_000.0 {
-        let (scaled, suffix) = compact(value);
-        return format!("{scaled}{suffix}");
-    }
-    let decimal = Decimal::from_f64_retain(value).unwrap_or_default();
-    let decimals = if value.abs() >= 100.0 {
-        0
-    } else if value.abs() >= 10.0 {
-        1
-    } else {
-        2
-    };
-    let text = grouped(decimal, decimals);
-    if text.contains('.') {
-        text.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        text
-    }
-}
-
-fn compact(value: f64) -> (String, &'static str) {
-    let abs = value.abs();
-    let (divisor, suffix) = if abs >= 1e9 {
-        (1e9, "B")
-    } else if abs >= 1e6 {
-        (1e6, "M")
-    } else if abs >= 1e3 {
-        (1e3, "K")
-    } else {
-        (1.0, "")
-    };
-    let scaled = value / divisor;
-    let text = if scaled.abs() >= 100.0 || scaled.fract().abs() < 0.05 {
-        format!("{:.0}", scaled)
-    } else {
-        format!("{:.1}", scaled)
-    };
-    (if text == "-0" { "0".into() } else { text }, suffix)
-}
-
-/// A percentage with up to one decimal: `186%`, `37.5%`, `-12.9%`.
-pub fn percent(value: Decimal) -> String {
-    let rounded = value.round_dp_with_strategy(1, RoundingStrategy::MidpointAwayFromZero).normalize();
-    format!("{}%", grouped(rounded, rounded.scale()))
-}
-
-/// A measured value as written in its unit: grouped, trailing zeros dropped, at most 2 decimals.
-pub fn measure(value: Decimal) -> String {
-    let rounded = value.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero).normalize();
-    grouped(rounded, rounded.scale())
-}
-
 /// A decimal as f64 for chart pixels only.
 pub fn pixels(value: Decimal) -> f64 {
     value.to_f64().unwrap_or(0.0)
+}
+
+fn icu_locale(locale: Locale) -> IcuLocale {
+    // Region-neutral CLDR locales; "en" is US English conventions.
+    locale.as_str().parse().expect("en, es, ms and ja are valid locale identifiers")
+}
+
+fn icu_decimal(value: Decimal) -> IcuDecimal {
+    value.normalize().to_string().parse().unwrap_or_default()
+}
+
+/// The formatters of one report: one locale, one currency. Built once per report.
+pub struct Numbers {
+    currency: Currency,
+    decimal: DecimalFormatter,
+    compact: CompactDecimalFormatter,
+    percent: PercentFormatter<DecimalFormatter>,
+    money: CurrencyFormatter<DecimalFormatter>,
+    money_compact: CurrencyFormatter<CompactDecimalFormatter>,
+    dates: DateTimeFormatter<YMD>,
+}
+
+impl Numbers {
+    pub fn new(locale: Locale, currency: Currency) -> Numbers {
+        let icu = icu_locale(locale);
+        let code: CurrencyType = currency.code().parse().expect("an ISO 4217 code is a currency keyword");
+        // Compiled CLDR data covers every locale and currency we accept; failure is a build defect.
+        let data = "compiled ICU4X data covers en, es, ms, ja and ISO 4217 currencies";
+        Numbers {
+            currency,
+            decimal: DecimalFormatter::try_new((&icu).into(), Default::default()).expect(data),
+            compact: CompactDecimalFormatter::try_new_short((&icu).into(), Default::default()).expect(data),
+            percent: PercentFormatter::try_new((&icu).into(), Default::default()).expect(data),
+            money: CurrencyFormatter::try_new_symbol((&icu).into(), code, Default::default()).expect(data),
+            money_compact: CurrencyFormatter::try_new_compact_symbol((&icu).into(), code, Default::default())
+                .expect(data),
+            dates: DateTimeFormatter::try_new((&icu).into(), YMD::medium()).expect(data),
+        }
+    }
+
+    pub fn currency(&self) -> Currency {
+        self.currency
+    }
+
+    /// Exact money in the currency's minor units: `$1,234.50`, `1234,56 €`, `￥16,669,000`.
+    pub fn money(&self, amount: Decimal) -> String {
+        let rounded = amount.round_dp_with_strategy(self.currency.decimals(), RoundingStrategy::MidpointAwayFromZero);
+        let mut value = icu_decimal(rounded);
+        value.absolute.pad_end(-(self.currency.decimals() as i16));
+        let text = self.money.format_fixed_decimal(&value).to_string();
+        text
+    }
+
+    /// Money in whole units, for headline figures: `$214,903`.
+    pub fn money_whole(&self, amount: Decimal) -> String {
+        let whole = amount.round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero);
+        let text = self.money(whole);
+        // ICU pads to the currency's decimals; headline figures drop zero decimals.
+        strip_zero_fraction(&text, &self.decimal)
+    }
+
+    /// Short money for chart axes: `$50K`, `5 mil €`, `￥1667万`.
+    pub fn money_compact(&self, amount: f64) -> String {
+        let value = Decimal::from_f64_retain(amount).unwrap_or_default().round_dp(2);
+        let value = icu_decimal(value);
+        let text = self.money_compact.format_fixed_decimal(&value).to_string();
+        text
+    }
+
+    /// Short number for chart axes: `12.5`, `999`, `8K`, `1,2 mil`.
+    pub fn number_compact(&self, value: f64) -> String {
+        let decimal = Decimal::from_f64_retain(value).unwrap_or_default();
+        if value.abs() >= 1_000.0 {
+            return self.compact.format(&icu_decimal(decimal.round_dp(0))).to_string();
+        }
+        let places = if value.abs() >= 100.0 {
+            0
+        } else if value.abs() >= 10.0 {
+            1
+        } else {
+            2
+        };
+        self.measure_to(decimal, places)
+    }
+
+    /// A percentage with up to one decimal: `186%`, `37,5 %`.
+    pub fn percent(&self, value: Decimal) -> String {
+        let rounded = value.round_dp_with_strategy(1, RoundingStrategy::MidpointAwayFromZero).normalize();
+        let value = icu_decimal(rounded);
+        let text = self.percent.format(&value).to_string();
+        text
+    }
+
+    /// A measured value: grouped, trailing zeros dropped, at most 2 decimals.
+    pub fn measure(&self, value: Decimal) -> String {
+        self.measure_to(value, 2)
+    }
+
+    fn measure_to(&self, value: Decimal, places: u32) -> String {
+        let rounded = value.round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero).normalize();
+        self.decimal.format(&icu_decimal(rounded)).to_string()
+    }
+
+    /// A calendar date: `Nov 22, 2026`, `22 nov 2026`, `2026/11/22`.
+    pub fn date(&self, date: NaiveDate) -> String {
+        match Date::try_new_iso(date.year(), date.month() as u8, date.day() as u8) {
+            Ok(iso) => {
+                let iso: Date<Iso> = iso;
+                let mut out = String::new();
+                let _ = write!(out, "{}", self.dates.format(&iso));
+                out
+            }
+            Err(_) => date.to_string(),
+        }
+    }
+}
+
+/// `$214,903.00` → `$214,903`; keeps other decimals.
+fn strip_zero_fraction(text: &str, decimal: &DecimalFormatter) -> String {
+    // The locale's decimal separator, found by formatting 1.5.
+    let sample = decimal.format(&"1.5".parse().expect("a number")).to_string();
+    let separator: String = sample.chars().filter(|c| !c.is_ascii_digit()).collect();
+    if separator.is_empty() {
+        return text.to_string();
+    }
+    let Some(at) = text.rfind(separator.as_str()) else { return text.to_string() };
+    let after = &text[at + separator.len()..];
+    let zeros = after.chars().take_while(|c| *c == '0').count();
+    if zeros == 0 || after.chars().nth(zeros).is_some_and(|c| c.is_ascii_digit()) {
+        return text.to_string();
+    }
+    let rest: String = after.chars().skip(zeros).collect();
+    format!("{}{}", &text[..at], rest)
 }
 
 #[cfg(test)]
@@ -129,40 +187,64 @@ mod tests {
         s.parse().unwrap()
     }
 
-    #[test]
-    fn money_in_minor_units_with_symbol() {
-        let usd = Currency::from_code("USD").unwrap();
-        let jpy = Currency::from_code("JPY").unwrap();
-        let myr = Currency::from_code("MYR").unwrap();
-        assert_eq!(money(d("1234.5"), usd), "$1,234.50");
-        assert_eq!(money(d("-9735"), usd), "-$9,735.00");
-        assert_eq!(money(d("16669000"), jpy), "¥16,669,000");
-        assert_eq!(money(d("278466"), myr), "RM278,466.00");
-        assert_eq!(money_whole(d("214903.20"), usd), "$214,903");
-        assert_eq!(money(d("1443710.11"), Currency::from_code("MXN").unwrap()), "MX$1,443,710.11");
+    fn n(locale: Locale, currency: &str) -> Numbers {
+        Numbers::new(locale, Currency::from_code(currency).unwrap())
+    }
+
+    /// Whitespace-insensitive: CLDR puts (no-break) spaces in some locales' money and percentages.
+    fn same(a: &str, b: &str) -> bool {
+        a.split_whitespace().collect::<String>() == b.split_whitespace().collect::<String>()
     }
 
     #[test]
-    fn compact_axis_labels() {
-        let usd = Currency::from_code("USD").unwrap();
-        assert_eq!(money_compact(50_000.0, usd), "$50K");
-        assert_eq!(money_compact(1_250_000.0, usd), "$1.2M");
-        assert_eq!(money_compact(-20_000.0, usd), "-$20K");
-        assert_eq!(money_compact(0.0, usd), "$0");
-        assert_eq!(number_compact(12.5), "12.5");
-        assert_eq!(number_compact(1250.0), "1.2K");
-        assert_eq!(number_compact(8000.0), "8K");
-        assert_eq!(number_compact(999.0), "999");
-        assert_eq!(number_compact(0.25), "0.25");
+    fn money_percent_numbers_and_dates_per_locale() {
+        let cases = [
+            (Locale::En, "USD", ["$1,234.50", "-$20,634.80", "$214,903", "$50K", "186.5%", "9,500", "Nov 22, 2026"]),
+            (
+                Locale::Es,
+                "EUR",
+                ["1234,50 €", "-20.634,80 €", "214.903 €", "50 mil €", "186,5 %", "9500", "22 nov 2026"],
+            ),
+            (
+                Locale::Ms,
+                "MYR",
+                ["RM 1,234.50", "-RM 20,634.80", "RM 214,903", "RM 50K", "186.5%", "9,500", "22 Nov 2026"],
+            ),
+            (Locale::Ja, "JPY", ["￥1,235", "-￥20,635", "￥214,903", "￥5万", "186.5%", "9,500", "2026/11/22"]),
+            // Other dollars never read as US dollars.
+            (
+                Locale::En,
+                "MXN",
+                ["MX$1,234.50", "-MX$20,634.80", "MX$214,903", "MX$50K", "186.5%", "9,500", "Nov 22, 2026"],
+            ),
+        ];
+        for (locale, currency, expected) in cases {
+            let x = n(locale, currency);
+            let got = [
+                x.money(d("1234.5")),
+                x.money(d("-20634.8")),
+                x.money_whole(d("214903.20")),
+                x.money_compact(50000.0),
+                x.percent(d("186.54")),
+                x.measure(d("9500")),
+                x.date(NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()),
+            ];
+            for (got, want) in got.iter().zip(expected) {
+                assert!(same(got, want), "{locale} {currency}: got {got:?}, want {want:?}");
+            }
+        }
     }
 
     #[test]
-    fn percentages_and_measures() {
-        assert_eq!(percent(d("186")), "186%");
-        assert_eq!(percent(d("37.54")), "37.5%");
-        assert_eq!(percent(d("-12.94")), "-12.9%");
-        assert_eq!(percent(d("1234.5")), "1,234.5%");
-        assert_eq!(measure(d("36.366667")), "36.37");
-        assert_eq!(measure(d("9500")), "9,500");
+    fn currency_decimals_follow_iso_4217() {
+        assert_eq!(n(Locale::En, "JPY").money(d("1234.5")), "¥1,235");
+        assert!(same(&n(Locale::En, "KWD").money(d("1.2345")), "KWD 1.235"));
+        assert_eq!(n(Locale::En, "USD").money(d("0.005")), "$0.01");
+    }
+
+    #[test]
+    fn grouped_plain_text() {
+        assert_eq!(grouped(d("1234567.891"), 2), "1,234,567.89");
+        assert_eq!(grouped(d("-1234.5"), 2), "-1,234.50");
     }
 }

@@ -7,7 +7,8 @@ use serde::Serialize;
 use tera::Context;
 
 use super::catalog::{Catalog, CatalogError};
-use super::format::{measure, money, money_whole, percent, pixels};
+use super::format::pixels;
+use super::format::Numbers;
 use super::recommend::{recommend, usage_trends, Action, UsageTrend};
 use crate::model::{BaselineSource, Currency, Customer, Direction, Settings, StoryKind};
 use crate::quarter::Quarter;
@@ -133,6 +134,9 @@ pub struct Section {
 /// The whole report, ready to lay out.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReportContent {
+    /// The reader's language and the customer's currency (for chart axis labels).
+    pub locale: crate::model::Locale,
+    pub currency: Currency,
     pub title: String,
     pub subject: String,
     pub author: String,
@@ -156,6 +160,8 @@ pub struct ReportInput<'a> {
     pub as_of: NaiveDate,
     pub edition: Edition,
     pub catalog: &'a Catalog,
+    /// The reader's language: the catalog's language and the number and date formats.
+    pub locale: crate::model::Locale,
     /// For a renewal update (T-30): the package it follows up, to report what is new since.
     pub since: Option<Since>,
 }
@@ -182,6 +188,8 @@ macro_rules! ctx {
 struct Writer<'a> {
     input: &'a ReportInput<'a>,
     currency: Currency,
+    /// Numbers, money and dates in the report's locale.
+    n: Numbers,
 }
 
 impl<'a> Writer<'a> {
@@ -194,16 +202,23 @@ impl<'a> Writer<'a> {
     }
 
     fn money(&self, amount: Decimal) -> String {
-        money(amount, self.currency)
+        self.n.money(amount)
+    }
+
+    /// A quarter as the reader writes it (`Q3 2026`, `T3 2026`, `2026年第3四半期`).
+    fn q(&self, quarter: Quarter) -> String {
+        self.t("document.quarter", &ctx!(year = quarter.year(), q = quarter.number()))
+            .unwrap_or_else(|_| quarter.to_string())
     }
 }
 
 /// Builds the report for one customer and edition.
 pub fn build(input: &ReportInput) -> Result<ReportContent, CatalogError> {
-    let w = Writer { input, currency: input.customer.account.currency };
+    let currency = input.customer.account.currency;
+    let w = Writer { input, currency, n: Numbers::new(input.locale, currency) };
     let account = &input.customer.account;
-    let quarter = input.summary.report_quarter.to_string();
-    let as_of = input.as_of.format("%Y-%m-%d").to_string();
+    let quarter = w.q(input.summary.report_quarter);
+    let as_of = w.n.date(input.as_of);
     let vendor = &input.settings.vendor_name;
     let edition_key = match input.edition {
         Edition::Executive => "document.edition_executive",
@@ -223,6 +238,8 @@ pub fn build(input: &ReportInput) -> Result<ReportContent, CatalogError> {
         (w.plain("section.recommendations")?, recommendations_section(&w, &usage)?),
     ];
     Ok(ReportContent {
+        locale: input.locale,
+        currency,
         title: w.t("document.full_title", &ctx!(customer = account.customer_name, quarter = quarter))?,
         subject: w.t("document.subject", &ctx!(customer = account.customer_name, quarter = quarter))?,
         author: vendor.clone(),
@@ -254,6 +271,15 @@ pub fn build(input: &ReportInput) -> Result<ReportContent, CatalogError> {
     })
 }
 
+/// A goal's unit as printed: percentage-point units read "%" in every language; others as written.
+fn unit_of(goal: &crate::model::Goal) -> &str {
+    if goal.is_percentage() {
+        "%"
+    } else {
+        goal.unit.as_str()
+    }
+}
+
 fn status_text(w: &Writer, status: GoalStatus) -> Result<(String, Tone), CatalogError> {
     let (key, tone) = match status {
         GoalStatus::Achieved => ("metrics.status_achieved", Tone::Good),
@@ -279,16 +305,16 @@ fn summary_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
     let ttm = &summary.ttm;
     let mut elements = Vec::new();
     let window: Vec<Quarter> = summary.quarters.iter().rev().take(ttm.quarters as usize).map(|q| q.quarter).collect();
-    let first = window.last().map(ToString::to_string).unwrap_or_else(|| summary.report_quarter.to_string());
+    let first = window.last().map(|q| w.q(*q)).unwrap_or_else(|| w.q(summary.report_quarter));
     let mut caption = w.t(
         "summary.hero_caption",
         &ctx!(
-            roi = percent(ttm.roi_pct),
+            roi = w.n.percent(ttm.roi_pct),
             investment = w.money(ttm.investment),
             value = w.money(ttm.value),
             net = w.money(ttm.value - ttm.investment),
-            net_roi = percent(ttm.net_roi_pct),
-            payback = ttm.payback_months.map(measure).unwrap_or_default(),
+            net_roi = w.n.percent(ttm.net_roi_pct),
+            payback = ttm.payback_months.map(|v| w.n.measure(v)).unwrap_or_default(),
             payback_reached = ttm.quarters == 4 && ttm.payback_months.is_some_and(|m| m <= Decimal::from(12)),
         ),
     )?;
@@ -298,9 +324,9 @@ fn summary_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
     elements.push(Element::Hero {
         label: w.t(
             "summary.hero_label",
-            &ctx!(quarters = ttm.quarters, first = first, last = summary.report_quarter.to_string()),
+            &ctx!(quarters = ttm.quarters, first = first, last = w.q(summary.report_quarter)),
         )?,
-        value: money_whole(ttm.value, w.currency),
+        value: w.n.money_whole(ttm.value),
         caption,
         tone: tone_of(ttm.value),
     });
@@ -318,13 +344,13 @@ fn summary_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
         let has_data = report.and_then(|q| q.by_goal.get(&goal.goal_id)).is_some_and(|g| !g.no_data);
         let change = match before {
             _ if !has_data => {
-                let quarter = summary.report_quarter.to_string();
+                let quarter = w.q(summary.report_quarter);
                 Some((w.t("summary.kpi_no_data", &ctx!(quarter = quarter))?, Tone::Muted))
             }
             Some(before) if !before.is_zero() => {
                 let pct = (figures.quarter_value - before) / before.abs() * Decimal::ONE_HUNDRED;
-                let previous = previous.map(|q| q.quarter.to_string()).unwrap_or_default();
-                let context = ctx!(pct = percent(pct.abs()), previous = previous);
+                let previous = previous.map(|q| w.q(q.quarter)).unwrap_or_default();
+                let context = ctx!(pct = w.n.percent(pct.abs()), previous = previous);
                 if pct > Decimal::ZERO {
                     Some((w.t("summary.kpi_change_up", &context)?, Tone::Good))
                 } else if pct < Decimal::ZERO {
@@ -335,7 +361,7 @@ fn summary_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
             }
             Some(_) => {
                 // From zero a percentage means nothing: say which way it went.
-                let previous = previous.map(|q| q.quarter.to_string()).unwrap_or_default();
+                let previous = previous.map(|q| w.q(q.quarter)).unwrap_or_default();
                 let context = ctx!(previous = previous);
                 match figures.quarter_value.cmp(&Decimal::ZERO) {
                     std::cmp::Ordering::Greater => Some((w.t("summary.kpi_change_from_zero", &context)?, Tone::Good)),
@@ -347,11 +373,10 @@ fn summary_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
         };
         cards.push(KpiCard {
             label: goal.title.clone(),
-            value: money_whole(figures.quarter_value, w.currency),
+            value: w.n.money_whole(figures.quarter_value),
             value_tone: tone_of(figures.quarter_value),
             change,
-            caption: w
-                .t("summary.kpi_caption", &ctx!(id = goal.goal_id, quarter = summary.report_quarter.to_string()))?,
+            caption: w.t("summary.kpi_caption", &ctx!(id = goal.goal_id, quarter = w.q(summary.report_quarter)))?,
         });
     }
     elements.push(Element::Kpis(cards));
@@ -369,18 +394,18 @@ fn summary_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
             &ctx!(
                 customer = w.input.customer.account.customer_name,
                 title = goal.title,
-                baseline = measure(goal.baseline),
-                unit = goal.unit
+                baseline = w.n.measure(goal.baseline),
+                unit = unit_of(goal)
             ),
         )?);
         if let (Some(latest), Some(improvement_pct)) = (figures.latest, figures.improvement_pct) {
             narrative.push(w.t(
                 "summary.narrative_now",
                 &ctx!(
-                    quarter = figures.latest_quarter.map(|q| q.to_string()).unwrap_or_default(),
-                    latest = measure(latest),
-                    unit = goal.unit,
-                    improvement = percent(improvement_pct),
+                    quarter = figures.latest_quarter.map(|q| w.q(q)).unwrap_or_default(),
+                    latest = w.n.measure(latest),
+                    unit = unit_of(goal),
+                    improvement = w.n.percent(improvement_pct),
                     // The value of the quarter the latest actual is from (not always the report quarter).
                     value = w.money(
                         summary
@@ -400,14 +425,14 @@ fn summary_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
             goals = customer.goals.len(),
             quarters = ttm.quarters,
             value = w.money(ttm.value),
-            roi = percent(ttm.roi_pct)
+            roi = w.n.percent(ttm.roi_pct)
         ),
     )?);
     let conservative: Decimal = summary.projection.iter().map(|p| p.conservative).sum();
     let expected: Decimal = summary.projection.iter().map(|p| p.expected).sum();
     narrative.push(w.t(
         "summary.narrative_next",
-        &ctx!(expected = money_whole(expected, w.currency), conservative = money_whole(conservative, w.currency)),
+        &ctx!(expected = w.n.money_whole(expected), conservative = w.n.money_whole(conservative)),
     )?);
     let attention: Vec<&str> = customer
         .goals
@@ -420,21 +445,23 @@ fn summary_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
         narrative
             .push(w.t("summary.narrative_attention", &ctx!(count = attention.len(), titles = attention.join("; ")))?);
     }
-    elements.push(Element::Paragraph(narrative.join(" ")));
+    // Japanese sentences are not separated by spaces.
+    let separator = if w.input.locale == crate::model::Locale::Ja { "" } else { " " };
+    elements.push(Element::Paragraph(narrative.join(separator)));
     Ok(elements)
 }
 
 /// The renewal update's "new since the last package" part: quarters closed and stories since then.
 fn new_since(w: &Writer, since: &Since) -> Result<Vec<Element>, CatalogError> {
     let summary = w.input.summary;
-    let date = since.as_of.format("%Y-%m-%d").to_string();
+    let date = w.n.date(since.as_of);
     let mut elements =
         vec![Element::Heading(w.t("renewal.new_since_heading", &ctx!(package = since.package, date = date))?)];
     let closed: Vec<_> = summary.quarters.iter().filter(|q| q.quarter > since.report_quarter).collect();
     let value: Decimal = closed.iter().map(|q| q.total).sum();
-    let quarters: Vec<String> = closed.iter().map(|q| q.quarter.to_string()).collect();
+    let quarters: Vec<String> = closed.iter().map(|q| w.q(q.quarter)).collect();
     elements.push(Element::Paragraph(if closed.is_empty() {
-        w.t("renewal.no_new_quarter", &ctx!(quarter = summary.report_quarter.to_string()))?
+        w.t("renewal.no_new_quarter", &ctx!(quarter = w.q(summary.report_quarter)))?
     } else {
         w.t(
             "renewal.new_quarters",
@@ -449,11 +476,7 @@ fn new_since(w: &Writer, since: &Since) -> Result<Vec<Element>, CatalogError> {
     for story in stories {
         let mut line = w.t(
             "stories.line",
-            &ctx!(
-                date = story.date.format("%Y-%m-%d").to_string(),
-                kind = story_kind(w, story.kind)?,
-                title = story.title
-            ),
+            &ctx!(date = w.n.date(story.date), kind = story_kind(w, story.kind)?, title = story.title),
         )?;
         if let Some(amount) = story.amount {
             line.push_str(&format!(" · {}", w.money(amount)));
@@ -479,19 +502,19 @@ fn goal_table(w: &Writer) -> Result<TableSpec, CatalogError> {
     let mut rows = Vec::new();
     for (goal, figures) in w.input.customer.goals.iter().zip(&summary.goals) {
         let (status, tone) = status_text(w, figures.status)?;
-        let improvement = figures.improvement_pct.map(percent).unwrap_or_else(|| "–".into());
+        let improvement = figures.improvement_pct.map(|v| w.n.percent(v)).unwrap_or_else(|| "–".into());
         let improvement_tone = match figures.improvement {
             Some(i) if i < Decimal::ZERO => Tone::Bad,
             Some(i) if i > Decimal::ZERO => Tone::Good,
             _ => Tone::Muted,
         };
         rows.push(vec![
-            (format!("{} · {} ({})", goal.goal_id, goal.title, goal.unit), Tone::Plain),
-            (measure(goal.baseline), Tone::Plain),
-            (figures.latest.map(measure).unwrap_or_else(|| no_data.clone()), Tone::Plain),
-            (goal.target.map(measure).unwrap_or_else(|| none.clone()), Tone::Plain),
+            (format!("{} · {} ({})", goal.goal_id, goal.title, unit_of(goal)), Tone::Plain),
+            (w.n.measure(goal.baseline), Tone::Plain),
+            (figures.latest.map(|v| w.n.measure(v)).unwrap_or_else(|| no_data.clone()), Tone::Plain),
+            (goal.target.map(|v| w.n.measure(v)).unwrap_or_else(|| none.clone()), Tone::Plain),
             (improvement, improvement_tone),
-            (figures.progress_to_target_pct.map(percent).unwrap_or_else(|| "–".into()), Tone::Plain),
+            (figures.progress_to_target_pct.map(|v| w.n.percent(v)).unwrap_or_else(|| "–".into()), Tone::Plain),
             (status, tone),
         ]);
     }
@@ -517,7 +540,7 @@ fn chart_quarters(summary: &ValueSummary) -> &[crate::value::QuarterValue] {
 
 fn metrics_section(w: &Writer, usage: &[UsageTrend]) -> Result<Vec<Element>, CatalogError> {
     let summary = w.input.summary;
-    let quarter = summary.report_quarter.to_string();
+    let quarter = w.q(summary.report_quarter);
     let mut elements =
         vec![Element::Heading(w.t("metrics.table_title", &ctx!(quarter = quarter))?), Element::Table(goal_table(w)?)];
     if w.input.edition == Edition::Executive {
@@ -530,13 +553,13 @@ fn metrics_section(w: &Writer, usage: &[UsageTrend]) -> Result<Vec<Element>, Cat
         let per = goal.per.to_string();
         elements.push(Element::LineChart(LineChartSpec {
             title: w.t("metrics.chart_title", &ctx!(id = goal.goal_id, title = goal.title))?,
-            categories: quarters.iter().map(|q| q.quarter.to_string()).collect(),
+            categories: quarters.iter().map(|q| w.q(q.quarter)).collect(),
             actual,
             baseline: pixels(goal.baseline),
             target: goal.target.map(pixels),
             labels: [w.plain("metrics.actual")?, w.plain("metrics.baseline")?, w.plain("metrics.target")?],
             x_title: w.plain("metrics.x_title")?,
-            y_title: w.t("metrics.y_title", &ctx!(unit = goal.unit, per = per))?,
+            y_title: w.t("metrics.y_title", &ctx!(unit = unit_of(goal), per = per))?,
             axis: AxisFormat::Number,
         }));
     }
@@ -545,7 +568,7 @@ fn metrics_section(w: &Writer, usage: &[UsageTrend]) -> Result<Vec<Element>, Cat
         elements.push(Element::Note(w.plain("metrics.usage_none")?));
     } else {
         elements.push(Element::LeadIn(w.plain("metrics.usage_intro")?));
-        let previous = summary.report_quarter.prev().to_string();
+        let previous = w.q(summary.report_quarter.prev());
         let rows = usage
             .iter()
             .map(|u| {
@@ -555,12 +578,12 @@ fn metrics_section(w: &Writer, usage: &[UsageTrend]) -> Result<Vec<Element>, Cat
                         std::cmp::Ordering::Greater => Tone::Good,
                         std::cmp::Ordering::Equal => Tone::Muted,
                     };
-                    (percent(c), tone)
+                    (w.n.percent(c), tone)
                 });
                 vec![
                     (u.metric.replace('_', " "), Tone::Plain),
-                    (u.previous.map(measure).unwrap_or_else(|| "–".into()), Tone::Plain),
-                    (u.latest.map(measure).unwrap_or_else(|| "–".into()), Tone::Plain),
+                    (u.previous.map(|v| w.n.measure(v)).unwrap_or_else(|| "–".into()), Tone::Plain),
+                    (u.latest.map(|v| w.n.measure(v)).unwrap_or_else(|| "–".into()), Tone::Plain),
                     change.unwrap_or(("–".into(), Tone::Muted)),
                 ]
             })
@@ -591,7 +614,7 @@ fn stories_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
         .collect();
     // Newest first; same-day stories keep file order.
     stories.sort_by_key(|s| std::cmp::Reverse(s.date));
-    let context = ctx!(previous = previous.to_string(), quarter = report_quarter.to_string());
+    let context = ctx!(previous = w.q(previous), quarter = w.q(report_quarter));
     if stories.is_empty() {
         return Ok(vec![Element::Note(w.t("stories.none", &context)?)]);
     }
@@ -603,7 +626,7 @@ fn stories_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
     for story in stories.into_iter().take(limit) {
         if w.input.edition == Edition::Executive {
             let kind = story_kind(w, story.kind)?;
-            let date = story.date.format("%Y-%m-%d").to_string();
+            let date = w.n.date(story.date);
             let mut line = w.t("stories.line", &ctx!(date = date, kind = kind, title = story.title))?;
             if let Some(amount) = story.amount {
                 line.push_str(&format!(" · {}", w.money(amount)));
@@ -612,7 +635,7 @@ fn stories_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
             continue;
         }
         let kind = story_kind(w, story.kind)?;
-        let date = story.date.format("%Y-%m-%d").to_string();
+        let date = w.n.date(story.date);
         let person = match &story.person {
             Some(person) => {
                 Some(w.t("stories.person", &ctx!(person = person, role = story.role.clone().unwrap_or_default()))?)
@@ -649,10 +672,10 @@ fn roi_summary_table(w: &Writer) -> Result<TableSpec, CatalogError> {
     let summary = w.input.summary;
     let ttm = &summary.ttm;
     let window: Vec<Quarter> = summary.quarters.iter().rev().take(ttm.quarters as usize).map(|q| q.quarter).collect();
-    let first = window.last().map(ToString::to_string).unwrap_or_default();
-    let last = summary.report_quarter.to_string();
+    let first = window.last().map(|q| w.q(*q)).unwrap_or_default();
+    let last = w.q(summary.report_quarter);
     let payback = match ttm.payback_months {
-        Some(months) => w.t("roi.payback_months", &ctx!(months = measure(months)))?,
+        Some(months) => w.t("roi.payback_months", &ctx!(months = w.n.measure(months)))?,
         None => w.plain("roi.payback_none")?,
     };
     let row = |label: String, formula: String, amount: String, tone: Tone| {
@@ -677,11 +700,16 @@ fn roi_summary_table(w: &Writer) -> Result<TableSpec, CatalogError> {
                 w.money(ttm.investment),
                 Tone::Plain,
             ),
-            row(w.plain("roi.row_roi")?, w.plain("roi.row_roi_formula")?, percent(ttm.roi_pct), tone_of(ttm.roi_pct)),
+            row(
+                w.plain("roi.row_roi")?,
+                w.plain("roi.row_roi_formula")?,
+                w.n.percent(ttm.roi_pct),
+                tone_of(ttm.roi_pct),
+            ),
             row(
                 w.plain("roi.row_net_roi")?,
                 w.plain("roi.row_net_roi_formula")?,
-                percent(ttm.net_roi_pct),
+                w.n.percent(ttm.net_roi_pct),
                 tone_of(ttm.net_roi_pct),
             ),
             row(w.plain("roi.row_payback")?, w.plain("roi.row_payback_formula")?, payback, Tone::Plain),
@@ -711,10 +739,10 @@ fn roi_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
             Direction::Down => "roi.direction_down",
             Direction::Up => "roi.direction_up",
         })?;
-        let value_per_unit = money(goal.value_per_unit, w.currency);
+        let value_per_unit = w.n.money(goal.value_per_unit);
         // Show value per unit exactly even when it has more decimals than the currency.
         let value_per_unit = if goal.value_per_unit.normalize().scale() > w.currency.decimals() {
-            format!("{} {}", measure(goal.value_per_unit), w.currency)
+            format!("{} {}", w.n.measure(goal.value_per_unit), w.currency)
         } else {
             value_per_unit
         };
@@ -723,15 +751,15 @@ fn roi_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
             "roi.goal_formula",
             &ctx!(
                 direction_words = direction_words,
-                volume = measure(goal.volume),
+                volume = w.n.measure(goal.volume),
                 value_per_unit = value_per_unit,
-                unit_one = goal.unit,
+                unit_one = unit_of(goal),
                 percentage = goal.is_percentage(),
-                periods = measure(goal.per.per_quarter()),
+                periods = w.n.measure(goal.per.per_quarter()),
                 per = goal.per.to_string(),
-                baseline = format!("{} {}", measure(goal.baseline), goal.unit),
+                baseline = format!("{} {}", w.n.measure(goal.baseline), unit_of(goal)),
                 source = source,
-                target = goal.target.map(|t| format!("{} {}", measure(t), goal.unit)).unwrap_or_default(),
+                target = goal.target.map(|t| format!("{} {}", w.n.measure(t), unit_of(goal))).unwrap_or_default(),
             ),
         )?));
         let no_data = w.plain("metrics.no_data")?;
@@ -743,12 +771,15 @@ fn roi_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
                 let improvement = entry.and_then(|e| e.improvement);
                 let value = entry.map_or(Decimal::ZERO, |e| e.value);
                 vec![
-                    (q.quarter.to_string(), Tone::Plain),
+                    (w.q(q.quarter), Tone::Plain),
                     (
-                        actual.map(measure).unwrap_or_else(|| no_data.clone()),
+                        actual.map(|v| w.n.measure(v)).unwrap_or_else(|| no_data.clone()),
                         if actual.is_some() { Tone::Plain } else { Tone::Muted },
                     ),
-                    (improvement.map(measure).unwrap_or_else(|| "–".into()), improvement.map_or(Tone::Muted, tone_of)),
+                    (
+                        improvement.map(|v| w.n.measure(v)).unwrap_or_else(|| "–".into()),
+                        improvement.map_or(Tone::Muted, tone_of),
+                    ),
                     (w.money(value), tone_of(value)),
                 ]
             })
@@ -756,7 +787,7 @@ fn roi_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
         elements.push(Element::Table(TableSpec {
             columns: vec![
                 (w.plain("roi.col_quarter")?, 1.2, ColumnAlign::Left),
-                (format!("{} ({})", w.plain("roi.col_actual")?, goal.unit), 1.4, ColumnAlign::Right),
+                (format!("{} ({})", w.plain("roi.col_actual")?, unit_of(goal)), 1.4, ColumnAlign::Right),
                 (w.plain("roi.col_improvement")?, 1.4, ColumnAlign::Right),
                 (w.plain("roi.col_value")?, 1.6, ColumnAlign::Right),
             ],
@@ -787,7 +818,7 @@ fn projections_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
     )];
     let realized = summary.quarters[summary.quarters.len().saturating_sub(6)..]
         .iter()
-        .map(|q| (q.quarter.to_string(), pixels(q.total)))
+        .map(|q| (w.q(q.quarter), pixels(q.total)))
         .collect();
     let chart = BarChartSpec {
         title: w.plain("projections.chart_title")?,
@@ -795,7 +826,7 @@ fn projections_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
         projected: summary
             .projection
             .iter()
-            .map(|p| (p.quarter.to_string(), pixels(p.conservative), pixels(p.expected)))
+            .map(|p| (w.q(p.quarter), pixels(p.conservative), pixels(p.expected)))
             .collect(),
         labels: [
             w.plain("projections.realized")?,
@@ -829,7 +860,7 @@ fn projections_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
                         vec![
                             (o.title.clone(), Tone::Plain),
                             (w.money(o.annual_value), Tone::Plain),
-                            (percent(o.confidence * Decimal::ONE_HUNDRED), Tone::Plain),
+                            (w.n.percent(o.confidence * Decimal::ONE_HUNDRED), Tone::Plain),
                             (
                                 w.money(crate::value::round_money(o.annual_value * o.confidence, w.currency)),
                                 Tone::Plain,
@@ -855,7 +886,7 @@ fn projections_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
 fn recommendations_section(w: &Writer, usage: &[UsageTrend]) -> Result<Vec<Element>, CatalogError> {
     let customer = w.input.customer;
     let summary = w.input.summary;
-    let quarter = summary.report_quarter.to_string();
+    let quarter = w.q(summary.report_quarter);
     let recommendations = recommend(customer, summary, usage);
     let mut elements = Vec::new();
     if recommendations.is_empty() {
@@ -881,11 +912,11 @@ fn recommendations_section(w: &Writer, usage: &[UsageTrend]) -> Result<Vec<Eleme
                 let context = ctx!(
                     title = goal.title,
                     metric = goal.metric,
-                    unit = goal.unit,
-                    latest = figures.latest.map(measure).unwrap_or_default(),
-                    baseline = measure(goal.baseline),
-                    target = goal.target.map(measure).unwrap_or_default(),
-                    progress = figures.progress_to_target_pct.map(percent).unwrap_or_default(),
+                    unit = unit_of(goal),
+                    latest = figures.latest.map(|v| w.n.measure(v)).unwrap_or_default(),
+                    baseline = w.n.measure(goal.baseline),
+                    target = goal.target.map(|v| w.n.measure(v)).unwrap_or_default(),
+                    progress = figures.progress_to_target_pct.map(|v| w.n.percent(v)).unwrap_or_default(),
                     value = w.money(figures.quarter_value.abs()),
                     quarter = quarter,
                     owner = goal.owner.clone().unwrap_or_else(|| owner_fallback.clone()),
@@ -906,7 +937,7 @@ fn recommendations_section(w: &Writer, usage: &[UsageTrend]) -> Result<Vec<Eleme
                     &ctx!(
                         title = o.title,
                         annual = w.money(o.annual_value),
-                        confidence = percent(o.confidence * Decimal::ONE_HUNDRED),
+                        confidence = w.n.percent(o.confidence * Decimal::ONE_HUNDRED),
                         weighted = w.money(crate::value::round_money(o.annual_value * o.confidence, w.currency)),
                         assumption = o.assumption.clone().unwrap_or_default(),
                     ),
@@ -916,18 +947,16 @@ fn recommendations_section(w: &Writer, usage: &[UsageTrend]) -> Result<Vec<Eleme
                 "recommendations.adoption",
                 &ctx!(
                     metric = trend.metric.replace('_', " "),
-                    pct = trend.change_pct.map(|c| percent(c.abs())).unwrap_or_default(),
-                    previous = summary.report_quarter.prev().to_string(),
+                    pct = trend.change_pct.map(|c| w.n.percent(c.abs())).unwrap_or_default(),
+                    previous = w.q(summary.report_quarter.prev()),
                     quarter = quarter,
                 ),
             )?,
         };
         let goal_rule = !matches!(recommendation.action, Action::Expand(_) | Action::Adoption(_));
         let value = if goal_rule && recommendation.value > Decimal::ZERO {
-            format!(
-                " ({})",
-                w.t("recommendations.value_label", &ctx!(value = money_whole(recommendation.value, w.currency)))?
-            )
+            // The catalog carries its own spacing and brackets (full-width in Japanese).
+            w.t("recommendations.value_label", &ctx!(value = w.n.money_whole(recommendation.value)))?
         } else {
             String::new()
         };

@@ -330,9 +330,9 @@ fn whole_height(fonts: &FontSet, block: &Block, width: f32) -> f32 {
 /// The smallest first piece of a block that may end a page.
 fn min_height(laid: &Laid) -> f32 {
     match laid {
-        // A lead-in moves whole; other text may end a page after two lines.
-        Laid::Lines { lines, style, leading, lead_in, .. } => {
-            let shown = if *lead_in { lines.len() } else { lines.len().min(2) };
+        // Lead-ins and quotes (the ones with a bar) move whole; other text may end a page after two lines.
+        Laid::Lines { lines, style, leading, lead_in, bar, .. } => {
+            let shown = if *lead_in || bar.is_some() { lines.len() } else { lines.len().min(2) };
             line_height(style, *leading) * shown as f32 + GAP
         }
         Laid::Table { table, header, rows, .. } => {

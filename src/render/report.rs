@@ -7,7 +7,9 @@ use super::draw::{palette, Align, Colour, TextStyle};
 use super::fonts::{FontSet, Weight};
 use super::layout::{layout, Block, Cell, Column, Decorations, Frame, Kpi, Table, BODY};
 use super::pdf::{write, Document, Paper};
-use crate::content::format::{money_compact, number_compact};
+use std::rc::Rc;
+
+use crate::content::format::Numbers;
 use crate::content::report::{
     AxisFormat, BarChartSpec, ColumnAlign, Edition, Element, LineChartSpec, ReportContent, TableSpec, Tone,
 };
@@ -52,10 +54,11 @@ fn table(spec: &TableSpec, size: f32) -> Table {
     }
 }
 
-fn axis_label(format: AxisFormat) -> Box<dyn Fn(f64) -> String> {
+fn axis_label(format: AxisFormat, numbers: &Rc<Numbers>) -> Box<dyn Fn(f64) -> String> {
+    let numbers = Rc::clone(numbers);
     match format {
-        AxisFormat::Money(currency) => Box::new(move |v| money_compact(v, currency)),
-        AxisFormat::Number => Box::new(number_compact),
+        AxisFormat::Money(_) => Box::new(move |v| numbers.money_compact(v)),
+        AxisFormat::Number => Box::new(move |v| numbers.number_compact(v)),
     }
 }
 
@@ -68,8 +71,8 @@ fn chart_title_style() -> TextStyle {
 }
 
 /// Goal charts in a row of two (or one).
-fn line_chart_row<'a>(specs: Vec<LineChartSpec>, accent: Colour) -> Block<'a> {
-    let charts: Vec<(String, LineChart)> = specs.into_iter().map(|spec| line_chart(spec, accent)).collect();
+fn line_chart_row<'a>(specs: Vec<LineChartSpec>, accent: Colour, numbers: &Rc<Numbers>) -> Block<'a> {
+    let charts: Vec<(String, LineChart)> = specs.into_iter().map(|spec| line_chart(spec, accent, numbers)).collect();
     Block::Graphic {
         height: LINE_CHART_HEIGHT,
         draw: Box::new(move |canvas, x, y, width, height| {
@@ -88,7 +91,7 @@ fn line_chart_row<'a>(specs: Vec<LineChartSpec>, accent: Colour) -> Block<'a> {
     }
 }
 
-fn line_chart(spec: LineChartSpec, accent: Colour) -> (String, LineChart) {
+fn line_chart(spec: LineChartSpec, accent: Colour, numbers: &Rc<Numbers>) -> (String, LineChart) {
     let count = spec.categories.len();
     let mut series = vec![LineSeries {
         label: spec.labels[0].clone(),
@@ -115,12 +118,12 @@ fn line_chart(spec: LineChartSpec, accent: Colour) -> (String, LineChart) {
         series,
         x_title: spec.x_title.clone(),
         y_title: spec.y_title.clone(),
-        y_label: axis_label(spec.axis),
+        y_label: axis_label(spec.axis, numbers),
     };
     (spec.title, chart)
 }
 
-fn bar_chart_block<'a>(spec: BarChartSpec, accent: Colour, height: f32) -> Block<'a> {
+fn bar_chart_block<'a>(spec: BarChartSpec, accent: Colour, height: f32, numbers: &Rc<Numbers>) -> Block<'a> {
     let mut groups: Vec<BarGroup> = spec
         .realized
         .iter()
@@ -141,7 +144,7 @@ fn bar_chart_block<'a>(spec: BarChartSpec, accent: Colour, height: f32) -> Block
         ],
         x_title: spec.x_title.clone(),
         y_title: spec.y_title.clone(),
-        y_label: axis_label(spec.axis),
+        y_label: axis_label(spec.axis, numbers),
         projected_from,
         projected_note: spec.projected_note.clone(),
     };
@@ -164,6 +167,7 @@ pub fn render_pdf(content: ReportContent, paper: Paper, fonts: &FontSet) -> (Vec
         details: content.title_block[2].clone(),
         accent,
     }];
+    let numbers = Rc::new(Numbers::new(content.locale, content.currency));
     let bar_height = match content.edition {
         Edition::Executive => BAR_CHART_HEIGHT_EXECUTIVE,
         Edition::Team => BAR_CHART_HEIGHT,
@@ -175,12 +179,12 @@ pub fn render_pdf(content: ReportContent, paper: Paper, fonts: &FontSet) -> (Vec
             if let Element::LineChart(spec) = element {
                 pending_charts.push(spec);
                 if pending_charts.len() == 2 {
-                    blocks.push(line_chart_row(std::mem::take(&mut pending_charts), accent));
+                    blocks.push(line_chart_row(std::mem::take(&mut pending_charts), accent, &numbers));
                 }
                 continue;
             }
             if !pending_charts.is_empty() {
-                blocks.push(line_chart_row(std::mem::take(&mut pending_charts), accent));
+                blocks.push(line_chart_row(std::mem::take(&mut pending_charts), accent, &numbers));
             }
             blocks.push(match element {
                 Element::Hero { label, value, caption, tone } => {
@@ -207,11 +211,11 @@ pub fn render_pdf(content: ReportContent, paper: Paper, fonts: &FontSet) -> (Vec
                 Element::Quote { text, attribution } => Block::Quote { text, attribution, accent },
                 Element::Table(spec) => Block::Table(table(&spec, 8.5)),
                 Element::LineChart(_) => unreachable!("collected into chart rows above"),
-                Element::BarChart(spec) => bar_chart_block(spec, accent, bar_height),
+                Element::BarChart(spec) => bar_chart_block(spec, accent, bar_height, &numbers),
             });
         }
         if !pending_charts.is_empty() {
-            blocks.push(line_chart_row(pending_charts, accent));
+            blocks.push(line_chart_row(pending_charts, accent, &numbers));
         }
     }
     let page_label = content.page_label.clone();
