@@ -97,11 +97,13 @@ fn every_sample_report_has_six_bookmarked_sections_in_order_and_fits_its_edition
                     .unwrap_or_else(|| panic!("{name}: {section} missing or out of order"));
                 from += at;
             }
+            let catalogs = Catalogs::built_in();
             for (index, text) in texts.iter().enumerate() {
-                assert!(
-                    text.contains(&squash(&format!("Page {} of {count}", index + 1))),
-                    "{name}: page label {index}"
-                );
+                let mut context = tera::Context::new();
+                context.insert("page", &(index + 1));
+                context.insert("pages", &count);
+                let label = catalogs.get(customer.account.locale).text("document.page", &context).unwrap();
+                assert!(text.contains(&squash(&label)), "{name}: page label {label}");
             }
         }
     }
@@ -133,8 +135,9 @@ fn name_roi_and_axis_labels_are_real_text() {
         assert!(all.contains(&x_title), "{id}: x axis title {x_title}");
         let report_quarter = text("document.quarter", summary.report_quarter);
         assert!(all.matches(&report_quarter).count() >= 3, "{id}: quarter tick labels {report_quarter}");
-        let next = text("document.quarter", summary.projection[0].quarter);
-        assert!(all.contains(&next), "{id}: projected quarter label {next}");
+        // Crowded axes thin their labels from the first one; the last is always shown.
+        let last = text("document.quarter", summary.projection[3].quarter);
+        assert!(all.contains(&last), "{id}: projected quarter label {last}");
     }
 }
 
@@ -216,7 +219,7 @@ fn metadata_comes_from_the_data_not_the_clock() {
             other => panic!("{other:?}"),
         }
     };
-    assert_eq!(text(b"Title"), "Value report — Acme Logistics, Inc. — 2026-Q3");
+    assert_eq!(text(b"Title"), "Value report — Acme Logistics, Inc. — Q3 2026");
     assert_eq!(text(b"Author"), "Northwind Analytics");
     assert!(text(b"CreationDate").starts_with("D:20261122"), "{}", text(b"CreationDate"));
 }

@@ -430,10 +430,13 @@ fn summary_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
     )?);
     let conservative: Decimal = summary.projection.iter().map(|p| p.conservative).sum();
     let expected: Decimal = summary.projection.iter().map(|p| p.expected).sum();
-    narrative.push(w.t(
-        "summary.narrative_next",
-        &ctx!(expected = w.n.money_whole(expected), conservative = w.n.money_whole(conservative)),
-    )?);
+    // The executive edition states the outlook once, in its projections section.
+    if w.input.edition == Edition::Team {
+        narrative.push(w.t(
+            "summary.narrative_next",
+            &ctx!(expected = w.n.money_whole(expected), conservative = w.n.money_whole(conservative)),
+        )?);
+    }
     let attention: Vec<&str> = customer
         .goals
         .iter()
@@ -891,7 +894,7 @@ fn recommendations_section(w: &Writer, usage: &[UsageTrend]) -> Result<Vec<Eleme
     let mut elements = Vec::new();
     if recommendations.is_empty() {
         elements.push(Element::Paragraph(w.plain("recommendations.none")?));
-    } else {
+    } else if w.input.edition == Edition::Team {
         elements.push(Element::Note(w.plain("recommendations.intro")?));
     }
     let limit = if w.input.edition == Edition::Executive { 3 } else { usize::MAX };
