@@ -267,8 +267,9 @@ fn a_second_concurrent_run_is_refused_and_a_stale_lock_is_taken_over() {
     let stderr = text(&output.stderr);
     assert!(stderr.contains(".valuereport.lock") && stderr.contains("another valuereport run"), "{stderr}");
     assert!(work.pdfs().is_empty());
-    // The same lock left by a process that is gone.
-    fs::write(work.out().join(".valuereport.lock"), "4000000000\n").unwrap();
+    // The same lock left by a process of this host that is gone.
+    let host = fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
+    fs::write(work.out().join(".valuereport.lock"), format!("4000000000 {}\n", host.trim())).unwrap();
     assert_eq!(work.run(&[]).status.code(), Some(0));
     assert!(!work.out().join(".valuereport.lock").exists(), "released at the end");
 }
@@ -432,4 +433,54 @@ fn a_run_killed_part_way_leaves_only_complete_pdfs_and_the_next_run_completes_it
         })
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn the_renewal_ledger_survives_sharded_runs_and_merges() {
+    let as_of = date("2026-11-22");
+    let work = Work::new(0);
+    for (i, days) in [20i64, 45, 75, 200].iter().enumerate() {
+        work.add(&format!("r{i}"), SAMPLES[i % SAMPLES.len()], Some(as_of + Duration::days(*days)));
+    }
+    // Daily renewals, unsharded: three packages.
+    work.renewals(as_of);
+    assert_eq!(counts(&work.manifest("manifest.json")).0, 3);
+    // A sharded quarter-end run in the same folder, then a merge.
+    for k in 1..=2 {
+        assert_eq!(work.run(&["--shard", &format!("{k}/2")]).status.code(), Some(0));
+    }
+    let merge = work.valuereport(&["manifest", "merge", "--out", "out"]);
+    assert_eq!(merge.status.code(), Some(0), "{}", text(&merge.stderr));
+    // The next daily run, sharded or not, owes nothing new.
+    work.renewals(as_of + Duration::days(1));
+    assert_eq!(counts(&work.manifest("manifest.json")).0, 0, "{}", work.manifest("manifest.json")["results"]);
+    let output = work.valuereport(&[
+        "renewals",
+        "input",
+        "--out",
+        "out",
+        "--as-of",
+        &(as_of + Duration::days(2)).to_string(),
+        "--shard",
+        "1/3",
+        "--quiet",
+    ]);
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(counts(&work.manifest("manifest-1-of-3.json")).0, 0);
+    // A merge of an incomplete set of shards is refused.
+    let partial = work.valuereport(&["manifest", "merge", "--out", "out"]);
+    assert_eq!(partial.status.code(), Some(2), "{}", text(&partial.stdout));
+}
+
+#[test]
+fn dry_run_json_is_one_json_document_with_the_plan() {
+    let work = Work::new(1);
+    let output =
+        work.valuereport(&["run", "input", "--out", "out", "--quarter", "2026-Q3", "--dry-run", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(0));
+    let summary: serde_json::Value = serde_json::from_slice(&output.stdout).expect("stdout is JSON");
+    assert_eq!(summary["dry_run"], true);
+    assert_eq!(summary["plan"].as_array().unwrap().len(), 2);
+    assert_eq!(summary["plan"][0]["reason"], "new");
+    assert!(!work.out().exists());
 }

@@ -87,7 +87,7 @@ pub struct Manifest {
     pub schema: u32,
     pub tool: String,
     pub version: String,
-    /// `run`, `renewals` or `merge`.
+    /// `run` or `renewals` (a merged manifest keeps its shards' command).
     pub command: String,
     pub as_of: String,
     pub report_quarter: String,
@@ -148,6 +148,34 @@ impl Manifest {
             .map_err(|e| ManifestError::Invalid { path: path.to_path_buf(), message: e.to_string() })
     }
 
+    /// The union of every manifest in an output folder (`manifest.json` and `manifest-K-of-N.json`):
+    /// their output indexes and renewal ledgers. Entries of later runs win.
+    pub fn load_folder(out: &Path) -> Result<Manifest, ManifestError> {
+        let mut union = Manifest::new("", "", "", None);
+        let mut parts = Vec::new();
+        for path in manifest_files(out) {
+            if let Some(manifest) = Manifest::load(&path)? {
+                parts.push(manifest);
+            }
+        }
+        parts.sort_by(|a, b| a.finished_at.cmp(&b.finished_at));
+        for part in parts {
+            union.absorb(&part);
+        }
+        Ok(union)
+    }
+
+    /// Adds `other`'s output index and renewal ledger to this one's.
+    fn absorb(&mut self, other: &Manifest) {
+        self.outputs.extend(other.outputs.iter().map(|(k, v)| (k.clone(), v.clone())));
+        for (customer, dates) in &other.renewals {
+            let into = self.renewals.entry(customer.clone()).or_default();
+            for (date, packages) in dates {
+                into.entry(date.clone()).or_default().extend(packages.iter().map(|(k, v)| (k.clone(), v.clone())));
+            }
+        }
+    }
+
     pub fn save(&self, path: &Path) -> Result<(), ManifestError> {
         let mut bytes = serde_json::to_vec_pretty(self).expect("a manifest always serializes");
         bytes.push(b'\n');
@@ -164,11 +192,27 @@ impl Manifest {
         let first = parts.first().ok_or_else(|| ManifestError::Merge("no shard manifests to merge".into()))?;
         let mut merged = Manifest::new(&first.command, &first.as_of, &first.report_quarter, None);
         merged.finished_at = parts.iter().map(|p| p.finished_at.clone()).max().unwrap_or_default();
+        let run = |m: &Manifest| (m.command.clone(), m.as_of.clone(), m.report_quarter.clone());
+        // Every shard K/N of one N, each once: a missing shard would silently drop customers.
+        let mut shards: Vec<(u32, u32)> = parts
+            .iter()
+            .filter_map(|p| p.shard.as_deref()?.parse::<super::plan::Shard>().ok().map(|s| (s.index, s.count)))
+            .collect();
+        shards.sort();
+        let count = shards.first().map_or(0, |s| s.1);
+        let expected: Vec<(u32, u32)> = (1..=count).map(|k| (k, count)).collect();
+        if shards.len() != parts.len() || shards != expected {
+            let found: Vec<String> = shards.iter().map(|(k, n)| format!("{k}/{n}")).collect();
+            return Err(ManifestError::Merge(format!(
+                "expected the shard manifests 1/N … N/N of one run, found {}",
+                if found.is_empty() { "none with a shard".to_string() } else { found.join(", ") }
+            )));
+        }
         for part in &parts {
-            if (part.command.as_str(), part.as_of.as_str()) != (first.command.as_str(), first.as_of.as_str()) {
+            if run(part) != run(first) {
                 return Err(ManifestError::Merge(format!(
-                    "shard manifests are from different runs: {} as of {} and {} as of {}",
-                    first.command, first.as_of, part.command, part.as_of
+                    "shard manifests are from different runs: {} {} as of {} and {} {} as of {}",
+                    first.command, first.report_quarter, first.as_of, part.command, part.report_quarter, part.as_of
                 )));
             }
             let c = &part.counts;
@@ -181,17 +225,27 @@ impl Manifest {
             merged.timings.discover_ms = merged.timings.discover_ms.max(part.timings.discover_ms);
             merged.timings.reports_ms += part.timings.reports_ms;
             merged.results.extend(part.results.iter().cloned());
-            merged.outputs.extend(part.outputs.iter().map(|(k, v)| (k.clone(), v.clone())));
-            for (customer, dates) in &part.renewals {
-                let into = merged.renewals.entry(customer.clone()).or_default();
-                for (date, packages) in dates {
-                    into.entry(date.clone()).or_default().extend(packages.iter().map(|(k, v)| (k.clone(), v.clone())));
-                }
-            }
+            merged.absorb(part);
         }
         merged.results.sort_by(|a, b| (&a.customer_dir, &a.kind).cmp(&(&b.customer_dir, &b.kind)));
         Ok(merged)
     }
+}
+
+/// `manifest.json` and every `manifest-K-of-N.json` in `out`, sorted by name.
+pub fn manifest_files(out: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(out)
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            name == MANIFEST_FILE || (name.starts_with("manifest-") && name.contains("-of-") && name.ends_with(".json"))
+        })
+        .collect();
+    files.sort();
+    files
 }
 
 #[cfg(test)]
@@ -236,14 +290,51 @@ mod tests {
         assert_eq!(Manifest::load(&path).unwrap().unwrap(), a);
         assert_eq!(Manifest::load(&dir.path().join("none.json")).unwrap(), None);
 
-        let merged = Manifest::merge(vec![a, b.clone()]).unwrap();
+        let merged = Manifest::merge(vec![a.clone(), b.clone()]).unwrap();
         assert_eq!(merged.shard, None);
         assert_eq!((merged.counts.written, merged.counts.failed), (1, 1));
         assert_eq!(merged.results.iter().map(|r| r.customer_dir.as_str()).collect::<Vec<_>>(), ["a", "b"]);
         assert!(merged.produced("b", "2027-01-31", "T-60").is_some());
 
-        let other = Manifest::new("run", "2026-11-23", "2026-Q3", Some("1/2".into()));
-        assert!(Manifest::merge(vec![b, other]).is_err());
+        // Shards of another day, a missing shard, or a duplicate are refused.
+        let other_day = Manifest::new("run", "2026-11-23", "2026-Q3", Some("1/2".into()));
+        assert!(Manifest::merge(vec![other_day, b.clone()]).is_err());
+        assert!(Manifest::merge(vec![b.clone()]).unwrap_err().to_string().contains("found 2/2"));
+        assert!(Manifest::merge(vec![a.clone(), a.clone()]).is_err());
+        assert!(Manifest::merge(vec![Manifest::new("run", "2026-11-22", "2026-Q3", None)]).is_err());
+    }
+
+    #[test]
+    fn a_folder_union_keeps_every_ledger() {
+        let dir = tempfile::tempdir().unwrap();
+        let entry = |as_of: &str| LedgerEntry {
+            as_of: as_of.into(),
+            report_quarter: "2026-Q3".into(),
+            path: "p".into(),
+            sha256: "s".into(),
+        };
+        let mut merged = Manifest::new("renewals", "2026-11-01", "2026-Q3", None);
+        merged
+            .renewals
+            .entry("a".into())
+            .or_default()
+            .entry("2027-01-31".into())
+            .or_default()
+            .insert("T-90".into(), entry("2026-11-01"));
+        merged.save(&dir.path().join(MANIFEST_FILE)).unwrap();
+        let mut shard = Manifest::new("run", "2026-11-22", "2026-Q3", Some("2/3".into()));
+        shard
+            .renewals
+            .entry("b".into())
+            .or_default()
+            .entry("2027-02-01".into())
+            .or_default()
+            .insert("T-60".into(), entry("2026-11-22"));
+        shard.save(&dir.path().join("manifest-2-of-3.json")).unwrap();
+        std::fs::write(dir.path().join("notes.json"), "not a manifest").unwrap();
+        let union = Manifest::load_folder(dir.path()).unwrap();
+        assert!(union.produced("a", "2027-01-31", "T-90").is_some());
+        assert!(union.produced("b", "2027-02-01", "T-60").is_some());
     }
 
     #[test]

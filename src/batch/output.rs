@@ -3,6 +3,8 @@
 use std::fs::{self, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::{Duration, SystemTime};
 
 /// Writes `bytes` to `path` atomically: a temporary file in the same folder, flushed to disk, then
 /// renamed over the final name. A crash, `kill -9` or a full disk never leaves a partial file under
@@ -24,63 +26,116 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     result
 }
 
+/// A lock or temporary file untouched for this long belongs to a run that is gone (crashed, killed,
+/// or on a machine or container that no longer exists). Live runs refresh their lock every quarter of it.
+pub const LEASE: Duration = Duration::from_secs(60);
+
 /// Whether process `pid` is alive on this machine (Linux: it has a /proc entry).
 fn alive(pid: u32) -> bool {
     pid == std::process::id() || Path::new("/proc").join(pid.to_string()).exists()
 }
 
+/// This machine's (or container's) name, to tell our own processes from those of other hosts that
+/// share the output volume.
+fn host() -> String {
+    fs::read_to_string("/proc/sys/kernel/hostname")
+        .or_else(|_| fs::read_to_string("/etc/hostname"))
+        .map(|h| h.trim().to_string())
+        .unwrap_or_default()
+}
+
+fn age(path: &Path) -> Option<Duration> {
+    let modified = fs::metadata(path).ok()?.modified().ok()?;
+    Some(SystemTime::now().duration_since(modified).unwrap_or_default())
+}
+
 /// Removes temporary files (`.NAME.PID.tmp`) that runs killed mid-write left behind under `dir`.
+/// Only files older than [`LEASE`] go: a fresh one may be another shard's write in progress.
 pub fn remove_stale_temporaries(dir: &Path) {
     for entry in walkdir::WalkDir::new(dir).follow_links(false).into_iter().filter_map(Result::ok) {
         let name = entry.file_name().to_string_lossy();
-        let Some(stem) = name.strip_prefix('.').and_then(|n| n.strip_suffix(".tmp")) else { continue };
-        let pid = stem.rsplit('.').next().and_then(|p| p.parse::<u32>().ok());
-        if entry.file_type().is_file() && pid.is_some_and(|pid| !alive(pid)) {
+        let temporary = name.starts_with('.') && name.ends_with(".tmp");
+        if temporary && entry.file_type().is_file() && age(entry.path()).is_some_and(|a| a > LEASE) {
             let _ = fs::remove_file(entry.path());
         }
     }
 }
 
-/// Held while a run writes into an output folder; released on drop.
+/// Held while a run writes into an output folder; refreshed in the background, released on drop.
 #[derive(Debug)]
 pub struct OutputLock {
     path: PathBuf,
+    stop: Option<mpsc::Sender<()>>,
+    heartbeat: Option<std::thread::JoinHandle<()>>,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum LockError {
-    #[error("{}: another valuereport run (pid {pid}) is writing to this output folder; wait for it, or remove the lock file if that process is gone", path.display())]
-    Held { path: PathBuf, pid: u32 },
+    #[error("{}: another valuereport run ({holder}) is writing to this output folder; wait for it to finish (a lock not refreshed for {} s is taken over)", path.display(), LEASE.as_secs())]
+    Held { path: PathBuf, holder: String },
     #[error("{}: cannot create the lock file: {source}", path.display())]
     Io { path: PathBuf, source: std::io::Error },
 }
 
+/// Whether the lock at `path` (content "PID HOST") belongs to a run that is gone.
+fn stale(path: &Path) -> bool {
+    let text = fs::read_to_string(path).unwrap_or_default();
+    let mut words = text.split_whitespace();
+    let pid = words.next().and_then(|p| p.parse::<u32>().ok());
+    let lock_host = words.next().unwrap_or_default();
+    if age(path).is_none_or(|a| a > LEASE) {
+        return true;
+    }
+    match pid {
+        // On this host a pid can be checked; our own pid cannot be another live run (pid 1 in containers).
+        Some(pid) if lock_host == host() => pid == std::process::id() || !alive(pid),
+        // Another host's lock that is still being refreshed is live.
+        Some(_) => false,
+        // Unreadable or half-written, and fresh: a run is starting; leave it.
+        None => false,
+    }
+}
+
 impl OutputLock {
-    /// Takes `dir/name` at once or fails; a lock left by a process that no longer exists is taken over.
+    /// Takes `dir/name` at once or fails; a lock left by a run that is gone is taken over.
     pub fn acquire(dir: &Path, name: &str) -> Result<OutputLock, LockError> {
         let path = dir.join(name);
+        // Locks this process holds: a file with our own pid is stale only if it is not one of them.
+        let mut held = HELD.lock().unwrap_or_else(|p| p.into_inner());
+        if held.contains(&path) {
+            let holder = format!("this process, pid {}", std::process::id());
+            return Err(LockError::Held { path, holder });
+        }
         for _ in 0..2 {
             match OpenOptions::new().write(true).create_new(true).open(&path) {
                 Ok(mut file) => {
                     let io = |source| LockError::Io { path: path.clone(), source };
-                    writeln!(file, "{}", std::process::id()).map_err(io)?;
-                    return Ok(OutputLock { path });
+                    writeln!(file, "{} {}", std::process::id(), host()).map_err(io)?;
+                    let (stop, stopped) = mpsc::channel::<()>();
+                    let beat_path = path.clone();
+                    let heartbeat = std::thread::spawn(move || {
+                        while let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(LEASE / 4) {
+                            if let Ok(file) = OpenOptions::new().write(true).open(&beat_path) {
+                                let _ = file.set_modified(SystemTime::now());
+                            }
+                        }
+                    });
+                    held.insert(path.clone());
+                    return Ok(OutputLock { path, stop: Some(stop), heartbeat: Some(heartbeat) });
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                    let holder = fs::read_to_string(&path).ok().and_then(|t| t.trim().parse::<u32>().ok());
-                    match holder {
-                        Some(pid) if alive(pid) => return Err(LockError::Held { path, pid }),
-                        // Stale (its process is gone) or unreadable half-written lock: take it over.
-                        _ => {
-                            let _ = fs::remove_file(&path);
-                        }
+                    if stale(&path) {
+                        let _ = fs::remove_file(&path);
+                    } else {
+                        break;
                     }
                 }
                 Err(source) => return Err(LockError::Io { path, source }),
             }
         }
-        let pid = fs::read_to_string(&path).ok().and_then(|t| t.trim().parse().ok()).unwrap_or(0);
-        Err(LockError::Held { path, pid })
+        let holder = fs::read_to_string(&path).ok().map(|t| t.trim().to_string()).filter(|t| !t.is_empty());
+        let holder = holder.map_or("unknown".to_string(), |t| format!("pid and host: {t}"));
+        Err(LockError::Held { path, holder })
     }
 
     pub fn path(&self) -> &Path {
@@ -90,9 +145,17 @@ impl OutputLock {
 
 impl Drop for OutputLock {
     fn drop(&mut self) {
+        drop(self.stop.take());
+        if let Some(heartbeat) = self.heartbeat.take() {
+            let _ = heartbeat.join();
+        }
         let _ = fs::remove_file(&self.path);
+        HELD.lock().unwrap_or_else(|p| p.into_inner()).remove(&self.path);
     }
 }
+
+static HELD: std::sync::Mutex<std::collections::BTreeSet<PathBuf>> =
+    std::sync::Mutex::new(std::collections::BTreeSet::new());
 
 #[cfg(test)]
 mod tests {
@@ -120,30 +183,44 @@ mod tests {
         assert_eq!(fs::read(&path).unwrap(), b"good");
     }
 
+    fn set_age(path: &Path, age: Duration) {
+        let file = OpenOptions::new().write(true).open(path).unwrap();
+        file.set_modified(SystemTime::now() - age).unwrap();
+    }
+
     #[test]
     fn the_lock_is_exclusive_released_on_drop_and_stale_locks_are_taken_over() {
         let dir = tempfile::tempdir().unwrap();
         let lock = OutputLock::acquire(dir.path(), ".lock").unwrap();
-        // Our own pid is alive: a second acquisition is refused and names the file.
         let error = OutputLock::acquire(dir.path(), ".lock").unwrap_err();
         assert!(error.to_string().contains(".lock") && error.to_string().contains("another valuereport run"));
         drop(lock);
         assert!(!dir.path().join(".lock").exists());
-        // A lock left by a process that does not exist.
-        fs::write(dir.path().join(".lock"), "4000000000\n").unwrap();
+        let lock_path = dir.path().join(".lock");
+        // A process of this host that no longer exists.
+        fs::write(&lock_path, format!("4000000000 {}\n", host())).unwrap();
+        drop(OutputLock::acquire(dir.path(), ".lock").unwrap());
+        // Our own pid left by an earlier life of this container (pid 1 after a restart).
+        fs::write(&lock_path, format!("{} {}\n", std::process::id(), host())).unwrap();
+        drop(OutputLock::acquire(dir.path(), ".lock").unwrap());
+        // Another host's lock: live while refreshed, stale once its lease ran out.
+        fs::write(&lock_path, "1 some-other-pod\n").unwrap();
+        assert!(OutputLock::acquire(dir.path(), ".lock").is_err());
+        set_age(&lock_path, LEASE + Duration::from_secs(5));
         let lock = OutputLock::acquire(dir.path(), ".lock").unwrap();
-        assert_eq!(fs::read_to_string(lock.path()).unwrap().trim(), std::process::id().to_string());
+        assert!(fs::read_to_string(lock.path()).unwrap().starts_with(&std::process::id().to_string()));
     }
 
     #[test]
-    fn stale_temporaries_are_removed_live_ones_kept() {
+    fn stale_temporaries_are_removed_fresh_ones_kept() {
         let dir = tempfile::tempdir().unwrap();
         let stale = dir.path().join(".x.pdf.4000000000.tmp");
-        let live = dir.path().join(format!(".y.pdf.{}.tmp", std::process::id()));
+        let fresh = dir.path().join(".y.pdf.12.tmp");
         fs::write(&stale, "x").unwrap();
-        fs::write(&live, "y").unwrap();
+        fs::write(&fresh, "y").unwrap();
+        set_age(&stale, LEASE * 2);
         remove_stale_temporaries(dir.path());
         assert!(!stale.exists());
-        assert!(live.exists());
+        assert!(fresh.exists());
     }
 }

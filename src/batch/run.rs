@@ -88,6 +88,8 @@ impl Progress for Silent {
 
 /// What a run did (or, in a dry run, would do).
 pub struct Outcome {
+    /// Set when the reports were written but the manifest could not be saved.
+    pub manifest_error: Option<ManifestError>,
     pub manifest: Manifest,
     /// Where the manifest was (or would be) written.
     pub manifest_path: PathBuf,
@@ -97,7 +99,7 @@ pub struct Outcome {
 
 impl Outcome {
     pub fn failed(&self) -> bool {
-        self.manifest.counts.failed > 0
+        self.manifest.counts.failed > 0 || self.manifest_error.is_some()
     }
 }
 
@@ -169,9 +171,9 @@ pub fn execute(options: &RunOptions, progress: &dyn Progress) -> Result<Outcome,
         remove_stale_temporaries(out);
         Some(lock)
     };
-    let previous = Manifest::load(&manifest_path)?;
-    // A sharded run also honours the renewal ledger of the merged manifest (shard counts can change).
-    let merged = if options.shard.is_some() { Manifest::load(&out.join(MANIFEST_FILE))? } else { None };
+    // Every manifest in the folder (merged and per shard) contributes its ledger and output index, so
+    // sharded, unsharded and re-sharded runs never forget a package or re-render needlessly.
+    let previous = Manifest::load_folder(out)?;
     let discover_ms = started.elapsed().as_millis() as u64;
 
     let (quarter, command) = match &options.mode {
@@ -180,21 +182,14 @@ pub fn execute(options: &RunOptions, progress: &dyn Progress) -> Result<Outcome,
     };
     let mut manifest =
         Manifest::new(command, &options.as_of.to_string(), &quarter.to_string(), options.shard.map(|s| s.to_string()));
-    if let Some(previous) = &previous {
-        manifest.outputs = previous.outputs.clone();
-        manifest.renewals = previous.renewals.clone();
-    }
-    let ledger = |id: &str, date: &str, package: &str| -> Option<LedgerEntry> {
-        manifest
-            .produced(id, date, package)
-            .or_else(|| merged.as_ref().and_then(|m| m.produced(id, date, package)))
-            .cloned()
-    };
+    manifest.outputs = previous.outputs.clone();
+    manifest.renewals = previous.renewals.clone();
+    let ledger =
+        |id: &str, date: &str, package: &str| -> Option<LedgerEntry> { manifest.produced(id, date, package).cloned() };
 
     let tasks = plan(options, &discovered.customers, quarter, &ledger);
     progress.start(tasks.len() as u64);
-    let context =
-        Context { options, settings: &settings, settings_bytes: &settings_bytes, previous: previous.as_ref() };
+    let context = Context { options, settings: &settings, settings_bytes: &settings_bytes, previous: Some(&previous) };
     let pool = rayon::ThreadPoolBuilder::new().num_threads(options.jobs.max(1)).build().expect("a thread pool");
     let mut results: Vec<ReportResult> = pool.install(|| {
         tasks
@@ -264,10 +259,10 @@ pub fn execute(options: &RunOptions, progress: &dyn Progress) -> Result<Outcome,
     manifest.timings.discover_ms = discover_ms;
     manifest.timings.total_ms = started.elapsed().as_millis() as u64;
     manifest.finished_at = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
-    if !options.dry_run {
-        manifest.save(&manifest_path)?;
-    }
-    Ok(Outcome { manifest, manifest_path, skipped_entries: discovered.skipped })
+    // Reports are already on disk: a manifest that cannot be saved fails the run (exit 1), it does
+    // not make it a usage error.
+    let manifest_error = if options.dry_run { None } else { manifest.save(&manifest_path).err() };
+    Ok(Outcome { manifest_error, manifest, manifest_path, skipped_entries: discovered.skipped })
 }
 
 /// `…-renewal-2027-01-31-T-60.pdf` → `2027-01-31`.

@@ -10,6 +10,7 @@ use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use valuereport::batch::manifest::{Manifest, ReportResult, Status, MANIFEST_FILE};
+use valuereport::batch::output::OutputLock;
 use valuereport::batch::plan::Shard;
 use valuereport::batch::run::{execute, Mode, Outcome, Progress, RunOptions};
 use valuereport::content::report::Edition;
@@ -148,7 +149,11 @@ fn batch(input: &Path, mode: Mode, as_of: NaiveDate, args: &BatchArgs) -> u8 {
     for (path, reason) in &outcome.skipped_entries {
         eprintln!("warning: {}: skipped: {reason}", path.display());
     }
-    if args.dry_run {
+    if let Some(e) = &outcome.manifest_error {
+        eprintln!("error: {e}");
+    }
+    // With --format json the plan is part of the JSON summary, so stdout stays one JSON document.
+    if args.dry_run && args.format == SummaryFormat::Text {
         print_plan(&outcome);
     }
     print_summary(&outcome, args);
@@ -193,6 +198,7 @@ fn print_summary(outcome: &Outcome, args: &BatchArgs) {
                 "timings": m.timings,
                 "manifest": if args.dry_run { None } else { Some(outcome.manifest_path.display().to_string()) },
                 "failures": failures,
+                "plan": if args.dry_run { serde_json::to_value(&m.results).ok() } else { None },
             });
             println!("{}", serde_json::to_string_pretty(&summary).expect("json"));
         }
@@ -205,10 +211,11 @@ fn print_summary(outcome: &Outcome, args: &BatchArgs) {
                 format!("reports in {}, manifest {}", args.out.join(folder).display(), outcome.manifest_path.display())
             };
             println!(
-                "{what} as of {}{}: {} customers, {} written, {} unchanged, {} skipped, {} failed in {:.1} s; {manifest}",
+                "{what} as of {}{}: {} customer{}, {} written, {} unchanged, {} skipped, {} failed in {:.1} s; {manifest}",
                 m.as_of,
                 m.shard.as_ref().map(|s| format!(" (shard {s})")).unwrap_or_default(),
                 c.customers,
+                if c.customers == 1 { "" } else { "s" },
                 c.written,
                 c.unchanged,
                 c.skipped,
@@ -307,11 +314,34 @@ pub fn merge(out: &Path) -> u8 {
             Err(e) => return super::usage_error(&e.to_string()),
         }
     }
-    let merged = match Manifest::merge(parts) {
-        Ok(merged) => merged,
+    // Merging rewrites manifest.json: not while a run writes to this folder.
+    let _lock = match OutputLock::acquire(out, ".valuereport.lock") {
+        Ok(lock) => lock,
         Err(e) => return super::usage_error(&e.to_string()),
     };
     let path = out.join(MANIFEST_FILE);
+    let mut merged = match Manifest::merge(parts) {
+        Ok(merged) => merged,
+        Err(e) => return super::usage_error(&e.to_string()),
+    };
+    // The ledger and output index already in manifest.json (e.g. from unsharded daily renewals) stay.
+    match Manifest::load_folder(out) {
+        Ok(union) => {
+            for (path, record) in union.outputs {
+                merged.outputs.entry(path).or_insert(record);
+            }
+            for (customer, dates) in union.renewals {
+                let into = merged.renewals.entry(customer).or_default();
+                for (date, packages) in dates {
+                    let packages_into = into.entry(date).or_default();
+                    for (package, entry) in packages {
+                        packages_into.entry(package).or_insert(entry);
+                    }
+                }
+            }
+        }
+        Err(e) => return super::usage_error(&e.to_string()),
+    }
     if let Err(e) = merged.save(&path) {
         return super::usage_error(&e.to_string());
     }
