@@ -15,4 +15,5 @@ pub mod load;
 pub mod model;
 pub mod quarter;
 pub mod render;
+pub mod sample;
 pub mod value;

@@ -85,6 +85,21 @@ enum Command {
         #[command(flatten)]
         batch: batch::BatchArgs,
     },
+    /// Generate N realistic synthetic customers (every category, locale and history length).
+    Sample {
+        /// How many customers.
+        #[arg(long, default_value_t = 100)]
+        customers: usize,
+        /// Same seed, same data.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Folder to write into (created).
+        #[arg(long)]
+        out: PathBuf,
+        /// History ends with the last quarter ended on or before this date (default: today).
+        #[arg(long, value_parser = parse_date)]
+        as_of: Option<NaiveDate>,
+    },
     /// Work with run manifests.
     Manifest {
         #[command(subcommand)]
@@ -239,6 +254,16 @@ fn main() -> ExitCode {
         }
         Some(Command::Renewals { input, as_of, batch }) => batch::renewals(&input, as_of, &batch),
         Some(Command::Manifest { action: ManifestAction::Merge { out } }) => batch::merge(&out),
+        Some(Command::Sample { customers, seed, out, as_of }) => {
+            let as_of = as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
+            match valuereport::sample::generate(&out, customers, seed, as_of) {
+                Ok(ids) => {
+                    println!("wrote {} customers into {}", ids.len(), out.display());
+                    OK
+                }
+                Err(e) => usage_error(&format!("{}: {e}", out.display())),
+            }
+        }
         None => {
             let period = Period::default();
             let editions = vec![Edition::Executive, Edition::Team];
