@@ -260,15 +260,15 @@ fn dry_run_lists_what_would_be_written_and_writes_nothing() {
 fn a_second_concurrent_run_is_refused_and_a_stale_lock_is_taken_over() {
     let work = Work::new(1);
     fs::create_dir_all(work.out()).unwrap();
-    // A lock held by a live process (this test).
-    fs::write(work.out().join(".valuereport.lock"), format!("{}\n", std::process::id())).unwrap();
+    // A lock held by a live process of this host (this test).
+    let host = fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
+    fs::write(work.out().join(".valuereport.lock"), format!("{} {}\n", std::process::id(), host.trim())).unwrap();
     let output = work.run(&[]);
     assert_eq!(output.status.code(), Some(2));
     let stderr = text(&output.stderr);
     assert!(stderr.contains(".valuereport.lock") && stderr.contains("another valuereport run"), "{stderr}");
     assert!(work.pdfs().is_empty());
     // The same lock left by a process of this host that is gone.
-    let host = fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
     fs::write(work.out().join(".valuereport.lock"), format!("4000000000 {}\n", host.trim())).unwrap();
     assert_eq!(work.run(&[]).status.code(), Some(0));
     assert!(!work.out().join(".valuereport.lock").exists(), "released at the end");

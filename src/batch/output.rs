@@ -13,7 +13,7 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     fs::create_dir_all(dir)?;
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let temporary = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let temporary = dir.join(format!(".{name}.{}.{}.tmp", host_tag(), std::process::id()));
     let result = (|| {
         let mut file = fs::File::create(&temporary)?;
         file.write_all(bytes)?;
@@ -49,13 +49,24 @@ fn age(path: &Path) -> Option<Duration> {
     Some(SystemTime::now().duration_since(modified).unwrap_or_default())
 }
 
-/// Removes temporary files (`.NAME.PID.tmp`) that runs killed mid-write left behind under `dir`.
-/// Only files older than [`LEASE`] go: a fresh one may be another shard's write in progress.
+/// The host name as it appears in temporary file names: letters, digits and '-' only.
+fn host_tag() -> String {
+    host().chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect()
+}
+
+/// Removes temporary files (`.NAME.HOST.PID.tmp`) that runs killed mid-write left behind under `dir`:
+/// those of a dead process of this host at once, any other only once older than [`LEASE`] (it may be
+/// another host's write in progress).
 pub fn remove_stale_temporaries(dir: &Path) {
+    let here = host_tag();
     for entry in walkdir::WalkDir::new(dir).follow_links(false).into_iter().filter_map(Result::ok) {
         let name = entry.file_name().to_string_lossy();
-        let temporary = name.starts_with('.') && name.ends_with(".tmp");
-        if temporary && entry.file_type().is_file() && age(entry.path()).is_some_and(|a| a > LEASE) {
+        let Some(stem) = name.strip_prefix('.').and_then(|n| n.strip_suffix(".tmp")) else { continue };
+        let mut parts = stem.rsplitn(3, '.');
+        let (Some(pid), Some(host), Some(_)) = (parts.next(), parts.next(), parts.next()) else { continue };
+        let Ok(pid) = pid.parse::<u32>() else { continue };
+        let dead_here = host == here && pid != std::process::id() && !alive(pid);
+        if entry.file_type().is_file() && (dead_here || age(entry.path()).is_some_and(|a| a > LEASE)) {
             let _ = fs::remove_file(entry.path());
         }
     }
@@ -178,7 +189,7 @@ mod tests {
         let path = dir.path().join("report.pdf");
         write_atomically(&path, b"good").unwrap();
         // A folder where the temporary file should go makes the write fail.
-        fs::create_dir(dir.path().join(format!(".report.pdf.{}.tmp", std::process::id()))).unwrap();
+        fs::create_dir(dir.path().join(format!(".report.pdf.{}.{}.tmp", host_tag(), std::process::id()))).unwrap();
         assert!(write_atomically(&path, b"broken").is_err());
         assert_eq!(fs::read(&path).unwrap(), b"good");
     }
@@ -212,15 +223,21 @@ mod tests {
     }
 
     #[test]
-    fn stale_temporaries_are_removed_fresh_ones_kept() {
+    fn stale_temporaries_are_removed_live_and_foreign_fresh_ones_kept() {
         let dir = tempfile::tempdir().unwrap();
-        let stale = dir.path().join(".x.pdf.4000000000.tmp");
-        let fresh = dir.path().join(".y.pdf.12.tmp");
-        fs::write(&stale, "x").unwrap();
-        fs::write(&fresh, "y").unwrap();
-        set_age(&stale, LEASE * 2);
+        let here = host_tag();
+        let dead_here = dir.path().join(format!(".a.pdf.{here}.4000000000.tmp"));
+        let mine = dir.path().join(format!(".b.pdf.{here}.{}.tmp", std::process::id()));
+        let foreign_fresh = dir.path().join(".c.pdf.other-pod.12.tmp");
+        let foreign_old = dir.path().join(".d.pdf.other-pod.13.tmp");
+        let not_ours = dir.path().join(".editor-swap.tmp");
+        for path in [&dead_here, &mine, &foreign_fresh, &foreign_old, &not_ours] {
+            fs::write(path, "x").unwrap();
+        }
+        set_age(&foreign_old, LEASE * 2);
+        set_age(&not_ours, LEASE * 2);
         remove_stale_temporaries(dir.path());
-        assert!(!stale.exists());
-        assert!(fresh.exists());
+        assert!(!dead_here.exists() && !foreign_old.exists());
+        assert!(mine.exists() && foreign_fresh.exists() && not_ours.exists());
     }
 }

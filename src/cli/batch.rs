@@ -197,6 +197,7 @@ fn print_summary(outcome: &Outcome, args: &BatchArgs) {
                 "counts": c,
                 "timings": m.timings,
                 "manifest": if args.dry_run { None } else { Some(outcome.manifest_path.display().to_string()) },
+                "manifest_error": outcome.manifest_error.as_ref().map(ToString::to_string),
                 "failures": failures,
                 "plan": if args.dry_run { serde_json::to_value(&m.results).ok() } else { None },
             });

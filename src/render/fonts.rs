@@ -1,8 +1,8 @@
 //! The embedded fonts: parsed once per process, measured through a lock-free per-character cache.
 //!
 //! Noto Sans (Latin, Greek, Cyrillic) is the primary face; Noto Sans CJK JP (a Japanese subset, see
-//! `fonts/README.md`) is the fallback for every character Noto Sans lacks, and DejaVu Sans the last
-//! resort for symbols neither has (≒, arrows, math). Text is split into runs, each set in the first
+//! `fonts/README.md`) sets Japanese, and DejaVu Sans the symbols Noto Sans lacks (▲ ▼ ≒ arrows, math),
+//! tried before the CJK face. Text is split into runs, each set in the first
 //! face of the chain that has its characters, so a Japanese customer name in an English report and
 //! Latin words in a Japanese report both come out right.
 
@@ -165,12 +165,14 @@ impl FontSet {
         &self.faces[id.index()]
     }
 
-    /// The face that sets `ch` at `weight`: the first of Latin, CJK, symbols that has the glyph;
+    /// The face that sets `ch` at `weight`: the first of Latin, symbols, CJK that has the glyph;
     /// Latin (its .notdef box) if none has it.
     pub fn face_for(&self, ch: char, weight: Weight) -> FaceId {
+        // Symbols (▲ ▼ ≒ arrows) come from DejaVu before the CJK face: a Latin report then embeds
+        // only TrueType faces, whose subsetting is several times cheaper than the CJK CFF face's.
         let chain = match weight {
-            Weight::Regular => [FaceId::LatinRegular, FaceId::CjkRegular, FaceId::SymbolsRegular],
-            Weight::Bold => [FaceId::LatinBold, FaceId::CjkBold, FaceId::SymbolsBold],
+            Weight::Regular => [FaceId::LatinRegular, FaceId::SymbolsRegular, FaceId::CjkRegular],
+            Weight::Bold => [FaceId::LatinBold, FaceId::SymbolsBold, FaceId::CjkBold],
         };
         if ch.is_whitespace() {
             return chain[0];

@@ -83,7 +83,7 @@ pub fn write(document: Document, fonts: &FontSet) -> Vec<u8> {
     let options = PdfSaveOptions { optimize: true, subset_fonts: true, secure: true, image_optimization: None };
     let mut warnings = Vec::new();
     let mut lo = printpdf::serialize::to_lopdf_doc(&pdf, &options, &mut warnings);
-    lo.compress();
+    compress(&mut lo);
     // printpdf always writes an empty PDF/X version into Info, which makes viewers claim PDF/X.
     if let Ok(info) = lo.trailer.get(b"Info").and_then(Object::as_reference) {
         if let Ok(dict) = lo.get_dictionary_mut(info) {
@@ -96,6 +96,29 @@ pub fn write(document: Document, fonts: &FontSet) -> Vec<u8> {
     lo.save_to(&mut bytes).expect("writing a PDF to memory cannot fail");
     patch_id(&mut bytes);
     bytes
+}
+
+/// Deflate level for streams. lopdf's own `compress` uses 9, which cost more than everything else in
+/// writing a report; see docs/performance.md for the measurements behind this choice.
+const COMPRESSION_LEVEL: u32 = 1;
+
+/// Deflates every stream not yet compressed (zlib-rs backend).
+fn compress(document: &mut lopdf::Document) {
+    use std::io::Write;
+    for object in document.objects.values_mut() {
+        let Object::Stream(stream) = object else { continue };
+        if !stream.allows_compression || stream.dict.get(b"Filter").is_ok() {
+            continue;
+        }
+        let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::new(COMPRESSION_LEVEL));
+        let compressed = encoder.write_all(&stream.content).and_then(|_| encoder.finish());
+        if let Ok(compressed) = compressed {
+            if compressed.len() + 19 < stream.content.len() {
+                stream.dict.set("Filter", "FlateDecode");
+                stream.set_content(compressed);
+            }
+        }
+    }
 }
 
 /// Replaces the zero /ID in the trailer with the first 16 bytes of the file's SHA-256, twice.

@@ -160,6 +160,13 @@ fn bar_chart_block<'a>(spec: BarChartSpec, accent: Colour, height: f32, numbers:
 
 /// Lays out and writes the report: the PDF bytes and the page count.
 pub fn render_pdf(content: ReportContent, paper: Paper, fonts: &FontSet) -> (Vec<u8>, u32) {
+    let document = lay_out(content, paper, fonts);
+    let pages = document.pages.len() as u32;
+    (write(document, fonts), pages)
+}
+
+/// Lays the report out on pages: everything but PDF serialization (font subsetting, compression).
+pub fn lay_out(content: ReportContent, paper: Paper, fonts: &FontSet) -> Document {
     let accent = Colour::from_hex(&content.accent).unwrap_or(palette::BLUE);
     let mut blocks = vec![Block::Title {
         title: content.title_block[0].clone(),
@@ -239,20 +246,15 @@ pub fn render_pdf(content: ReportContent, paper: Paper, fonts: &FontSet) -> (Vec
         bookmarks.extend(page.bookmarks.into_iter().map(|name| (name, index)));
         page_ops.push(page.canvas.ops);
     }
-    let count = page_ops.len() as u32;
-    let bytes = write(
-        Document {
-            title: content.title,
-            author: content.author,
-            subject: content.subject,
-            keywords: vec!["customer value".into(), "ROI".into(), content.edition.as_str().into()],
-            date: content.as_of,
-            paper,
-            pages: page_ops,
-            used_faces,
-            bookmarks,
-        },
-        fonts,
-    );
-    (bytes, count)
+    Document {
+        title: content.title,
+        author: content.author,
+        subject: content.subject,
+        keywords: vec!["customer value".into(), "ROI".into(), content.edition.as_str().into()],
+        date: content.as_of,
+        paper,
+        pages: page_ops,
+        used_faces,
+        bookmarks,
+    }
 }
