@@ -100,7 +100,7 @@ pub fn write(document: Document, fonts: &FontSet) -> Vec<u8> {
 
 /// Deflate level for streams. lopdf's own `compress` uses 9, which cost more than everything else in
 /// writing a report; see docs/performance.md for the measurements behind this choice.
-const COMPRESSION_LEVEL: u32 = 1;
+const COMPRESSION_LEVEL: u32 = 6;
 
 /// Deflates every stream not yet compressed (zlib-rs backend).
 fn compress(document: &mut lopdf::Document) {
