@@ -4,6 +4,7 @@
 //! `valuereport.toml`, the bytes of every file of the customer folder, and what the report is (kind,
 //! quarter, paper, and for a T-30 package the package it follows up).
 
+use std::io::Read;
 use std::path::Path;
 use std::sync::OnceLock;
 
@@ -25,17 +26,38 @@ fn program_id() -> &'static [u8; 32] {
 }
 
 /// SHA-256 of the customer folder's five files (name, size and bytes; "absent" for a missing one).
+///
+/// Hardening: the files are hashed as the loader reads them, never through a link and only when
+/// they are plain files within the size limit, streamed in chunks. `std::fs::read` used to follow
+/// a `stories.csv` linked to /dev/zero until memory ran out, and to block forever on a named pipe.
+/// Such a file is hashed as a marker (with its size), and the loader then reports it.
 pub fn customer_files(dir: &Path) -> std::io::Result<[u8; 32]> {
+    let max_bytes = crate::load::Limits::from_env().map_or(crate::load::DEFAULT_MAX_FILE_BYTES, |l| l.max_file_bytes);
     let mut hash = Sha256::new();
     for name in [ACCOUNT_FILE, GOALS_FILE, METRICS_FILE, STORIES_FILE, OPPORTUNITIES_FILE] {
         hash.update(name.as_bytes());
-        match std::fs::read(dir.join(name)) {
-            Ok(bytes) => {
-                hash.update((bytes.len() as u64).to_le_bytes());
-                hash.update(&bytes);
+        let path = dir.join(name);
+        let meta = match std::fs::symlink_metadata(&path) {
+            Ok(meta) => meta,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                hash.update(b"absent");
+                continue;
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => hash.update(b"absent"),
             Err(e) => return Err(e),
+        };
+        if meta.file_type().is_symlink() {
+            hash.update(b"link");
+            hash.update(std::fs::read_link(&path)?.as_os_str().as_encoded_bytes());
+        } else if !meta.is_file() {
+            hash.update(b"not a file");
+        } else if meta.len() > max_bytes {
+            hash.update(b"too large");
+            hash.update(meta.len().to_le_bytes());
+        } else {
+            let mut contents = Sha256::new();
+            let length = std::io::copy(&mut std::fs::File::open(&path)?.take(max_bytes), &mut contents)?;
+            hash.update(length.to_le_bytes());
+            hash.update(contents.finalize());
         }
     }
     Ok(hash.finalize().into())
@@ -77,6 +99,24 @@ mod tests {
         assert_ne!(first, with_empty_stories, "an empty file is not an absent file");
         std::fs::write(dir.path().join(ACCOUNT_FILE), "b").unwrap();
         assert_ne!(with_empty_stories, customer_files(dir.path()).unwrap());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn links_pipes_and_devices_are_hashed_without_being_read() {
+        // Regression (hardening): a stories.csv linked to /dev/zero was read until memory ran out,
+        // and a named pipe blocked the run forever.
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(ACCOUNT_FILE), "a").unwrap();
+        let plain = customer_files(dir.path()).unwrap();
+        std::os::unix::fs::symlink("/dev/zero", dir.path().join(STORIES_FILE)).unwrap();
+        let linked = customer_files(dir.path()).unwrap();
+        assert_ne!(plain, linked);
+        std::fs::remove_file(dir.path().join(STORIES_FILE)).unwrap();
+        let fifo = std::process::Command::new("mkfifo").arg(dir.path().join(STORIES_FILE)).status();
+        if fifo.is_ok_and(|s| s.success()) {
+            assert_ne!(customer_files(dir.path()).unwrap(), plain);
+        }
     }
 
     #[test]

@@ -6,7 +6,9 @@ use std::path::Path;
 use rust_decimal::Decimal;
 
 use super::error::{InputError, Problem};
+use super::limits::MAX_PROBLEMS_PER_FILE;
 use super::table::{Row, Table};
+use super::FileKind;
 use crate::model::{
     Account, BaselineSource, Category, Currency, Customer, Direction, Goal, Locale, Observation, Opportunity, Per,
     Story, StoryKind,
@@ -21,11 +23,11 @@ pub const OPPORTUNITIES_FILE: &str = "opportunities.csv";
 /// Loads and validates one customer folder. On failure, every problem found is returned.
 pub fn load_customer(dir: &Path) -> Result<Customer, Vec<InputError>> {
     let mut errors = Vec::new();
-    let account = read_required(&dir.join(ACCOUNT_FILE), &mut errors, read_account);
-    let goals = read_required(&dir.join(GOALS_FILE), &mut errors, read_goals);
-    let observations = read_required(&dir.join(METRICS_FILE), &mut errors, read_metrics);
-    let stories = read_optional(&dir.join(STORIES_FILE), &mut errors, read_stories);
-    let opportunities = read_optional(&dir.join(OPPORTUNITIES_FILE), &mut errors, read_opportunities);
+    let account = read_required(dir, FileKind::Account, &mut errors, read_account);
+    let goals = read_required(dir, FileKind::Goals, &mut errors, read_goals);
+    let observations = read_required(dir, FileKind::Metrics, &mut errors, read_metrics);
+    let stories = read_optional(dir, FileKind::Stories, &mut errors, read_stories);
+    let opportunities = read_optional(dir, FileKind::Opportunities, &mut errors, read_opportunities);
 
     if let (Some(goals), Some(observations)) = (&goals, &observations) {
         check_goal_metrics(&dir.join(GOALS_FILE), goals, observations, &mut errors);
@@ -46,7 +48,7 @@ pub fn load_customer(dir: &Path) -> Result<Customer, Vec<InputError>> {
 /// Reads only `account.csv`: enough to plan a batch (ids, renewal dates) without loading metrics.
 pub fn load_account(dir: &Path) -> Result<Account, Vec<InputError>> {
     let mut errors = Vec::new();
-    match read_required(&dir.join(ACCOUNT_FILE), &mut errors, read_account) {
+    match read_required(dir, FileKind::Account, &mut errors, read_account) {
         Some((account, _)) if errors.is_empty() => Ok(account),
         _ => Err(errors),
     }
@@ -54,11 +56,12 @@ pub fn load_account(dir: &Path) -> Result<Account, Vec<InputError>> {
 
 type Reader<T> = fn(&mut Table, &mut Vec<InputError>) -> Option<T>;
 
-fn read_required<T>(path: &Path, errors: &mut Vec<InputError>, read: Reader<T>) -> Option<T> {
-    match Table::open(path) {
+fn read_required<T>(dir: &Path, kind: FileKind, errors: &mut Vec<InputError>, read: Reader<T>) -> Option<T> {
+    let path = dir.join(kind.file_name());
+    match Table::open(&path, kind) {
         Ok(Some(mut table)) => read(&mut table, errors),
         Ok(None) => {
-            errors.push(InputError::new(path, Problem::MissingFile));
+            errors.push(InputError::new(&path, Problem::MissingFile));
             None
         }
         Err(e) => {
@@ -68,8 +71,8 @@ fn read_required<T>(path: &Path, errors: &mut Vec<InputError>, read: Reader<T>) 
     }
 }
 
-fn read_optional<T>(path: &Path, errors: &mut Vec<InputError>, read: Reader<T>) -> Option<T> {
-    match Table::open(path) {
+fn read_optional<T>(dir: &Path, kind: FileKind, errors: &mut Vec<InputError>, read: Reader<T>) -> Option<T> {
+    match Table::open(&dir.join(kind.file_name()), kind) {
         Ok(Some(mut table)) => read(&mut table, errors),
         Ok(None) => None,
         Err(e) => {
@@ -93,11 +96,13 @@ fn read_rows<T>(
         return None;
     }
     let mut items = Vec::new();
+    let first_error = errors.len();
     while let Some(row) = table.next_row() {
         match row {
             Ok(row) => {
                 let before = errors.len();
                 let item = map(&row, errors);
+                errors.extend(row.take_problems());
                 // A row with any problem contributes nothing, even if `map` produced a value.
                 if let (Some(item), true) = (item, errors.len() == before) {
                     items.push(item);
@@ -105,8 +110,26 @@ fn read_rows<T>(
             }
             Err(e) => errors.push(e),
         }
+        // Hardening: a file whose millions of rows are all wrong must not hold (and print) millions
+        // of errors; the first ones are enough to fix the export.
+        if errors.len() - first_error > MAX_PROBLEMS_PER_FILE {
+            errors.truncate(first_error + MAX_PROBLEMS_PER_FILE);
+            errors.push(InputError::new(table.path(), Problem::TooManyProblems(MAX_PROBLEMS_PER_FILE)));
+            break;
+        }
     }
     Some(items)
+}
+
+/// Reads one file of `kind` from an open table, as [`load_customer`] does; the number of valid rows.
+pub(super) fn read_kind(kind: FileKind, table: &mut Table, errors: &mut Vec<InputError>) -> Option<usize> {
+    match kind {
+        FileKind::Account => read_account(table, errors).map(|_| 1),
+        FileKind::Goals => read_goals(table, errors).map(|goals| goals.len()),
+        FileKind::Metrics => read_metrics(table, errors).map(|rows| rows.len()),
+        FileKind::Stories => read_stories(table, errors).map(|rows| rows.len()),
+        FileKind::Opportunities => read_opportunities(table, errors).map(|rows| rows.len()),
+    }
 }
 
 fn read_account(table: &mut Table, errors: &mut Vec<InputError>) -> Option<(Account, u64)> {

@@ -78,6 +78,8 @@ pub enum Problem {
     NotANumber { value: String, expected: &'static str },
     #[error("{0:?} is not a date; expected YYYY-MM-DD, e.g. 2026-09-30")]
     NotADate(String),
+    #[error("{0} is before 1900-01-01: not a real date but a placeholder (such as 0001-01-01) from the export; remove the row or fix the date")]
+    DateBefore1900(String),
     #[error("{value:?} is not allowed; expected one of {}", allowed.join(", "))]
     UnknownKeyword { value: String, allowed: Vec<&'static str> },
     #[error("{value} is out of range; expected {expected}")]
@@ -96,4 +98,17 @@ pub enum Problem {
     DuplicateCustomer { id: String, other: String },
     #[error("invalid settings: {0}")]
     Settings(String),
+    // Hardening (docs/hardening.md): limits that keep memory and time bounded whatever a file holds.
+    #[error("is not a regular file ({0}); only plain files are read, so copy the export into the customer folder")]
+    NotAFile(&'static str),
+    #[error("{}", super::limits::file_too_large_message(*.size, *.limit))]
+    FileTooLarge { size: Option<u64>, limit: u64 },
+    #[error("has more than {limit} data rows, the limit; the rest of the file was not read. Split the export, or raise the limit with the environment variable {variable}=<rows>")]
+    TooManyRows { limit: u64, variable: &'static str },
+    #[error("is {chars} characters long; text values are limited to {limit} characters")]
+    TooLong { chars: usize, limit: usize },
+    #[error("has more than {0} problems; the rest of the file was not checked. Fix these and validate again")]
+    TooManyProblems(usize),
+    #[error("cannot apply the limit: environment variable {variable}={value:?} is not valid; expected {expected}")]
+    BadLimit { variable: &'static str, value: String, expected: &'static str },
 }

@@ -5,6 +5,7 @@
 
 mod customer;
 mod error;
+mod limits;
 mod number;
 mod table;
 
@@ -15,10 +16,53 @@ pub use customer::{
     STORIES_FILE,
 };
 pub use error::{InputError, Problem};
+pub use limits::{
+    Limits, DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_LIST_ROWS, DEFAULT_MAX_ROWS, MAX_FILE_BYTES_VAR, MAX_LIST_ROWS_VAR,
+    MAX_PROBLEMS_PER_FILE, MAX_ROWS_VAR, MAX_VALUE_CHARS,
+};
 pub use number::{parse_decimal, NumberFormat};
 pub use table::{parse_iso_date, Dialect, Table};
 
 use crate::model::Settings;
+
+/// One of the five CSV files of a customer folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    Account,
+    Goals,
+    Metrics,
+    Stories,
+    Opportunities,
+}
+
+impl FileKind {
+    pub const ALL: [FileKind; 5] =
+        [FileKind::Account, FileKind::Goals, FileKind::Metrics, FileKind::Stories, FileKind::Opportunities];
+
+    pub fn file_name(self) -> &'static str {
+        match self {
+            FileKind::Account => ACCOUNT_FILE,
+            FileKind::Goals => GOALS_FILE,
+            FileKind::Metrics => METRICS_FILE,
+            FileKind::Stories => STORIES_FILE,
+            FileKind::Opportunities => OPPORTUNITIES_FILE,
+        }
+    }
+}
+
+/// Reads `bytes` as the `kind` file of a customer, without touching the disk (for fuzzing and
+/// tests): the number of valid rows, or every problem found, each against `path`. The checks across
+/// files (goal metrics need rows) are not made.
+pub fn parse_file(kind: FileKind, path: &Path, bytes: &[u8], limits: Limits) -> Result<usize, Vec<InputError>> {
+    // `Table` owns a `'static` reader: hand it a copy.
+    let mut table = Table::from_reader_with(path, Box::new(std::io::Cursor::new(bytes.to_vec())), kind, limits)
+        .map_err(|error| vec![error])?;
+    let mut errors = Vec::new();
+    match customer::read_kind(kind, &mut table, &mut errors) {
+        Some(rows) if errors.is_empty() => Ok(rows),
+        _ => Err(errors),
+    }
+}
 
 /// Name of the optional run-wide settings file at the INPUT root.
 pub const SETTINGS_FILE: &str = "valuereport.toml";
@@ -26,10 +70,16 @@ pub const SETTINGS_FILE: &str = "valuereport.toml";
 /// Reads `valuereport.toml` from `root` if it exists; defaults otherwise. Unknown keys are errors.
 pub fn load_settings(root: &Path) -> Result<Settings, InputError> {
     let path = root.join(SETTINGS_FILE);
-    let text = match std::fs::read(&path) {
+    let text = match read_settings_file(&path) {
         Ok(bytes) => String::from_utf8(bytes).map_err(|_| InputError::new(&path, Problem::NotUtf8))?,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Settings::default()),
-        Err(e) => return Err(InputError::new(&path, Problem::Unreadable(e.to_string()))),
+        Err(e) => {
+            let problem = match e.downcast::<Problem>() {
+                Ok(problem) => problem,
+                Err(e) => Problem::Unreadable(e.to_string()),
+            };
+            return Err(InputError::new(&path, problem));
+        }
     };
     let settings: Settings = toml::from_str(&text).map_err(|e| {
         let line = e.span().map(|span| 1 + text[..span.start].matches('\n').count() as u64);
@@ -47,6 +97,28 @@ pub fn load_settings(root: &Path) -> Result<Settings, InputError> {
         return Err(InputError::new(&path, problem));
     }
     Ok(settings)
+}
+
+/// The settings file's bytes. Hardening: it may be a link (a shared settings file), but it must
+/// lead to a plain file within the size limit; a link to /dev/zero or a named pipe would otherwise
+/// exhaust memory or block the run forever. Problems come back as a `Problem` inside the error.
+fn read_settings_file(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path)?;
+    let problem = |problem: Problem| std::io::Error::other(problem);
+    if !meta.is_file() {
+        return Err(problem(Problem::NotAFile(if meta.is_dir() { "a folder" } else { "a special file" })));
+    }
+    let limits = Limits::from_env().map_err(problem)?;
+    if meta.len() > limits.max_file_bytes {
+        return Err(problem(Problem::FileTooLarge { size: Some(meta.len()), limit: limits.max_file_bytes }));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?.take(limits.max_file_bytes.saturating_add(1)).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limits.max_file_bytes {
+        return Err(problem(Problem::FileTooLarge { size: None, limit: limits.max_file_bytes }));
+    }
+    Ok(bytes)
 }
 
 fn is_hex_colour(text: &str) -> bool {

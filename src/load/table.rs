@@ -5,6 +5,9 @@
 //! header line. Rows are streamed; every value read through [`Row`] reports its own problems with the
 //! file, physical line and column, so one pass collects every problem of a file.
 
+// `cfg(fuzzing)` is set by `cargo fuzz` (fuzz/): it shrinks the line-end windows and checks them.
+#![allow(unexpected_cfgs)]
+
 use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
 use std::fs::File;
@@ -16,7 +19,9 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::error::{InputError, Problem};
+use super::limits::{Limits, MAX_VALUE_CHARS};
 use super::number::{parse_decimal, NumberFormat};
+use super::FileKind;
 
 /// The delimiter of a file, which also decides its number format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,27 +89,67 @@ pub struct Table {
     record: csv::ByteRecord,
     text: csv::StringRecord,
     reported_unclosed_quote: bool,
+    /// Most data rows read, and the environment variable that raises it.
+    max_rows: (u64, &'static str),
+    /// Data rows read so far (blank lines not counted), against `max_rows`.
+    rows: u64,
+    /// Set once a limit stopped reading: no more rows are returned.
+    finished: bool,
 }
 
 impl Table {
-    /// Opens `path` and reads its header. `Ok(None)` when the file does not exist.
-    pub fn open(path: &Path) -> Result<Option<Table>, InputError> {
-        match std::fs::symlink_metadata(path) {
-            Ok(meta) if meta.file_type().is_symlink() => return Err(InputError::new(path, Problem::SymbolicLink)),
-            _ => {}
+    /// Opens `path`, a file of `kind`, and reads its header, under the limits from the environment
+    /// (see [`Limits`]). `Ok(None)` when the file does not exist.
+    pub fn open(path: &Path, kind: FileKind) -> Result<Option<Table>, InputError> {
+        let limits = Limits::from_env().map_err(|problem| InputError::new(path, problem))?;
+        Table::open_with(path, kind, limits)
+    }
+
+    /// [`Table::open`] under explicit limits.
+    pub fn open_with(path: &Path, kind: FileKind, limits: Limits) -> Result<Option<Table>, InputError> {
+        let fail = |problem| InputError::new(path, problem);
+        let meta = match std::fs::symlink_metadata(path) {
+            Ok(meta) => meta,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(fail(Problem::Unreadable(e.to_string()))),
+        };
+        if meta.file_type().is_symlink() {
+            return Err(fail(Problem::SymbolicLink));
+        }
+        // Hardening: only plain files are opened. A named pipe would block the run forever and a
+        // device such as /dev/zero never ends; a folder fails later with a less clear message.
+        if !meta.is_file() {
+            return Err(fail(Problem::NotAFile(file_kind(&meta))));
+        }
+        // Hardening: a file over the size limit is refused before it is read (and enforced again
+        // while reading, for files that grow or report no size).
+        if meta.len() > limits.max_file_bytes {
+            return Err(fail(Problem::FileTooLarge { size: Some(meta.len()), limit: limits.max_file_bytes }));
         }
         let file = match File::open(path) {
             Ok(file) => file,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(InputError::new(path, Problem::Unreadable(e.to_string()))),
+            Err(e) => return Err(fail(Problem::Unreadable(e.to_string()))),
         };
-        Table::from_reader(path, Box::new(file)).map(Some)
+        Table::from_reader_with(path, Box::new(file), kind, limits).map(Some)
     }
 
-    /// Reads the header of `input`; `path` is only used in messages.
+    /// Reads the header of `input` under the default limits of metrics.csv; `path` is only used in messages.
     pub fn from_reader(path: &Path, input: Box<dyn Read>) -> Result<Table, InputError> {
+        Table::from_reader_with(path, input, FileKind::Metrics, Limits::default())
+    }
+
+    /// Reads the header of `input`, a file of `kind`, under `limits`; `path` is only used in messages.
+    pub fn from_reader_with(
+        path: &Path,
+        input: Box<dyn Read>,
+        kind: FileKind,
+        limits: Limits,
+    ) -> Result<Table, InputError> {
         let fail = |problem| InputError::new(path, problem);
-        let mut input = BufReader::new(input);
+        // Hardening: never read more than the size limit (plus one byte, to notice that it is over),
+        // not even the header line, which is read before the csv reader starts.
+        let mut input = BufReader::new(input.take(limits.max_file_bytes.saturating_add(1)));
         let mut first_line = Vec::new();
         input.read_until(b'\n', &mut first_line).map_err(|e| fail(Problem::Unreadable(e.to_string())))?;
         if first_line.starts_with(b"\xEF\xBB\xBF") {
@@ -115,8 +160,13 @@ impl Table {
         }
         let dialect = Dialect::detect(&first_line).map_err(|p| fail(p).at_line(1))?;
         let line_ends = Rc::new(RefCell::new(LineEndQueue::default()));
-        let stream = LineEnds { inner: Box::new(Cursor::new(first_line).chain(input)), queue: line_ends.clone() };
+        let stream = LineEnds {
+            inner: Box::new(Cursor::new(first_line).chain(input)),
+            queue: line_ends.clone(),
+            max_bytes: limits.max_file_bytes,
+        };
         let mut reader = csv::ReaderBuilder::new()
+            .buffer_capacity(CSV_BUFFER)
             .has_headers(false)
             .flexible(true)
             .delimiter(dialect.delimiter())
@@ -127,6 +177,8 @@ impl Table {
             Ok(false) => return Err(fail(Problem::NoHeader)),
             Err(e) => return Err(csv_error(path, e, &line_ends)),
         }
+        // Marks where reading stands, as every later record does (see `LineEndQueue::compact`).
+        line_ends.borrow_mut().line_at(record.position().map_or(0, |p| p.byte()));
         let header =
             csv::StringRecord::from_byte_record(record.clone()).map_err(|_| fail(Problem::NotUtf8).at_line(1))?;
         let mut columns = HashMap::new();
@@ -149,6 +201,9 @@ impl Table {
             record,
             text: csv::StringRecord::new(),
             reported_unclosed_quote: false,
+            max_rows: limits.rows_of(kind),
+            rows: 0,
+            finished: false,
         })
     }
 
@@ -175,6 +230,9 @@ impl Table {
 
     /// The next data row; blank lines are skipped. An unreadable row is an error and reading goes on.
     pub fn next_row(&mut self) -> Option<Result<Row<'_>, InputError>> {
+        if self.finished {
+            return None;
+        }
         loop {
             match self.reader.read_byte_record(&mut self.record) {
                 Ok(false) => {
@@ -189,10 +247,9 @@ impl Table {
                 }
                 Err(e) => {
                     let error = csv_error(&self.path, e, &self.line_ends);
-                    // An I/O error repeats forever: stop after reporting it once.
-                    if matches!(error.problem, Problem::Unreadable(_)) {
-                        self.record.clear();
-                        let _ = self.reader.read_byte_record(&mut self.record);
+                    // An I/O error (or the size limit) ends the file: stop after reporting it once.
+                    if matches!(error.problem, Problem::Unreadable(_) | Problem::FileTooLarge { .. }) {
+                        self.finished = true;
                     }
                     return Some(Err(error));
                 }
@@ -202,6 +259,13 @@ impl Table {
             let line = self.line_ends.borrow_mut().line_at(start);
             if self.record.iter().all(|field| field.iter().all(u8::is_ascii_whitespace)) {
                 continue;
+            }
+            // Hardening: the row limit bounds memory (every valid metrics row is kept) and time.
+            self.rows += 1;
+            if self.rows > self.max_rows.0 {
+                self.finished = true;
+                let problem = Problem::TooManyRows { limit: self.max_rows.0, variable: self.max_rows.1 };
+                return Some(Err(InputError::new(&self.path, problem).at_line(line)));
             }
             if self.record.len() > self.header_len {
                 let problem = Problem::Syntax(format!(
@@ -221,7 +285,7 @@ impl Table {
                     return Some(Err(error));
                 }
             }
-            return Some(Ok(Row { table: self, line }));
+            return Some(Ok(Row { table: self, line, problems: RefCell::new(Vec::new()) }));
         }
     }
 
@@ -232,21 +296,58 @@ impl Table {
 
 /// Physical line numbers. The csv crate's own `Position::line` miscounts CRLF files and blank lines
 /// (and its record offset points at the previous record's line end), so line ends are recorded as the
-/// bytes stream through and consumed as records are read: memory stays bounded by the read buffer.
+/// bytes stream through and consumed as records are read.
+///
+/// Memory stays bounded however the line ends fall (hardening: a 500 MB quoted field of line breaks
+/// used to cost 16 bytes per line break). Line ends are kept as runs of consecutive `\r`/`\n` bytes,
+/// and runs far from any position a line can still be asked for are merged (see [`Self::compact`]).
 #[derive(Default)]
 struct LineEndQueue {
-    /// Offsets of `\r` and `\n` bytes not yet passed, with which one it is.
-    pending: VecDeque<(u64, bool)>,
+    /// Runs of line-end bytes not yet passed, in order.
+    pending: VecDeque<LineEndRun>,
     /// `\n` bytes passed so far.
     lines_before: u64,
     /// Bytes read from the source so far.
     next_offset: u64,
     /// `"` bytes read so far: an odd count at the end means a quoted field never closed.
     quotes: u64,
+    /// `next_offset` when a line was last asked for.
+    frontier: u64,
+    /// `pending` is compacted when it grows to this length.
+    compact_at: usize,
+    /// Set when the source went past the size limit (the limit).
+    over_limit: Option<u64>,
+    /// Fuzzing only: the exact queue this one replaces, to check every line against.
+    #[cfg(fuzzing)]
+    shadow: ShadowQueue,
 }
 
-impl LineEndQueue {
-    /// The 1-based line of the first byte at or after `offset` that is not a line end.
+/// Consecutive line-end bytes `start..end` (or, once merged, the line ends within that span).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct LineEndRun {
+    start: u64,
+    end: u64,
+    newlines: u64,
+}
+
+/// The csv reader's buffer: its default, 8 KiB. Tiny when fuzzing, with the windows below, so that
+/// compaction happens on small inputs (and is checked against `ShadowQueue`).
+const CSV_BUFFER: usize = if cfg!(fuzzing) { 16 } else { 8 * 1024 };
+/// Bytes the csv reader may have read but not yet parsed (its buffer), with a wide margin.
+const LOOKAHEAD: u64 = if cfg!(fuzzing) { 64 } else { 64 * 1024 };
+/// Smallest queue length worth compacting.
+const MIN_COMPACT: usize = if cfg!(fuzzing) { 2 } else { 4096 };
+
+/// Fuzzing only: every line end kept, as before compaction; `line_at` must agree with it.
+#[cfg(fuzzing)]
+#[derive(Default)]
+struct ShadowQueue {
+    pending: VecDeque<(u64, bool)>,
+    lines_before: u64,
+}
+
+#[cfg(fuzzing)]
+impl ShadowQueue {
     fn line_at(&mut self, offset: u64) -> u64 {
         while let Some(&(at, is_newline)) = self.pending.front() {
             if at >= offset {
@@ -266,10 +367,78 @@ impl LineEndQueue {
     }
 }
 
-/// A reader that records the offset of every line-end byte it passes on.
+impl LineEndQueue {
+    /// The 1-based line of the first byte at or after `offset` that is not a line end.
+    ///
+    /// That is 1 + the `\n` bytes before `offset` + those in the run of line ends starting at
+    /// `offset`; with maximal runs, 1 + the `\n` bytes of every run that starts at or before `offset`.
+    fn line_at(&mut self, offset: u64) -> u64 {
+        while let Some(run) = self.pending.front() {
+            if run.end > offset {
+                break;
+            }
+            self.lines_before += run.newlines;
+            self.pending.pop_front();
+        }
+        self.frontier = self.next_offset;
+        let current = self.pending.front().filter(|run| run.start <= offset).map_or(0, |run| run.newlines);
+        let line = self.lines_before + current + 1;
+        #[cfg(fuzzing)]
+        assert_eq!(line, self.shadow.line_at(offset), "line of offset {offset}");
+        line
+    }
+
+    fn push(&mut self, at: u64, is_newline: bool) {
+        #[cfg(fuzzing)]
+        self.shadow.pending.push_back((at, is_newline));
+        let newline = u64::from(is_newline);
+        match self.pending.back_mut() {
+            Some(run) if run.end == at => {
+                run.end += 1;
+                run.newlines += newline;
+            }
+            _ => self.pending.push_back(LineEndRun { start: at, end: at + 1, newlines: newline }),
+        }
+    }
+
+    /// Merges the runs no line can be asked for in between of.
+    ///
+    /// Lines are asked for at the start of each record, in order. When the source is read, the csv
+    /// reader has parsed everything read before except its buffer, so a record not yet returned
+    /// either is the one being read, which started before `frontier` (everything up to the end of
+    /// the last record returned had been read when its line was asked for), or starts within
+    /// `LOOKAHEAD` of `next_offset`. Runs that start after `frontier + LOOKAHEAD` and end before
+    /// `next_offset - LOOKAHEAD` are therefore either all counted or all not counted by every
+    /// later question, and one run with their total answers the same.
+    fn compact(&mut self) {
+        if self.pending.len() < self.compact_at.max(MIN_COMPACT) {
+            return;
+        }
+        let low = self.frontier.saturating_add(LOOKAHEAD);
+        let high = self.next_offset.saturating_sub(LOOKAHEAD);
+        let first = self.pending.iter().position(|run| run.start > low);
+        let last = self.pending.iter().rposition(|run| run.end < high);
+        if let (Some(first), Some(last)) = (first, last) {
+            if first < last {
+                let merged = LineEndRun {
+                    start: self.pending[first].start,
+                    end: self.pending[last].end,
+                    newlines: self.pending.range(first..=last).map(|run| run.newlines).sum(),
+                };
+                self.pending.drain(first..=last);
+                self.pending.insert(first, merged);
+            }
+        }
+        // Amortised: the runs near both ends are bounded by the two windows, so the queue stays small.
+        self.compact_at = self.pending.len() * 2;
+    }
+}
+
+/// A reader that records the offset of every line-end byte it passes on, and stops at the size limit.
 struct LineEnds {
     inner: Box<dyn Read>,
     queue: Rc<RefCell<LineEndQueue>>,
+    max_bytes: u64,
 }
 
 impl Read for LineEnds {
@@ -277,13 +446,18 @@ impl Read for LineEnds {
         let n = self.inner.read(buf)?;
         let mut queue = self.queue.borrow_mut();
         let base = queue.next_offset;
+        if base + n as u64 > self.max_bytes {
+            queue.over_limit = Some(self.max_bytes);
+            return Err(std::io::Error::other(format!("larger than the size limit of {} bytes", self.max_bytes)));
+        }
         for (i, &byte) in buf[..n].iter().enumerate() {
             if byte == b'\n' || byte == b'\r' {
-                queue.pending.push_back((base + i as u64, byte == b'\n'));
+                queue.push(base + i as u64, byte == b'\n');
             }
         }
         queue.next_offset += n as u64;
         queue.quotes += buf[..n].iter().filter(|&&b| b == b'"').count() as u64;
+        queue.compact();
         Ok(n)
     }
 }
@@ -291,7 +465,11 @@ impl Read for LineEnds {
 /// Turns a csv crate error into an input error at its physical line.
 fn csv_error(path: &Path, error: csv::Error, line_ends: &RefCell<LineEndQueue>) -> InputError {
     let line = error.position().map(|p| line_ends.borrow_mut().line_at(p.byte()));
+    let over_limit = line_ends.borrow().over_limit;
     let problem = match error.into_kind() {
+        csv::ErrorKind::Io(_) if over_limit.is_some() => {
+            Problem::FileTooLarge { size: None, limit: over_limit.unwrap_or_default() }
+        }
         csv::ErrorKind::Io(e) => Problem::Unreadable(e.to_string()),
         csv::ErrorKind::Utf8 { .. } => Problem::NotUtf8,
         other => Problem::Syntax(format!("{other:?}")),
@@ -307,6 +485,8 @@ fn csv_error(path: &Path, error: csv::Error, line_ends: &RefCell<LineEndQueue>) 
 pub struct Row<'t> {
     table: &'t Table,
     line: u64,
+    /// Values over the length limit, found by accessors that have no `errors` (once per column).
+    problems: RefCell<Vec<InputError>>,
 }
 
 impl Row<'_> {
@@ -318,17 +498,42 @@ impl Row<'_> {
         InputError::new(&self.table.path, problem).at_line(self.line).in_column(column)
     }
 
-    /// The trimmed value, `None` when the column is absent or the field empty.
+    /// The trimmed value, `None` when the column is absent or the field empty, or when the value is
+    /// over the length limit (a problem then collected by [`Row::take_problems`]).
     pub fn text(&self, column: &str) -> Option<&str> {
         let index = *self.table.columns.get(column)?;
         let value = self.table.text.get(index)?.trim();
-        (!value.is_empty()).then_some(value)
+        if value.is_empty() {
+            return None;
+        }
+        // Hardening: a report cannot show a 10 MB value (rendering a long customer name took time
+        // and memory quadratic in its length), and an error quoting it would be as long.
+        if value.len() > MAX_VALUE_CHARS {
+            let chars = value.chars().count();
+            if chars > MAX_VALUE_CHARS {
+                if !self.is_too_long(column) {
+                    let problem = Problem::TooLong { chars, limit: MAX_VALUE_CHARS };
+                    self.problems.borrow_mut().push(self.error(column, problem));
+                }
+                return None;
+            }
+        }
+        Some(value)
+    }
+
+    fn is_too_long(&self, column: &str) -> bool {
+        self.problems.borrow().iter().any(|e| e.column.as_deref() == Some(column))
+    }
+
+    /// Problems found by [`Row::text`] (values over the length limit).
+    pub fn take_problems(&self) -> Vec<InputError> {
+        self.problems.take()
     }
 
     /// The trimmed value; an empty field is an error described by `expected`.
     pub fn required_text(&self, column: &str, expected: &'static str, errors: &mut Vec<InputError>) -> Option<&str> {
         let value = self.text(column);
-        if value.is_none() && self.table.has_column(column) {
+        if value.is_none() && self.table.has_column(column) && !self.is_too_long(column) {
             errors.push(self.error(column, Problem::Empty(expected)));
         }
         value
@@ -373,8 +578,15 @@ impl Row<'_> {
     pub fn date(&self, column: &str, errors: &mut Vec<InputError>) -> Option<NaiveDate> {
         let value = self.text(column)?;
         let date = parse_iso_date(value);
-        if date.is_none() {
-            errors.push(self.error(column, Problem::NotADate(value.to_string())));
+        match date {
+            None => errors.push(self.error(column, Problem::NotADate(value.to_string()))),
+            // Hardening: a placeholder such as 0001-01-01 (.NET's DateTime.MinValue) in metrics.csv
+            // made every report list 8,100 quarters; with 1,000 goals that took 1.1 GB per report.
+            Some(date) if date < earliest_date() => {
+                errors.push(self.error(column, Problem::DateBefore1900(value.to_string())));
+                return None;
+            }
+            Some(_) => {}
         }
         date
     }
@@ -407,7 +619,7 @@ impl Row<'_> {
         allowed: Vec<&'static str>,
         errors: &mut Vec<InputError>,
     ) -> Option<T> {
-        if self.text(column).is_none() && self.table.has_column(column) {
+        if self.text(column).is_none() && self.table.has_column(column) && !self.is_too_long(column) {
             let problem = Problem::UnknownKeyword { value: String::new(), allowed };
             errors.push(self.error(column, problem));
             return None;
@@ -419,6 +631,33 @@ impl Row<'_> {
     pub fn reject(&self, column: &str, problem: Problem, errors: &mut Vec<InputError>) {
         errors.push(self.error(column, problem));
     }
+}
+
+/// What a path that is not a plain file is, for messages.
+fn file_kind(meta: &std::fs::Metadata) -> &'static str {
+    let kind = meta.file_type();
+    if kind.is_dir() {
+        return "a folder";
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a named pipe";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+        if kind.is_char_device() || kind.is_block_device() {
+            return "a device";
+        }
+    }
+    "a special file"
+}
+
+/// The earliest date an input file may hold.
+pub fn earliest_date() -> NaiveDate {
+    NaiveDate::from_ymd_opt(1900, 1, 1).expect("a valid date")
 }
 
 /// Strict ISO calendar date: exactly `YYYY-MM-DD`.
@@ -536,6 +775,155 @@ mod tests {
         let mut t = table(b"a,b\n\"say \"\"hi\"\"\",2\n").unwrap();
         assert_eq!(t.next_row().unwrap().unwrap().text("a"), Some("say \"hi\""));
         assert!(t.next_row().is_none());
+    }
+
+    /// Physical lines of the rows of `text`, read under `limits`.
+    fn lines_of(text: Vec<u8>, limits: Limits) -> (Vec<u64>, Vec<Problem>, usize) {
+        let mut t = Table::from_reader_with(Path::new("t.csv"), Box::new(Cursor::new(text)), FileKind::Metrics, limits)
+            .unwrap();
+        let (mut lines, mut problems, mut longest_queue) = (Vec::new(), Vec::new(), 0);
+        let queue = t.line_ends.clone();
+        while let Some(row) = t.next_row() {
+            longest_queue = longest_queue.max(queue.borrow().pending.len());
+            match row {
+                Ok(row) => lines.push(row.line()),
+                Err(e) => problems.push(e.problem),
+            }
+        }
+        (lines, problems, longest_queue)
+    }
+
+    #[test]
+    fn line_numbers_stay_exact_and_memory_bounded_across_huge_quoted_fields() {
+        // Regression (hardening): every line end used to be queued until its record was done, 16
+        // bytes each, so one quoted field of line breaks cost 16 times its size. Runs are merged now.
+        let mut text = b"a,b\r\n1,\"".to_vec();
+        for _ in 0..1_500_000 {
+            text.extend_from_slice(b"x\n"); // alternating: the most runs per byte
+        }
+        text.extend_from_slice(b"\"\r\n\r\n\n2,\"");
+        text.extend(std::iter::repeat_n(b'\n', 300_000));
+        text.extend_from_slice(b"\"\n3,3\n");
+        let expected_third = 2 + 1_500_000 + 3 + 300_000 + 1;
+        let (lines, problems, longest_queue) = lines_of(text, Limits::default());
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(lines, [2, 2 + 1_500_000 + 3, expected_third]);
+        // Bounded by the two windows (about 70,000 runs of 24 bytes, doubled between compactions),
+        // not by the 1.8 million line ends.
+        assert!(longest_queue < 150_000, "{longest_queue} runs queued for 1,800,000 line ends");
+    }
+
+    #[test]
+    fn line_numbers_of_many_short_rows_with_blank_lines_and_crlf() {
+        let mut text = String::from("a,b\n");
+        let mut expected = Vec::new();
+        let mut line = 2;
+        for i in 0..50_000u64 {
+            expected.push(line);
+            match i % 4 {
+                0 => text.push_str(&format!("{i},x\r\n")),
+                1 => text.push_str(&format!("{i},\"two\nlines\"\n")),
+                2 => text.push_str(&format!("{i},y\n\n\r\n")),
+                _ => text.push_str(&format!("{i},{}\n", "z".repeat(70_000 * usize::from(i % 1000 == 3)))),
+            }
+            line += [1, 2, 3, 1][(i % 4) as usize];
+        }
+        let (lines, problems, _) = lines_of(text.into_bytes(), Limits::default());
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(lines, expected);
+    }
+
+    #[test]
+    fn the_size_limit_stops_reading_with_a_clear_error() {
+        let limits = Limits { max_file_bytes: 100, ..Limits::default() };
+        let text = format!("a,b\n{}", "1,2\n".repeat(50)).into_bytes();
+        let (lines, problems, _) = lines_of(text, limits);
+        assert!(lines.len() < 25, "{}", lines.len());
+        assert_eq!(problems, [Problem::FileTooLarge { size: None, limit: 100 }]);
+        let message = InputError::new(Path::new("m.csv"), problems[0].clone()).to_string();
+        assert!(message.contains("100 bytes") && message.contains("VALUEREPORT_MAX_FILE_BYTES"), "{message}");
+        // Even a header line longer than the limit is never read whole.
+        let long_header = vec![b'a'; 10_000];
+        let error =
+            Table::from_reader_with(Path::new("t.csv"), Box::new(Cursor::new(long_header)), FileKind::Goals, limits);
+        assert_eq!(error.err().unwrap().problem, Problem::FileTooLarge { size: None, limit: 100 });
+    }
+
+    #[test]
+    fn the_row_limit_stops_reading_with_a_clear_error() {
+        let limits = Limits { max_rows: 10, ..Limits::default() };
+        let text = format!("a,b\n\n{}", "1,2\n".repeat(50)).into_bytes();
+        let (lines, problems, _) = lines_of(text, limits);
+        assert_eq!(lines.len(), 10, "blank lines do not count");
+        assert_eq!(problems, [Problem::TooManyRows { limit: 10, variable: "VALUEREPORT_MAX_ROWS" }]);
+        let message = InputError::new(Path::new("m.csv"), problems[0].clone()).to_string();
+        assert!(message.contains("more than 10 data rows") && message.contains("VALUEREPORT_MAX_ROWS"), "{message}");
+        // Exactly at the limit is fine.
+        let (lines, problems, _) = lines_of(format!("a\n{}", "1\n".repeat(10)).into_bytes(), limits);
+        assert_eq!((lines.len(), problems.len()), (10, 0));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn only_plain_files_are_opened() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("goals.csv");
+        std::fs::create_dir(&folder).unwrap();
+        assert_eq!(Table::open(&folder, FileKind::Goals).err().unwrap().problem, Problem::NotAFile("a folder"));
+        // A named pipe nobody writes to would block forever if it were opened.
+        let fifo = dir.path().join("metrics.csv");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if made.is_ok_and(|s| s.success()) {
+            assert_eq!(Table::open(&fifo, FileKind::Metrics).err().unwrap().problem, Problem::NotAFile("a named pipe"));
+        }
+        let big = dir.path().join("stories.csv");
+        std::fs::write(&big, "date,type,title\n").unwrap();
+        let limits = Limits { max_file_bytes: 10, ..Limits::default() };
+        assert_eq!(
+            Table::open_with(&big, FileKind::Stories, limits).err().unwrap().problem,
+            Problem::FileTooLarge { size: Some(16), limit: 10 }
+        );
+    }
+
+    #[test]
+    fn values_over_the_length_limit_are_one_problem_each_not_a_10_mb_message() {
+        let long = "x".repeat(MAX_VALUE_CHARS + 1);
+        let text = format!("name,value,note\n{long},{long},{long}\nok,1,{long}\n");
+        let mut t = table(Box::leak(text.into_bytes().into_boxed_slice())).unwrap();
+        let mut errors = Vec::new();
+        let row = t.next_row().unwrap().unwrap();
+        assert_eq!(row.required_text("name", "a name", &mut errors), None);
+        assert_eq!(row.text("name"), None);
+        assert_eq!(row.required_number("value", &mut errors), None);
+        assert!(errors.is_empty(), "no Empty or NotANumber on top: {errors:?}");
+        let problems = row.take_problems();
+        assert_eq!(problems.len(), 2, "one per column read: {problems:?}");
+        assert_eq!(problems[0].problem, Problem::TooLong { chars: MAX_VALUE_CHARS + 1, limit: MAX_VALUE_CHARS });
+        assert!(problems[0].to_string().len() < 200);
+        // A column that is never read (an extra column) may be as long as it likes.
+        let row = t.next_row().unwrap().unwrap();
+        assert_eq!(row.text("name"), Some("ok"));
+        assert!(row.take_problems().is_empty());
+        // The limit counts characters, not bytes.
+        let japanese = "時".repeat(MAX_VALUE_CHARS);
+        let text = format!("name\n{japanese}\n");
+        let mut t = table(Box::leak(text.into_bytes().into_boxed_slice())).unwrap();
+        assert_eq!(t.next_row().unwrap().unwrap().text("name").map(|v| v.chars().count()), Some(MAX_VALUE_CHARS));
+    }
+
+    #[test]
+    fn dates_before_1900_are_placeholders_not_dates() {
+        let mut t = table(b"date,metric,value\n0001-01-01,m,1\n1899-12-31,m,1\n1900-01-01,m,1\n").unwrap();
+        let mut errors = Vec::new();
+        assert_eq!(t.next_row().unwrap().unwrap().date("date", &mut errors), None);
+        assert_eq!(t.next_row().unwrap().unwrap().date("date", &mut errors), None);
+        assert_eq!(t.next_row().unwrap().unwrap().date("date", &mut errors), Some(earliest_date()));
+        assert_eq!(errors.len(), 2);
+        assert_eq!(
+            errors[0].to_string(),
+            "t.csv:2: column 'date': 0001-01-01 is before 1900-01-01: not a real date but a placeholder (such as \
+             0001-01-01) from the export; remove the row or fix the date"
+        );
     }
 
     #[test]
