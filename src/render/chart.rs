@@ -952,7 +952,7 @@ fn runs(values: &[Option<f64>]) -> Vec<Vec<(usize, f64)>> {
 mod tests {
     use super::*;
     use crate::render::fonts::FontSet;
-    use printpdf::{Op, TextItem, TextMatrix};
+    use printpdf::{Op, TextMatrix};
 
     const AREA: ChartArea = ChartArea { x: 60.0, y: 300.0, width: 470.0, height: 210.0 };
     const TOLERANCE: f32 = 3.0;
@@ -1047,13 +1047,7 @@ mod tests {
                 Op::SetTextMatrix { matrix: TextMatrix::TranslateRotate(x, y, _) } => check(x.0, y.0, "rotated text"),
                 Op::SetTextMatrix { matrix } => panic!("unexpected text matrix {matrix:?}"),
                 Op::SetOutlineThickness { pt } => assert!(pt.0.is_finite() && pt.0 > 0.0),
-                Op::ShowText { items } => {
-                    for item in items {
-                        if let TextItem::Text(t) = item {
-                            current.push_str(t);
-                        }
-                    }
-                }
+                Op::ShowText { items } => current.push_str(&crate::render::draw::shown_text(items)),
                 Op::EndTextSection => texts.push(std::mem::take(&mut current)),
                 _ => {}
             }

@@ -4,8 +4,8 @@
 //! filled rectangles, lines and polygons. Layout and charts never build printpdf operations directly.
 
 use printpdf::{
-    Color, Line, LineDashPattern, LinePoint, Op, PaintMode, PdfFontHandle, Point, Polygon, PolygonRing, Pt, Rect, Rgb,
-    TextItem, WindingOrder,
+    Codepoint, Color, Line, LineDashPattern, LinePoint, Op, PaintMode, PdfFontHandle, Point, Polygon, PolygonRing, Pt,
+    Rect, Rgb, TextItem, WindingOrder,
 };
 
 use super::fonts::{FaceId, FontSet, Weight, FACES};
@@ -125,9 +125,22 @@ impl<'f> Canvas<'f> {
         for (face, run) in self.fonts.runs(text, style.weight) {
             self.used_faces[face as usize] = true;
             self.ops.push(Op::SetFont { font: PdfFontHandle::External(face.resource_id()), size: Pt(style.size) });
-            self.ops.push(Op::ShowText { items: vec![TextItem::Text(run.to_string())] });
+            self.ops.push(Op::ShowText { items: vec![TextItem::GlyphIds(self.glyphs(face, run))] });
         }
         self.ops.push(Op::EndTextSection);
+    }
+
+    /// `run` as glyph ids of `face`, each carrying its character for the PDF's /ToUnicode map (copy
+    /// and search). A character the face lacks is glyph 0, the .notdef box.
+    fn glyphs(&self, face: FaceId, run: &str) -> Vec<Codepoint> {
+        let face_fonts = self.fonts.face(face);
+        run.chars()
+            .map(|ch| Codepoint {
+                gid: face_fonts.glyph(ch).map_or(0, |(glyph, _)| glyph),
+                offset: 0.0,
+                cid: Some(ch.to_string()),
+            })
+            .collect()
     }
 
     pub fn fill_rect(&mut self, x: f32, y: f32, width: f32, height: f32, colour: Colour) {
@@ -216,4 +229,17 @@ impl<'f> Canvas<'f> {
     pub fn mark_used(&mut self, face: FaceId) {
         self.used_faces[face as usize] = true;
     }
+}
+
+/// The text that `ShowText` items show (for tests and checks of what a page says).
+pub fn shown_text(items: &[TextItem]) -> String {
+    let mut text = String::new();
+    for item in items {
+        match item {
+            TextItem::Text(t) => text.push_str(t),
+            TextItem::GlyphIds(glyphs) => glyphs.iter().filter_map(|g| g.cid.as_deref()).for_each(|c| text.push_str(c)),
+            TextItem::Offset(_) => {}
+        }
+    }
+    text
 }

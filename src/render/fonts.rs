@@ -6,7 +6,7 @@
 //! face of the chain that has its characters, so a Japanese customer name in an English report and
 //! Latin words in a Japanese report both come out right.
 
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
 
 use printpdf::{FontId, ParsedFont};
@@ -65,14 +65,32 @@ impl FaceId {
         )
     }
 
+    /// The face named by [`FaceId::resource_id`].
+    pub fn from_resource_id(id: &str) -> Option<FaceId> {
+        FaceId::ALL.into_iter().find(|face| face.resource_id().0 == id)
+    }
+
+    /// The PostScript name of the face (after the subset tag in the PDF's /BaseFont).
+    pub fn postscript_name(self) -> &'static str {
+        match self {
+            FaceId::LatinRegular => "NotoSans-Regular",
+            FaceId::LatinBold => "NotoSans-Bold",
+            FaceId::CjkRegular => "NotoSansCJKjp-Regular",
+            FaceId::CjkBold => "NotoSansCJKjp-Bold",
+            FaceId::SymbolsRegular => "DejaVuSans",
+            FaceId::SymbolsBold => "DejaVuSans-Bold",
+        }
+    }
+
     fn index(self) -> usize {
         self as usize
     }
 }
 
-/// Glyph advance cache entry: 0 = not looked up yet, 1 = no glyph, else advance + 2 (font units).
-const UNKNOWN: u32 = 0;
-const MISSING: u32 = 1;
+/// Glyph cache entry: 0 = not looked up yet, 1 = no glyph, else `glyph id << 32 | (advance + 2)`
+/// (advance in font units).
+const UNKNOWN: u64 = 0;
+const MISSING: u64 = 1;
 
 pub struct Face {
     pub parsed: ParsedFont,
@@ -80,8 +98,10 @@ pub struct Face {
     /// Ascender and descender as fractions of the em (descender negative).
     pub ascent: f32,
     pub descent: f32,
-    /// One slot per Basic Multilingual Plane character.
-    advances: Vec<AtomicU32>,
+    /// One slot per Basic Multilingual Plane character: the glyph and its advance. The text is
+    /// written as glyph ids from here, so the font's own cmap (a linear search per character in
+    /// printpdf's font library, slow for the CJK face) is consulted once per character per process.
+    glyphs: Vec<AtomicU64>,
 }
 
 impl Face {
@@ -94,37 +114,34 @@ impl Face {
         // Layout metrics are in font units, descent negative.
         let ascent = metrics.ascent / units_per_em;
         let descent = -metrics.descent.abs() / units_per_em;
-        Face {
-            parsed,
-            units_per_em,
-            ascent,
-            descent,
-            advances: (0..=0xFFFF).map(|_| AtomicU32::new(UNKNOWN)).collect(),
-        }
+        Face { parsed, units_per_em, ascent, descent, glyphs: (0..=0xFFFF).map(|_| AtomicU64::new(UNKNOWN)).collect() }
     }
 
     /// Advance of `ch` in ems, `None` if the face has no glyph for it.
     pub fn advance(&self, ch: char) -> Option<f32> {
+        self.glyph(ch).map(|(_, units)| units as f32 / self.units_per_em)
+    }
+
+    /// The glyph id of `ch` and its advance in font units; `None` if the face has no glyph for it.
+    pub fn glyph(&self, ch: char) -> Option<(u16, u32)> {
         let code = ch as u32;
         let lookup = || {
             self.parsed
                 .lookup_glyph_index(code)
                 .filter(|&glyph| glyph != 0)
-                .map(|glyph| u32::from(self.parsed.get_horizontal_advance(glyph)))
+                .map(|glyph| (glyph, u32::from(self.parsed.get_horizontal_advance(glyph))))
         };
-        let units = match self.advances.get(code as usize) {
-            Some(slot) => match slot.load(Ordering::Relaxed) {
-                UNKNOWN => {
-                    let found = lookup();
-                    slot.store(found.map_or(MISSING, |a| a + 2), Ordering::Relaxed);
-                    found
-                }
-                MISSING => None,
-                cached => Some(cached - 2),
-            },
-            None => lookup(),
-        };
-        units.map(|u| u as f32 / self.units_per_em)
+        let Some(slot) = self.glyphs.get(code as usize) else { return lookup() };
+        match slot.load(Ordering::Relaxed) {
+            UNKNOWN => {
+                let found = lookup();
+                let entry = found.map_or(MISSING, |(glyph, units)| u64::from(glyph) << 32 | u64::from(units + 2));
+                slot.store(entry, Ordering::Relaxed);
+                found
+            }
+            MISSING => None,
+            entry => Some(((entry >> 32) as u16, (entry as u32) - 2)),
+        }
     }
 }
 

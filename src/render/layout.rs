@@ -590,15 +590,7 @@ mod tests {
             .ops
             .iter()
             .filter_map(|op| match op {
-                printpdf::Op::ShowText { items } => Some(
-                    items
-                        .iter()
-                        .filter_map(|i| match i {
-                            printpdf::TextItem::Text(t) => Some(t.as_str()),
-                            _ => None,
-                        })
-                        .collect::<String>(),
-                ),
+                printpdf::Op::ShowText { items } => Some(crate::render::draw::shown_text(items)),
                 _ => None,
             })
             .collect::<Vec<_>>()

@@ -4,10 +4,20 @@
 //! document built twice in one process would differ. Fonts are inserted under fixed ids (which also
 //! become the subset tags), bookmark ids are numbered, dates come from the as-of date, and the /ID is
 //! the SHA-256 of the file written with a zero /ID, patched in place (same length, so offsets hold).
+//!
+//! Fonts are subset and embedded here, not by printpdf: printpdf re-parses every subset it makes and
+//! decodes each glyph's outline to learn its width, which cost more than everything else in writing a
+//! Japanese report. Pages show text as glyph ids ([`super::draw`]); [`subset_faces`] subsets each
+//! face with `subsetter` (glyphs renumbered in ascending order of their original id), rewrites the
+//! pages to the new ids, and [`add_fonts`] writes the Type0 fonts with widths from the faces' own
+//! metrics and a /ToUnicode map from the characters the pages carry.
+
+use std::collections::BTreeMap;
 
 use chrono::{Datelike, NaiveDate};
+use lopdf::{Dictionary, Stream};
 use lopdf::{Object, StringFormat};
-use printpdf::{Mm, Op, PageAnnotId, PageAnnotation, PdfDocument, PdfFont, PdfPage, PdfSaveOptions};
+use printpdf::{Mm, Op, PageAnnotId, PageAnnotation, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, TextItem};
 use sha2::{Digest, Sha256};
 
 use super::fonts::{FaceId, FontSet};
@@ -67,14 +77,11 @@ pub fn write(document: Document, fonts: &FontSet) -> Vec<u8> {
     info.creation_date = date;
     info.modification_date = date;
     info.metadata_date = date;
-    for face in FaceId::ALL {
-        if document.used_faces[face as usize] {
-            pdf.resources.fonts.map.insert(face.resource_id(), PdfFont::new(fonts.face(face).parsed.clone()));
-        }
-    }
+    let mut pages = document.pages;
+    let subsets = subset_faces(&mut pages);
     let (width, height) = document.paper.size();
     let (width, height) = (Mm(width * 25.4 / 72.0), Mm(height * 25.4 / 72.0));
-    pdf.pages = document.pages.into_iter().map(|ops| PdfPage::new(width, height, ops)).collect();
+    pdf.pages = pages.into_iter().map(|ops| PdfPage::new(width, height, ops)).collect();
     for (index, (name, page)) in document.bookmarks.into_iter().enumerate() {
         // printpdf counts pages from 1 in bookmarks.
         pdf.bookmarks.map.insert(PageAnnotId(format!("BM{index:04}")), PageAnnotation { name, page: page + 1 });
@@ -83,6 +90,7 @@ pub fn write(document: Document, fonts: &FontSet) -> Vec<u8> {
     let options = PdfSaveOptions { optimize: true, subset_fonts: true, secure: true, image_optimization: None };
     let mut warnings = Vec::new();
     let mut lo = printpdf::serialize::to_lopdf_doc(&pdf, &options, &mut warnings);
+    add_fonts(&mut lo, &subsets, fonts);
     compress(&mut lo);
     // printpdf always writes an empty PDF/X version into Info, which makes viewers claim PDF/X.
     if let Ok(info) = lo.trailer.get(b"Info").and_then(Object::as_reference) {
@@ -96,6 +104,213 @@ pub fn write(document: Document, fonts: &FontSet) -> Vec<u8> {
     lo.save_to(&mut bytes).expect("writing a PDF to memory cannot fail");
     patch_id(&mut bytes);
     bytes
+}
+
+/// One face as embedded in one document.
+struct FaceSubset {
+    face: FaceId,
+    /// The subset font program (an OpenType file).
+    program: Vec<u8>,
+    /// Per new glyph id (the index): the original glyph id and the text it shows.
+    glyphs: Vec<(u16, String)>,
+}
+
+/// Subsets every face the pages show text in, and rewrites the pages' glyph ids to the subsets'.
+fn subset_faces(pages: &mut [Vec<Op>]) -> Vec<FaceSubset> {
+    // Which glyphs each face shows, with the first text seen for each (for /ToUnicode).
+    let mut used: [BTreeMap<u16, String>; super::fonts::FACES] = Default::default();
+    for_each_glyph(pages, |face, glyph| {
+        let text = glyph.cid.as_deref().unwrap_or_default();
+        used[face as usize].entry(glyph.gid).or_insert_with(|| text.to_string());
+    });
+    let mut subsets = Vec::new();
+    let mut remappers: [Option<subsetter::GlyphRemapper>; super::fonts::FACES] = Default::default();
+    for face in FaceId::ALL {
+        let glyphs = &used[face as usize];
+        if glyphs.is_empty() {
+            continue;
+        }
+        let ids: Vec<u16> = glyphs.keys().copied().collect();
+        let remapper = subsetter::GlyphRemapper::new_from_glyphs_sorted(&ids);
+        let program = subsetter::subset(FontSet::source_bytes(face), 0, &remapper)
+            .unwrap_or_else(|e| panic!("the embedded font {face:?} can be subset: {e}"));
+        let glyphs = remapper
+            .remapped_gids()
+            .map(|old| (old, used[face as usize].get(&old).cloned().unwrap_or_default()))
+            .collect();
+        subsets.push(FaceSubset { face, program, glyphs });
+        remappers[face as usize] = Some(remapper);
+    }
+    for_each_glyph_mut(pages, |face, glyph| {
+        if let Some(remapper) = &remappers[face as usize] {
+            glyph.gid = remapper.get(glyph.gid).unwrap_or(0);
+        }
+    });
+    subsets
+}
+
+/// Calls `f` with every glyph the pages show and the face it is shown in.
+fn for_each_glyph(pages: &[Vec<Op>], mut f: impl FnMut(FaceId, &printpdf::Codepoint)) {
+    for ops in pages {
+        let mut face = None;
+        for op in ops {
+            match op {
+                Op::SetFont { font: PdfFontHandle::External(id), .. } => face = FaceId::from_resource_id(&id.0),
+                Op::ShowText { items } => {
+                    let Some(face) = face else { continue };
+                    for item in items {
+                        if let TextItem::GlyphIds(glyphs) = item {
+                            glyphs.iter().for_each(|g| f(face, g));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+fn for_each_glyph_mut(pages: &mut [Vec<Op>], mut f: impl FnMut(FaceId, &mut printpdf::Codepoint)) {
+    for ops in pages {
+        let mut face = None;
+        for op in ops {
+            match op {
+                Op::SetFont { font: PdfFontHandle::External(id), .. } => face = FaceId::from_resource_id(&id.0),
+                Op::ShowText { items } => {
+                    let Some(face) = face else { continue };
+                    for item in items {
+                        if let TextItem::GlyphIds(glyphs) = item {
+                            glyphs.iter_mut().for_each(|g| f(face, g));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// Adds the subset faces as Type0 fonts (Identity-H; codes are the subsets' glyph ids, which
+/// `subsetter` also makes the CIDs of CFF faces) to the document's shared font resources.
+fn add_fonts(lo: &mut lopdf::Document, subsets: &[FaceSubset], fonts: &FontSet) {
+    let mut font_refs = Dictionary::new();
+    for subset in subsets {
+        let face = fonts.face(subset.face);
+        let metrics = &face.parsed.pdf_font_metrics;
+        let per_em = f32::from(metrics.units_per_em.max(1));
+        let scale = |units: f32| (units * 1000.0 / per_em).round() as i64;
+        let resource = subset.face.resource_id().0;
+        let base_font = format!("{resource}+{}", subset.face.postscript_name());
+
+        let (font_file_key, cid_subtype, program) = match sfnt_table(&subset.program, b"CFF ") {
+            // A CFF face is embedded as its bare CFF table (FontFile3 /CIDFontType0C).
+            Some(cff) => {
+                let mut dict = Dictionary::new();
+                dict.set("Subtype", Object::Name(b"CIDFontType0C".to_vec()));
+                ("FontFile3", "CIDFontType0", Stream::new(dict, cff.to_vec()))
+            }
+            None => {
+                let mut dict = Dictionary::new();
+                dict.set("Length1", Object::Integer(subset.program.len() as i64));
+                ("FontFile2", "CIDFontType2", Stream::new(dict, subset.program.clone()))
+            }
+        };
+        let program_id = lo.add_object(program);
+
+        let mut descriptor = Dictionary::new();
+        descriptor.set("Type", Object::Name(b"FontDescriptor".to_vec()));
+        descriptor.set("FontName", Object::Name(base_font.clone().into_bytes()));
+        descriptor.set("Flags", Object::Integer(32));
+        descriptor.set(
+            "FontBBox",
+            Object::Array(
+                [metrics.x_min, metrics.y_min, metrics.x_max, metrics.y_max]
+                    .iter()
+                    .map(|&v| Object::Integer(scale(f32::from(v))))
+                    .collect(),
+            ),
+        );
+        descriptor.set("ItalicAngle", Object::Integer(0));
+        descriptor.set("Ascent", Object::Integer(scale(f32::from(metrics.ascender))));
+        descriptor.set("Descent", Object::Integer(scale(f32::from(metrics.descender))));
+        descriptor.set("CapHeight", Object::Integer(scale(f32::from(metrics.ascender))));
+        descriptor.set("StemV", Object::Integer(if metrics.us_weight_class >= 600 { 166 } else { 88 }));
+        descriptor.set(font_file_key, Object::Reference(program_id));
+        let descriptor_id = lo.add_object(descriptor);
+
+        // Widths of glyphs 0, 1, 2, … in thousandths of an em.
+        let widths: Vec<Object> = subset
+            .glyphs
+            .iter()
+            .map(|&(old, _)| Object::Integer(scale(f32::from(face.parsed.get_horizontal_advance(old)))))
+            .collect();
+        let mut cid_font = Dictionary::new();
+        cid_font.set("Type", Object::Name(b"Font".to_vec()));
+        cid_font.set("Subtype", Object::Name(cid_subtype.as_bytes().to_vec()));
+        cid_font.set("BaseFont", Object::Name(base_font.clone().into_bytes()));
+        let mut system_info = Dictionary::new();
+        system_info.set("Registry", Object::string_literal("Adobe"));
+        system_info.set("Ordering", Object::string_literal("Identity"));
+        system_info.set("Supplement", Object::Integer(0));
+        cid_font.set("CIDSystemInfo", Object::Dictionary(system_info));
+        cid_font.set("FontDescriptor", Object::Reference(descriptor_id));
+        cid_font.set("DW", Object::Integer(1000));
+        cid_font.set("W", Object::Array(vec![Object::Integer(0), Object::Array(widths)]));
+        if cid_subtype == "CIDFontType2" {
+            cid_font.set("CIDToGIDMap", Object::Name(b"Identity".to_vec()));
+        }
+        let cid_font_id = lo.add_object(cid_font);
+
+        let mappings = subset
+            .glyphs
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, text))| !text.is_empty())
+            .map(|(new, (_, text))| (new as u32, text.chars().map(u32::from).collect()))
+            .collect();
+        let to_unicode = printpdf::cmap::ToUnicodeCMap { mappings }.to_cmap_string(&resource);
+        let to_unicode_id = lo.add_object(Stream::new(Dictionary::new(), to_unicode.into_bytes()));
+
+        let mut font = Dictionary::new();
+        font.set("Type", Object::Name(b"Font".to_vec()));
+        font.set("Subtype", Object::Name(b"Type0".to_vec()));
+        font.set("BaseFont", Object::Name(base_font.into_bytes()));
+        font.set("Encoding", Object::Name(b"Identity-H".to_vec()));
+        font.set("DescendantFonts", Object::Array(vec![Object::Reference(cid_font_id)]));
+        font.set("ToUnicode", Object::Reference(to_unicode_id));
+        let font_id = lo.add_object(font);
+        font_refs.set(resource, Object::Reference(font_id));
+    }
+    // printpdf gives every page the same (here empty) font dictionary object: fill it.
+    let shared = lo.get_pages().values().next().and_then(|&page| {
+        let page = lo.get_dictionary(page).ok()?;
+        let resources = match page.get(b"Resources").ok()? {
+            Object::Reference(id) => lo.get_dictionary(*id).ok()?,
+            Object::Dictionary(d) => d,
+            _ => return None,
+        };
+        resources.get(b"Font").ok()?.as_reference().ok()
+    });
+    let shared = shared.expect("printpdf writes a shared font dictionary for every page");
+    if let Ok(dict) = lo.get_dictionary_mut(shared) {
+        for (key, value) in font_refs.into_iter() {
+            dict.set(key, value);
+        }
+    }
+}
+
+/// The bytes of table `tag` of an OpenType file.
+fn sfnt_table<'a>(font: &'a [u8], tag: &[u8; 4]) -> Option<&'a [u8]> {
+    let count = u16::from_be_bytes(font.get(4..6)?.try_into().ok()?) as usize;
+    (0..count).find_map(|i| {
+        let record = font.get(12 + 16 * i..28 + 16 * i)?;
+        if &record[..4] != tag {
+            return None;
+        }
+        let offset = u32::from_be_bytes(record[8..12].try_into().ok()?) as usize;
+        let length = u32::from_be_bytes(record[12..16].try_into().ok()?) as usize;
+        font.get(offset..offset.checked_add(length)?)
+    })
 }
 
 /// Deflate level for streams. lopdf's own `compress` uses 9, which cost more than everything else in
@@ -137,4 +352,114 @@ fn patch_id(bytes: &mut [u8]) {
 
 fn find_last(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).rposition(|w| w == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::draw::{Align, Canvas, Colour, TextStyle};
+    use crate::render::fonts::Weight;
+
+    fn document(lines: &[(&str, Weight)]) -> Document {
+        let fonts = FontSet::shared();
+        let mut canvas = Canvas::new(fonts);
+        for (i, (text, weight)) in lines.iter().enumerate() {
+            let style = TextStyle::new(12.0, *weight, Colour::rgb(0, 0, 0));
+            canvas.text(text, 50.0, 700.0 - 20.0 * i as f32, style, Align::Left);
+        }
+        Document {
+            title: "t".into(),
+            author: "a".into(),
+            subject: "s".into(),
+            keywords: vec![],
+            date: NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),
+            paper: Paper::A4,
+            pages: vec![canvas.ops],
+            used_faces: canvas.used_faces,
+            bookmarks: vec![],
+        }
+    }
+
+    #[test]
+    fn faces_are_subset_with_their_own_widths_and_the_text_reads_back() {
+        let fonts = FontSet::shared();
+        let lines = [
+            ("Value delivered: $214,903.20", Weight::Regular),
+            ("Retorno de la inversión ▲ 12,5 %", Weight::Bold),
+            ("株式会社さくら精密 ≒ ￥16,669,000", Weight::Regular),
+            ("価値レポート", Weight::Bold),
+        ];
+        let bytes = write(document(&lines), fonts);
+        let doc = lopdf::Document::load_mem(&bytes).unwrap();
+
+        // lopdf puts a space between text operators (here at every change of face): compare without.
+        let squash = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+        let text = squash(&doc.extract_text(&[1]).unwrap());
+        for (line, _) in lines {
+            assert!(text.contains(&squash(line)), "{line:?} not in {text:?}");
+        }
+
+        let mut faces = Vec::new();
+        for object in doc.objects.values() {
+            let Ok(font) = object.as_dict() else { continue };
+            if font.get(b"Subtype").and_then(Object::as_name).ok() != Some(b"Type0".as_slice()) {
+                continue;
+            }
+            let base = String::from_utf8(font.get(b"BaseFont").unwrap().as_name().unwrap().to_vec()).unwrap();
+            let (tag, name) = base.split_once('+').unwrap();
+            let face = FaceId::from_resource_id(tag).unwrap();
+            assert_eq!(name, face.postscript_name());
+            let descendant = font.get(b"DescendantFonts").unwrap().as_array().unwrap()[0].as_reference().unwrap();
+            let descendant = doc.get_dictionary(descendant).unwrap();
+            let widths = descendant.get(b"W").unwrap().as_array().unwrap();
+            assert_eq!(widths[0].as_i64().unwrap(), 0);
+            let widths: Vec<i64> = widths[1].as_array().unwrap().iter().map(|w| w.as_i64().unwrap()).collect();
+            // Glyph 0 is .notdef; every other glyph is one the lines use, at the width layout measured.
+            let units = f32::from(fonts.face(face).parsed.pdf_font_metrics.units_per_em);
+            let used: std::collections::BTreeSet<char> = lines
+                .iter()
+                .flat_map(|(line, weight)| fonts.runs(line, *weight))
+                .filter(|(run_face, _)| *run_face == face)
+                .flat_map(|(_, run)| run.chars())
+                .collect();
+            let mut expected: Vec<(u16, i64)> = used
+                .iter()
+                .filter_map(|&c| fonts.face(face).glyph(c))
+                .map(|(gid, advance)| (gid, (advance as f32 * 1000.0 / units).round() as i64))
+                .collect();
+            expected.sort();
+            expected.dedup();
+            assert_eq!(widths.len(), expected.len() + 1, "{base}");
+            assert_eq!(&widths[1..], expected.iter().map(|e| e.1).collect::<Vec<_>>(), "{base}");
+
+            let descriptor = descendant.get(b"FontDescriptor").unwrap().as_reference().unwrap();
+            let descriptor = doc.get_dictionary(descriptor).unwrap();
+            let program =
+                descriptor.get(b"FontFile2").or_else(|_| descriptor.get(b"FontFile3")).unwrap().as_reference().unwrap();
+            let program = doc.get_object(program).unwrap().as_stream().unwrap();
+            let size = program.decompressed_content().unwrap_or_else(|_| program.content.clone()).len();
+            assert!(size < FontSet::source_bytes(face).len() / 10, "{base}: {size} bytes is not a subset");
+            faces.push(face);
+        }
+        faces.sort();
+        assert_eq!(
+            faces,
+            [
+                FaceId::LatinRegular,
+                FaceId::LatinBold,
+                FaceId::CjkRegular,
+                FaceId::CjkBold,
+                FaceId::SymbolsRegular,
+                FaceId::SymbolsBold
+            ]
+        );
+    }
+
+    #[test]
+    fn a_character_no_face_has_is_the_notdef_box_and_still_reads_back() {
+        // U+10FFFD (private use, plane 16) is in none of the faces.
+        let bytes = write(document(&[("A\u{10FFFD}B", Weight::Regular)]), FontSet::shared());
+        let doc = lopdf::Document::load_mem(&bytes).unwrap();
+        assert!(doc.extract_text(&[1]).unwrap().contains("A\u{10FFFD}B"));
+    }
 }
