@@ -529,18 +529,8 @@ impl DrawingBackend for PdfBackend<'_, '_> {
         let Some(colour) = paint(style.color()) else { return Ok(()) };
         let (cx, cy) = self.point(center);
         let r = radius as f32 / UNITS;
-        const SEGMENTS: usize = 32;
-        let points: Vec<(f32, f32)> = (0..SEGMENTS)
-            .map(|i| {
-                let a = i as f32 / SEGMENTS as f32 * std::f32::consts::TAU;
-                (cx + r * a.cos(), cy + r * a.sin())
-            })
-            .collect();
-        if fill {
-            self.canvas.fill_polygon(&points, colour);
-        } else {
-            self.canvas.polyline(&points, colour, stroke_width(style), None, true);
-        }
+        let stroke = if fill { None } else { Some(stroke_width(style)) };
+        self.canvas.circle(cx, cy, r, colour, stroke);
         Ok(())
     }
 

@@ -39,8 +39,11 @@ impl Colour {
         Colour { r: mix(self.r), g: mix(self.g), b: mix(self.b) }
     }
 
+    /// As a PDF colour, each channel to three decimals: finer than 8-bit colour, and short in the
+    /// content stream.
     fn pdf(self) -> Color {
-        Color::Rgb(Rgb { r: self.r, g: self.g, b: self.b, icc_profile: None })
+        let channel = |c: f32| (c.clamp(0.0, 1.0) * 1000.0).round() / 1000.0;
+        Color::Rgb(Rgb { r: channel(self.r), g: channel(self.g), b: channel(self.b), icc_profile: None })
     }
 }
 
@@ -118,13 +121,13 @@ impl<'f> Canvas<'f> {
         self.ops.push(Op::SetFillColor { col: style.colour.pdf() });
         if vertical {
             self.ops
-                .push(Op::SetTextMatrix { matrix: printpdf::TextMatrix::TranslateRotate(Pt(x), Pt(y - offset), 90.0) });
+                .push(Op::SetTextMatrix { matrix: printpdf::TextMatrix::TranslateRotate(pt(x), pt(y - offset), 90.0) });
         } else {
-            self.ops.push(Op::SetTextCursor { pos: Point { x: Pt(x - offset), y: Pt(y) } });
+            self.ops.push(Op::SetTextCursor { pos: point(x - offset, y) });
         }
         for (face, run) in self.fonts.runs(text, style.weight) {
             self.used_faces[face as usize] = true;
-            self.ops.push(Op::SetFont { font: PdfFontHandle::External(face.resource_id()), size: Pt(style.size) });
+            self.ops.push(Op::SetFont { font: PdfFontHandle::External(face.resource_id()), size: pt(style.size) });
             self.ops.push(Op::ShowText { items: vec![TextItem::GlyphIds(self.glyphs(face, run))] });
         }
         self.ops.push(Op::EndTextSection);
@@ -147,10 +150,10 @@ impl<'f> Canvas<'f> {
         self.ops.push(Op::SetFillColor { col: colour.pdf() });
         self.ops.push(Op::DrawRectangle {
             rectangle: Rect {
-                x: Pt(x),
-                y: Pt(y),
-                width: Pt(width),
-                height: Pt(height),
+                x: pt(x),
+                y: pt(y),
+                width: pt(width),
+                height: pt(height),
                 mode: Some(PaintMode::Fill),
                 winding_order: Some(WindingOrder::NonZero),
             },
@@ -181,7 +184,7 @@ impl<'f> Canvas<'f> {
         }
         self.ops.push(Op::SaveGraphicsState);
         self.ops.push(Op::SetOutlineColor { col: colour.pdf() });
-        self.ops.push(Op::SetOutlineThickness { pt: Pt(thickness) });
+        self.ops.push(Op::SetOutlineThickness { pt: pt(thickness) });
         if let Some((on, off)) = dash {
             self.ops.push(Op::SetLineDashPattern { dash: LineDashPattern::new(0.0, &[on, off]) });
         }
@@ -189,7 +192,7 @@ impl<'f> Canvas<'f> {
             line: Line {
                 points: points
                     .iter()
-                    .map(|&(x, y)| LinePoint { p: Point { x: Pt(x), y: Pt(y) }, bezier: false })
+                    .map(|&(x, y)| LinePoint { p: point(x, y), bezier: false })
                     .collect(),
                 is_closed: closed,
             },
@@ -208,13 +211,58 @@ impl<'f> Canvas<'f> {
                 rings: vec![PolygonRing {
                     points: points
                         .iter()
-                        .map(|&(x, y)| LinePoint { p: Point { x: Pt(x), y: Pt(y) }, bezier: false })
+                        .map(|&(x, y)| LinePoint { p: point(x, y), bezier: false })
                         .collect(),
                 }],
                 mode: PaintMode::Fill,
                 winding_order: WindingOrder::NonZero,
             },
         });
+    }
+
+    /// A circle as four cubic Bézier arcs: filled, or stroked `thickness` wide.
+    pub fn circle(&mut self, cx: f32, cy: f32, r: f32, colour: Colour, stroke: Option<f32>) {
+        if !(r.is_finite() && r > 0.0) {
+            return;
+        }
+        // Control point distance for a quarter circle.
+        let k = r * 0.552_284_8;
+        let (on, handle) = (false, true);
+        let points = [
+            (cx + r, cy, on),
+            (cx + r, cy + k, handle),
+            (cx + k, cy + r, handle),
+            (cx, cy + r, on),
+            (cx - k, cy + r, handle),
+            (cx - r, cy + k, handle),
+            (cx - r, cy, on),
+            (cx - r, cy - k, handle),
+            (cx - k, cy - r, handle),
+            (cx, cy - r, on),
+            (cx + k, cy - r, handle),
+            (cx + r, cy - k, handle),
+            (cx + r, cy, on),
+        ];
+        let points: Vec<LinePoint> = points.iter().map(|&(x, y, bezier)| LinePoint { p: point(x, y), bezier }).collect();
+        match stroke {
+            None => {
+                self.ops.push(Op::SetFillColor { col: colour.pdf() });
+                self.ops.push(Op::DrawPolygon {
+                    polygon: Polygon {
+                        rings: vec![PolygonRing { points }],
+                        mode: PaintMode::Fill,
+                        winding_order: WindingOrder::NonZero,
+                    },
+                });
+            }
+            Some(thickness) => {
+                self.ops.push(Op::SaveGraphicsState);
+                self.ops.push(Op::SetOutlineColor { col: colour.pdf() });
+                self.ops.push(Op::SetOutlineThickness { pt: pt(thickness) });
+                self.ops.push(Op::DrawLine { line: Line { points, is_closed: true } });
+                self.ops.push(Op::RestoreGraphicsState);
+            }
+        }
     }
 
     /// Appends another canvas's operations (a chart drawn separately).
@@ -229,6 +277,16 @@ impl<'f> Canvas<'f> {
     pub fn mark_used(&mut self, face: FaceId) {
         self.used_faces[face as usize] = true;
     }
+}
+
+/// A length or coordinate in points, to 1/100 pt (far below what print or screen can show): the
+/// content stream then holds `119.7`, not `119.700005`.
+fn pt(value: f32) -> Pt {
+    Pt((value * 100.0).round() / 100.0)
+}
+
+fn point(x: f32, y: f32) -> Point {
+    Point { x: pt(x), y: pt(y) }
 }
 
 /// The text that `ShowText` items show (for tests and checks of what a page says).
