@@ -190,10 +190,7 @@ impl<'f> Canvas<'f> {
         }
         self.ops.push(Op::DrawLine {
             line: Line {
-                points: points
-                    .iter()
-                    .map(|&(x, y)| LinePoint { p: point(x, y), bezier: false })
-                    .collect(),
+                points: points.iter().map(|&(x, y)| LinePoint { p: point(x, y), bezier: false }).collect(),
                 is_closed: closed,
             },
         });
@@ -209,10 +206,7 @@ impl<'f> Canvas<'f> {
         self.ops.push(Op::DrawPolygon {
             polygon: Polygon {
                 rings: vec![PolygonRing {
-                    points: points
-                        .iter()
-                        .map(|&(x, y)| LinePoint { p: point(x, y), bezier: false })
-                        .collect(),
+                    points: points.iter().map(|&(x, y)| LinePoint { p: point(x, y), bezier: false }).collect(),
                 }],
                 mode: PaintMode::Fill,
                 winding_order: WindingOrder::NonZero,
@@ -243,7 +237,8 @@ impl<'f> Canvas<'f> {
             (cx + r, cy - k, handle),
             (cx + r, cy, on),
         ];
-        let points: Vec<LinePoint> = points.iter().map(|&(x, y, bezier)| LinePoint { p: point(x, y), bezier }).collect();
+        let points: Vec<LinePoint> =
+            points.iter().map(|&(x, y, bezier)| LinePoint { p: point(x, y), bezier }).collect();
         match stroke {
             None => {
                 self.ops.push(Op::SetFillColor { col: colour.pdf() });

@@ -1,6 +1,7 @@
 //! Render: layout, charts and PDF export.
 
 pub mod chart;
+pub mod content;
 pub mod draw;
 pub mod fonts;
 pub mod layout;

@@ -81,7 +81,17 @@ pub fn write(document: Document, fonts: &FontSet) -> Vec<u8> {
     let subsets = subset_faces(&mut pages);
     let (width, height) = document.paper.size();
     let (width, height) = (Mm(width * 25.4 / 72.0), Mm(height * 25.4 / 72.0));
-    pdf.pages = pages.into_iter().map(|ops| PdfPage::new(width, height, ops)).collect();
+    // printpdf assembles the document (pages, resources, outline, metadata) around empty pages; the
+    // content streams are ours (see `super::content`) and go in after.
+    let contents: Vec<Vec<u8>> = pages
+        .iter()
+        .map(|ops| {
+            let mut bytes = Vec::with_capacity(32 * 1024);
+            super::content::encode(ops, &mut bytes);
+            bytes
+        })
+        .collect();
+    pdf.pages = pages.iter().map(|_| PdfPage::new(width, height, Vec::new())).collect();
     for (index, (name, page)) in document.bookmarks.into_iter().enumerate() {
         // printpdf counts pages from 1 in bookmarks.
         pdf.bookmarks.map.insert(PageAnnotId(format!("BM{index:04}")), PageAnnotation { name, page: page + 1 });
@@ -91,6 +101,7 @@ pub fn write(document: Document, fonts: &FontSet) -> Vec<u8> {
     let mut warnings = Vec::new();
     let mut lo = printpdf::serialize::to_lopdf_doc(&pdf, &options, &mut warnings);
     add_fonts(&mut lo, &subsets, fonts);
+    set_contents(&mut lo, contents);
     compress(&mut lo);
     // printpdf always writes an empty PDF/X version into Info, which makes viewers claim PDF/X.
     if let Ok(info) = lo.trailer.get(b"Info").and_then(Object::as_reference) {
@@ -299,6 +310,20 @@ fn add_fonts(lo: &mut lopdf::Document, subsets: &[FaceSubset], fonts: &FontSet) 
     }
 }
 
+/// Puts each page's content stream in place of the empty one printpdf wrote.
+fn set_contents(lo: &mut lopdf::Document, contents: Vec<Vec<u8>>) {
+    let pages: Vec<lopdf::ObjectId> = lo.get_pages().into_values().collect();
+    assert_eq!(pages.len(), contents.len(), "printpdf writes one page object per page");
+    for (page, content) in pages.into_iter().zip(contents) {
+        let stream = lo
+            .get_dictionary(page)
+            .and_then(|page| page.get(b"Contents"))
+            .and_then(Object::as_reference)
+            .expect("printpdf gives every page a content stream object");
+        lo.objects.insert(stream, Object::Stream(Stream::new(Dictionary::new(), content)));
+    }
+}
+
 /// The bytes of table `tag` of an OpenType file.
 fn sfnt_table<'a>(font: &'a [u8], tag: &[u8; 4]) -> Option<&'a [u8]> {
     let count = u16::from_be_bytes(font.get(4..6)?.try_into().ok()?) as usize;
@@ -317,21 +342,29 @@ fn sfnt_table<'a>(font: &'a [u8], tag: &[u8; 4]) -> Option<&'a [u8]> {
 /// writing a report; see docs/performance.md for the measurements behind this choice.
 const COMPRESSION_LEVEL: u32 = 6;
 
-/// Deflates every stream not yet compressed (zlib-rs backend).
+/// Deflates every stream not yet compressed (zlib-rs backend). One compressor serves every stream
+/// of the document: setting up a fresh one per stream cost more than compressing the small ones.
 fn compress(document: &mut lopdf::Document) {
-    use std::io::Write;
+    use flate2::{Compress, Compression, FlushCompress, Status};
+    let mut compressor = Compress::new(Compression::new(COMPRESSION_LEVEL), true);
     for object in document.objects.values_mut() {
         let Object::Stream(stream) = object else { continue };
         if !stream.allows_compression || stream.dict.get(b"Filter").is_ok() {
             continue;
         }
-        let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::new(COMPRESSION_LEVEL));
-        let compressed = encoder.write_all(&stream.content).and_then(|_| encoder.finish());
-        if let Ok(compressed) = compressed {
-            if compressed.len() + 19 < stream.content.len() {
-                stream.dict.set("Filter", "FlateDecode");
-                stream.set_content(compressed);
+        compressor.reset();
+        let mut compressed = Vec::with_capacity(stream.content.len() / 2 + 64);
+        let done = loop {
+            let consumed = compressor.total_in() as usize;
+            match compressor.compress_vec(&stream.content[consumed..], &mut compressed, FlushCompress::Finish) {
+                Ok(Status::StreamEnd) => break true,
+                Ok(_) => compressed.reserve(compressed.capacity().max(64)),
+                Err(_) => break false,
             }
+        };
+        if done && compressed.len() + 19 < stream.content.len() {
+            stream.dict.set("Filter", "FlateDecode");
+            stream.set_content(compressed);
         }
     }
 }
