@@ -19,6 +19,21 @@ use valuereport::quarter::Quarter;
 use valuereport::render::pdf::Paper;
 use valuereport::value;
 
+// Everything printed goes through `terminal::safe` (customer text may hold control characters):
+// these shadow the standard macros in this file and in the `cli` modules below.
+macro_rules! println {
+    ($($arg:tt)*) => { std::println!("{}", crate::terminal::safe(&format!($($arg)*))) };
+}
+macro_rules! eprintln {
+    ($($arg:tt)*) => { std::eprintln!("{}", crate::terminal::safe(&format!($($arg)*))) };
+}
+macro_rules! print {
+    ($($arg:tt)*) => { std::print!("{}", crate::terminal::safe(&format!($($arg)*))) };
+}
+
+#[path = "cli/terminal.rs"]
+mod terminal;
+
 #[path = "cli/batch.rs"]
 mod batch;
 

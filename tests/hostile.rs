@@ -607,6 +607,34 @@ fn control_characters_bidi_marks_and_template_syntax_in_customer_text_render_lit
     }
 }
 
+/// Control characters in folder names and values never reach the operator's terminal as such:
+/// every command shows them as `\uXXXX`.
+#[test]
+fn control_characters_from_customer_files_are_shown_escaped_on_the_terminal() {
+    let work = Work::new();
+    let evil_folder = "evil\u{1b}[2J\u{1b}]0;pwned\u{7}\rFAKE\u{202e}txt";
+    let dir = work.customer(evil_folder, "evil");
+    set_cell(&dir.join("account.csv"), 0, "customer_name", "Acme\u{1b}[31m red\u{9b}2J\u{202e}");
+    // A wrong value that holds an escape sequence: quoted in the error message.
+    set_cell(&dir.join("goals.csv"), 0, "baseline", "12\u{1b}[8m");
+    let runs: [&[&str]; 4] = [
+        &["validate", "input"],
+        &["summary", "input", "--quarter", "2026-Q3"],
+        &["run", "input", "--out", "out", "--quarter", "2026-Q3"],
+        &["run", "input", "--out", "out", "--quarter", "2026-Q3", "--dry-run", "--format", "json"],
+    ];
+    for args in runs {
+        let output = work.valuereport(args, &[]);
+        let shown = format!("{}{}", text(&output.stdout), text(&output.stderr));
+        assert!(shown.contains("evil"), "{args:?}: the customer is reported: {shown}");
+        for bad in ['\u{1b}', '\u{7}', '\r', '\u{9b}', '\u{202e}'] {
+            assert!(!shown.contains(bad), "{args:?}: {bad:?} reached the terminal: {shown:?}");
+        }
+        // (serde_json writes the escape in lower case, `\u001b`.)
+        assert!(shown.to_lowercase().contains("\\u001b"), "{args:?}: the escape is shown as \\u001B: {shown}");
+    }
+}
+
 // ---- duplicate ids -------------------------------------------------------------------------------
 
 #[test]

@@ -252,7 +252,7 @@ impl Reporter {
     fn say(&self, line: &str) {
         let _guard = self.lines.lock().unwrap_or_else(|p| p.into_inner());
         match &self.bar {
-            Some(bar) => bar.println(line),
+            Some(bar) => bar.println(crate::terminal::safe(line)),
             None => eprintln!("{line}"),
         }
     }
