@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
+use valuereport::batch::output::write_atomically;
 use valuereport::batch::{report_pdf, ReportOptions};
 use valuereport::content::catalog::Catalogs;
 use valuereport::content::report::{build, Edition, ReportInput};
@@ -66,6 +67,17 @@ fn stages(c: &mut Criterion) {
                 report_pdf(&customer, &options).unwrap()
             })
         });
+        // As the batch writes a report: a temporary file, fsync, rename.
+        let scratch = std::env::temp_dir().join(format!("valuereport-bench-{}", std::process::id()));
+        let path = scratch.join(format!("{name}-team.pdf"));
+        group.bench_function("end to end (load → PDF on disk, fsync)", |b| {
+            b.iter(|| {
+                let customer = load_customer(&dir).unwrap();
+                let rendered = report_pdf(&customer, &options).unwrap();
+                write_atomically(&path, &rendered.bytes).unwrap();
+            })
+        });
+        let _ = std::fs::remove_dir_all(&scratch);
         group.finish();
     }
 }
