@@ -46,6 +46,6 @@ echo "$n customers, $((2 * n)) reports (both editions), $(nproc) cores, $repeats
 measure "cold, --jobs 1" yes "$work/out1" "$bin" run "$work/input" --as-of 2026-11-22 --jobs 1
 measure "cold, --jobs 2" yes "$work/out2" "$bin" run "$work/input" --as-of 2026-11-22 --jobs 2
 measure "unchanged rerun, --jobs 2" no "$work/out2" "$bin" run "$work/input" --as-of 2026-11-22 --jobs 2
-one=$(cat "$work/median-cold---jobs-1")
-two=$(cat "$work/median-cold---jobs-2")
+one=$(cat "$work/median-$(printf '%s' "cold, --jobs 1" | tr -c 'a-z0-9' '-')")
+two=$(cat "$work/median-$(printf '%s' "cold, --jobs 2" | tr -c 'a-z0-9' '-')")
 echo "scaling 1 -> 2 jobs (median walls): $(echo "$one $two" | awk '{printf "%.2fx", $1 / $2}')"

@@ -191,28 +191,16 @@ pub fn execute(options: &RunOptions, progress: &dyn Progress) -> Result<Outcome,
     progress.start(tasks.len() as u64);
     let context = Context { options, settings: &settings, settings_bytes: &settings_bytes, previous: Some(&previous) };
     let pool = rayon::ThreadPoolBuilder::new().num_threads(options.jobs.max(1)).build().expect("a thread pool");
-    // Workers render; this thread keeps the results. Each result is copied here and the worker's
-    // own copy freed at once: small records that live until the end of the run then sit in this
-    // thread's heap, not between the large short-lived buffers of the workers' reports, where they
-    // kept glibc from reusing or returning that memory (peak RSS grew with the batch: 325 MB at
-    // 10,000 customers; docs/performance.md).
-    let mut results: Vec<ReportResult> = Vec::new();
-    let (sender, receiver) = std::sync::mpsc::channel::<Vec<ReportResult>>();
-    std::thread::scope(|scope| {
-        scope.spawn(|| {
-            pool.install(|| {
-                tasks.into_par_iter().for_each_with(sender, |sender, task| {
-                    let dir = task.dir.display().to_string();
-                    let handled = context.handle(task);
-                    progress.customer_done(&dir, &handled);
-                    // The receiver lives until every sender is gone.
-                    let _ = sender.send(handled);
-                });
-            });
-        });
-        for handled in receiver {
-            results.extend(handled.iter().cloned());
-        }
+    let mut results: Vec<ReportResult> = pool.install(|| {
+        tasks
+            .into_par_iter()
+            .flat_map_iter(|task| {
+                let dir = task.dir.display().to_string();
+                let results = context.handle(task);
+                progress.customer_done(&dir, &results);
+                results
+            })
+            .collect()
     });
     progress.finish();
     results.sort_by(|a, b| (&a.customer_dir, &a.kind).cmp(&(&b.customer_dir, &b.kind)));

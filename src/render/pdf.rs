@@ -342,31 +342,37 @@ fn sfnt_table<'a>(font: &'a [u8], tag: &[u8; 4]) -> Option<&'a [u8]> {
 /// writing a report; see docs/performance.md for the measurements behind this choice.
 const COMPRESSION_LEVEL: u32 = 6;
 
-/// Deflates every stream not yet compressed (zlib-rs backend). One compressor serves every stream
-/// of the document: setting up a fresh one per stream cost more than compressing the small ones.
+/// Deflates every stream not yet compressed (zlib-rs backend). Each thread keeps one compressor
+/// and resets it for every stream: a fresh one allocates and clears about 380 KB, which cost more
+/// than compressing the small streams, and made the batch's memory churn.
 fn compress(document: &mut lopdf::Document) {
     use flate2::{Compress, Compression, FlushCompress, Status};
-    let mut compressor = Compress::new(Compression::new(COMPRESSION_LEVEL), true);
-    for object in document.objects.values_mut() {
-        let Object::Stream(stream) = object else { continue };
-        if !stream.allows_compression || stream.dict.get(b"Filter").is_ok() {
-            continue;
-        }
-        compressor.reset();
-        let mut compressed = Vec::with_capacity(stream.content.len() / 2 + 64);
-        let done = loop {
-            let consumed = compressor.total_in() as usize;
-            match compressor.compress_vec(&stream.content[consumed..], &mut compressed, FlushCompress::Finish) {
-                Ok(Status::StreamEnd) => break true,
-                Ok(_) => compressed.reserve(compressed.capacity().max(64)),
-                Err(_) => break false,
-            }
-        };
-        if done && compressed.len() + 19 < stream.content.len() {
-            stream.dict.set("Filter", "FlateDecode");
-            stream.set_content(compressed);
-        }
+    thread_local! {
+        static COMPRESSOR: std::cell::RefCell<Compress> =
+            std::cell::RefCell::new(Compress::new(Compression::new(COMPRESSION_LEVEL), true));
     }
+    COMPRESSOR.with_borrow_mut(|compressor| {
+        for object in document.objects.values_mut() {
+            let Object::Stream(stream) = object else { continue };
+            if !stream.allows_compression || stream.dict.get(b"Filter").is_ok() {
+                continue;
+            }
+            compressor.reset();
+            let mut compressed = Vec::with_capacity(stream.content.len() / 2 + 64);
+            let done = loop {
+                let consumed = compressor.total_in() as usize;
+                match compressor.compress_vec(&stream.content[consumed..], &mut compressed, FlushCompress::Finish) {
+                    Ok(Status::StreamEnd) => break true,
+                    Ok(_) => compressed.reserve(compressed.capacity().max(64)),
+                    Err(_) => break false,
+                }
+            };
+            if done && compressed.len() + 19 < stream.content.len() {
+                stream.dict.set("Filter", "FlateDecode");
+                stream.set_content(compressed);
+            }
+        }
+    });
 }
 
 /// Replaces the zero /ID in the trailer with the first 16 bytes of the file's SHA-256, twice.
