@@ -8,7 +8,7 @@ use printpdf::{
     Rect, Rgb, TextItem, WindingOrder,
 };
 
-use super::fonts::{FaceId, FontSet, Weight, FACES};
+use super::fonts::{FaceId, FontSet, Weight};
 
 /// An sRGB colour.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -87,13 +87,11 @@ pub enum Align {
 pub struct Canvas<'f> {
     pub fonts: &'f FontSet,
     pub ops: Vec<Op>,
-    /// Faces used, so the document embeds only those.
-    pub used_faces: [bool; FACES],
 }
 
 impl<'f> Canvas<'f> {
     pub fn new(fonts: &'f FontSet) -> Canvas<'f> {
-        Canvas { fonts, ops: Vec::new(), used_faces: [false; FACES] }
+        Canvas { fonts, ops: Vec::new() }
     }
 
     /// Width of `text` in this style.
@@ -126,7 +124,6 @@ impl<'f> Canvas<'f> {
             self.ops.push(Op::SetTextCursor { pos: point(x - offset, y) });
         }
         for (face, run) in self.fonts.runs(text, style.weight) {
-            self.used_faces[face as usize] = true;
             self.ops.push(Op::SetFont { font: PdfFontHandle::External(face.resource_id()), size: pt(style.size) });
             self.ops.push(Op::ShowText { items: vec![TextItem::GlyphIds(self.glyphs(face, run))] });
         }
@@ -263,14 +260,6 @@ impl<'f> Canvas<'f> {
     /// Appends another canvas's operations (a chart drawn separately).
     pub fn append(&mut self, other: Canvas<'_>) {
         self.ops.extend(other.ops);
-        for (mine, theirs) in self.used_faces.iter_mut().zip(other.used_faces) {
-            *mine |= theirs;
-        }
-    }
-
-    /// Marks a face as used (for callers that emit text operations themselves).
-    pub fn mark_used(&mut self, face: FaceId) {
-        self.used_faces[face as usize] = true;
     }
 }
 

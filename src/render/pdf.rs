@@ -49,8 +49,6 @@ pub struct Document {
     pub date: NaiveDate,
     pub paper: Paper,
     pub pages: Vec<Vec<Op>>,
-    /// Faces the pages use (index = `FaceId as usize`); only these are embedded.
-    pub used_faces: [bool; super::fonts::FACES],
     /// (name, 0-based page index); names are shown in order of page, then name.
     pub bookmarks: Vec<(String, usize)>,
 }
@@ -414,7 +412,6 @@ mod tests {
             date: NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),
             paper: Paper::A4,
             pages: vec![canvas.ops],
-            used_faces: canvas.used_faces,
             bookmarks: vec![],
         }
     }

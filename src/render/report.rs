@@ -236,13 +236,9 @@ pub fn lay_out(content: ReportContent, paper: Paper, fonts: &FontSet) -> Documen
         accent,
     };
     let pages = layout(fonts, Frame::new(paper.size()), blocks, &decorations);
-    let mut used_faces = [false; super::fonts::FACES];
     let mut bookmarks = Vec::new();
     let mut page_ops = Vec::with_capacity(pages.len());
     for (index, page) in pages.into_iter().enumerate() {
-        for (used, page_used) in used_faces.iter_mut().zip(page.canvas.used_faces) {
-            *used |= page_used;
-        }
         bookmarks.extend(page.bookmarks.into_iter().map(|name| (name, index)));
         page_ops.push(page.canvas.ops);
     }
@@ -254,7 +250,6 @@ pub fn lay_out(content: ReportContent, paper: Paper, fonts: &FontSet) -> Documen
         date: content.as_of,
         paper,
         pages: page_ops,
-        used_faces,
         bookmarks,
     }
 }
