@@ -9,9 +9,11 @@ use unicode_linebreak::{linebreaks, BreakOpportunity};
 use super::fonts::{FontSet, Weight};
 
 /// Splits `text` into lines no wider than `max_width` points at `size`. Mandatory breaks (newlines)
-/// are kept; a single word wider than the line is split between characters.
+/// are kept; a single word wider than the line is split between characters. A paragraph does not end
+/// on a lone short word ("… under 15 / h"): the word before it moves down too.
 pub fn wrap(fonts: &FontSet, text: &str, weight: Weight, size: f32, max_width: f32) -> Vec<String> {
     let mut lines = Vec::new();
+    let mut paragraph_start = 0;
     let mut line = String::new();
     let mut line_width = 0.0;
     let mut start = 0;
@@ -51,13 +53,36 @@ pub fn wrap(fonts: &FontSet, text: &str, weight: Weight, size: f32, max_width: f
             lines.push(line.trim_end().to_string());
             line.clear();
             line_width = 0.0;
+            avoid_runt(&mut lines[paragraph_start..], fonts, weight, size, max_width);
+            paragraph_start = lines.len();
         }
     }
     let last = line.trim_end();
     if !last.is_empty() || lines.is_empty() {
         lines.push(last.to_string());
     }
+    let start = paragraph_start.min(lines.len());
+    avoid_runt(&mut lines[start..], fonts, weight, size, max_width);
     lines
+}
+
+/// If a paragraph's last line is one word of at most three characters, moves the last word of the
+/// line before down to it, when that line keeps another word and the new last line fits.
+fn avoid_runt(paragraph: &mut [String], fonts: &FontSet, weight: Weight, size: f32, max_width: f32) {
+    let [.., before, last] = paragraph else { return };
+    if last.contains(' ') || last.chars().count() > 3 || last.is_empty() {
+        return;
+    }
+    let Some((kept, moved)) = before.rsplit_once(' ') else { return };
+    let (kept, moved) = (kept.trim_end(), moved.trim());
+    if kept.is_empty() || moved.is_empty() {
+        return;
+    }
+    let joined = format!("{moved} {last}");
+    if fonts.width(&joined, weight, size) <= max_width {
+        *last = joined;
+        *before = kept.to_string();
+    }
 }
 
 #[cfg(test)]
@@ -66,6 +91,23 @@ mod tests {
 
     fn fits(lines: &[String], max: f32) -> bool {
         lines.iter().all(|l| FontSet::shared().width(l, Weight::Regular, 10.0) <= max + 0.01)
+    }
+
+    #[test]
+    fn a_paragraph_does_not_end_on_a_lone_short_word() {
+        let fonts = FontSet::shared();
+        let title = "G1 · Cut monthly reporting from 40 h to under 15 h";
+        // The width at which greedy filling leaves "h" alone on the second line.
+        let width = fonts.width("G1 · Cut monthly reporting from 40 h to under 15", Weight::Bold, 10.0) + 1.0;
+        let lines = wrap(fonts, title, Weight::Bold, 10.0, width);
+        assert_eq!(lines, ["G1 · Cut monthly reporting from 40 h to under", "15 h"]);
+        // Each paragraph on its own; a one-word paragraph stays as it is.
+        let lines = wrap(fonts, &format!("{title}\nok\n{title}"), Weight::Bold, 10.0, width);
+        assert_eq!(lines[1..3], ["15 h".to_string(), "ok".to_string()]);
+        assert_eq!(lines.last().unwrap(), "15 h");
+        // Japanese has no spaces to move at: unchanged.
+        let lines = wrap(fonts, "設備の計画外停止時間を四半期36時間から18時間に半減", Weight::Regular, 10.0, 120.0);
+        assert!(lines.len() >= 2 && lines.concat() == "設備の計画外停止時間を四半期36時間から18時間に半減");
     }
 
     #[test]
