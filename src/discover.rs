@@ -14,8 +14,13 @@ use crate::load::{ACCOUNT_FILE, GOALS_FILE, METRICS_FILE};
 pub struct Discovery {
     /// Customer folders, sorted by path.
     pub customers: Vec<PathBuf>,
-    /// Entries that could not be read or were not followed, with the reason; the walk went on.
+    /// Entries not followed by design (symbolic links) or not customer folders (customer files but
+    /// no account.csv), with the reason: warnings.
     pub skipped: Vec<(PathBuf, String)>,
+    /// Entries the walk could not read (permissions, a path beyond the system's limit, I/O
+    /// errors), with the reason. A customer may be in one, so the run fails (exit 1) after
+    /// processing the others: nothing is lost silently.
+    pub unreadable: Vec<(PathBuf, String)>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -41,7 +46,7 @@ pub fn discover(root: &Path) -> Result<Discovery, DiscoverError> {
             Err(e) => {
                 let path = e.path().unwrap_or(root).to_path_buf();
                 let reason = e.io_error().map_or_else(|| e.to_string(), |io| io.to_string());
-                found.skipped.push((path, reason));
+                found.unreadable.push((path, reason));
                 continue;
             }
         };

@@ -302,6 +302,7 @@ fn validate(input: &Path) -> u8 {
     for (path, reason) in &loaded.skipped {
         eprintln!("note: {}: skipped: {reason}", path.display());
     }
+    report_unreadable(&loaded);
     if let Err(e) = &loaded.settings {
         println!("{e}");
     }
@@ -327,7 +328,7 @@ fn validate(input: &Path) -> u8 {
     }
     if loaded.settings.is_err() {
         USAGE
-    } else if loaded.problem_count() > 0 {
+    } else if loaded.problem_count() > 0 || !loaded.unreadable.is_empty() {
         DATA_ERRORS
     } else {
         OK
@@ -443,10 +444,18 @@ fn summary(input: &Path, period: &Period) -> u8 {
     }
     let total = loaded.customers.len();
     eprintln!("{total} customer{} for {quarter}: {} summarized, {failed} failed", plural(total), total - failed);
-    if failed > 0 {
+    report_unreadable(&loaded);
+    if failed > 0 || !loaded.unreadable.is_empty() {
         DATA_ERRORS
     } else {
         OK
+    }
+}
+
+/// Folders under INPUT that could not be read: errors (exit 1), since a customer may be in one.
+fn report_unreadable(loaded: &valuereport::batch::LoadedInput) {
+    for (path, reason) in &loaded.unreadable {
+        eprintln!("error: {}: cannot be read ({reason}); any customer in it was not checked", path.display());
     }
 }
 

@@ -555,8 +555,8 @@ fn deeply_nested_folders_are_walked_and_folders_beyond_the_path_limit_are_report
     nest(&work.input(), &"n".repeat(120), 40, &[(20, &staging.join("b")), (39, &staging.join("c"))]);
     let output = work.run(&[]);
     let stderr = text(&output.stderr);
-    // No crash; the unreachable folder is a warning today (exit 0), see docs/hardening.md.
-    assert!(matches!(output.status.code(), Some(0 | 1)), "{stderr}");
+    // The unreachable folder may hold a customer: an error (exit 1), after every other customer.
+    assert_eq!(output.status.code(), Some(1), "{}", &stderr[..stderr.len().min(2000)]);
     assert_eq!(
         work.pdfs(),
         [
@@ -566,7 +566,14 @@ fn deeply_nested_folders_are_walked_and_folders_beyond_the_path_limit_are_report
             "2026-Q3/deep-200/deep-200-2026-Q3-team.pdf",
         ]
     );
-    assert!(stderr.contains("skipped: File name too long"), "{}", &stderr[..stderr.len().min(2000)]);
+    assert!(stderr.contains("cannot be read (File name too long"), "{}", &stderr[..stderr.len().min(2000)]);
+    assert!(stderr.contains("any customer in it was not processed"), "{}", &stderr[..stderr.len().min(2000)]);
+    for command in [&["validate", "input"][..], &["summary", "input", "--quarter", "2026-Q3"][..]] {
+        let output = work.valuereport(command, &[]);
+        let stderr = text(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{command:?}: {}", &stderr[..stderr.len().min(2000)]);
+        assert!(stderr.contains("cannot be read (File name too long"), "{command:?}");
+    }
 }
 
 // ---- control characters, bidi marks and template syntax in customer text -------------------------

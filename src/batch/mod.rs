@@ -19,8 +19,10 @@ pub struct LoadedInput {
     pub settings: Result<Settings, InputError>,
     /// In sorted folder order.
     pub customers: Vec<(PathBuf, Result<Customer, Vec<InputError>>)>,
-    /// Entries the walk could not read or did not follow.
+    /// Entries the walk did not follow, or folders with customer files but no account.csv.
     pub skipped: Vec<(PathBuf, String)>,
+    /// Entries the walk could not read (an error: a customer may be in one).
+    pub unreadable: Vec<(PathBuf, String)>,
 }
 
 impl LoadedInput {
@@ -67,7 +69,12 @@ pub fn load_input(root: &Path) -> Result<LoadedInput, DiscoverError> {
             Err(errors) => errors.push(error),
         }
     }
-    Ok(LoadedInput { settings: load_settings(root), customers, skipped: discovery.skipped })
+    Ok(LoadedInput {
+        settings: load_settings(root),
+        customers,
+        skipped: discovery.skipped,
+        unreadable: discovery.unreadable,
+    })
 }
 
 /// Everything that can stop one report from being written.

@@ -93,13 +93,15 @@ pub struct Outcome {
     pub manifest: Manifest,
     /// Where the manifest was (or would be) written.
     pub manifest_path: PathBuf,
-    /// Entries under INPUT that were skipped (symlinks, unreadable folders).
+    /// Entries under INPUT that were skipped (symbolic links, folders without account.csv).
     pub skipped_entries: Vec<(PathBuf, String)>,
+    /// Entries under INPUT that could not be read: the run fails (a customer may be in one).
+    pub unreadable_entries: Vec<(PathBuf, String)>,
 }
 
 impl Outcome {
     pub fn failed(&self) -> bool {
-        self.manifest.counts.failed > 0 || self.manifest_error.is_some()
+        self.manifest.counts.failed > 0 || self.manifest_error.is_some() || !self.unreadable_entries.is_empty()
     }
 }
 
@@ -262,7 +264,13 @@ pub fn execute(options: &RunOptions, progress: &dyn Progress) -> Result<Outcome,
     // Reports are already on disk: a manifest that cannot be saved fails the run (exit 1), it does
     // not make it a usage error.
     let manifest_error = if options.dry_run { None } else { manifest.save(&manifest_path).err() };
-    Ok(Outcome { manifest_error, manifest, manifest_path, skipped_entries: discovered.skipped })
+    Ok(Outcome {
+        manifest_error,
+        manifest,
+        manifest_path,
+        skipped_entries: discovered.skipped,
+        unreadable_entries: discovered.unreadable,
+    })
 }
 
 /// `…-renewal-2027-01-31-T-60.pdf` → `2027-01-31`.

@@ -149,6 +149,9 @@ fn batch(input: &Path, mode: Mode, as_of: NaiveDate, args: &BatchArgs) -> u8 {
     for (path, reason) in &outcome.skipped_entries {
         eprintln!("warning: {}: skipped: {reason}", path.display());
     }
+    for (path, reason) in &outcome.unreadable_entries {
+        eprintln!("error: {}: cannot be read ({reason}); any customer in it was not processed", path.display());
+    }
     if let Some(e) = &outcome.manifest_error {
         eprintln!("error: {e}");
     }
@@ -199,6 +202,11 @@ fn print_summary(outcome: &Outcome, args: &BatchArgs) {
                 "manifest": if args.dry_run { None } else { Some(outcome.manifest_path.display().to_string()) },
                 "manifest_error": outcome.manifest_error.as_ref().map(ToString::to_string),
                 "failures": failures,
+                "unreadable": outcome
+                    .unreadable_entries
+                    .iter()
+                    .map(|(path, reason)| serde_json::json!({"path": path.display().to_string(), "error": reason}))
+                    .collect::<Vec<_>>(),
                 "plan": if args.dry_run { serde_json::to_value(&m.results).ok() } else { None },
             });
             println!("{}", serde_json::to_string_pretty(&summary).expect("json"));
