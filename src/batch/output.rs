@@ -107,6 +107,27 @@ fn stale(path: &Path) -> bool {
     }
 }
 
+/// Creates `path` holding `content`, failing with `AlreadyExists` if it exists. The content is
+/// written to a temporary file first and linked into place, so the file never exists empty: a run
+/// killed while taking the lock leaves no lock (only a temporary, removed by a later run), not an
+/// empty one that would block the next runs for a lease. Where the file system has no hard links,
+/// the file is created exclusively and then written.
+fn create_with_content(path: &Path, content: &str) -> std::io::Result<()> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let temporary = dir.join(format!(".{name}.{}.{}.tmp", host_tag(), std::process::id()));
+    fs::write(&temporary, content)?;
+    let linked = fs::hard_link(&temporary, path);
+    let _ = fs::remove_file(&temporary);
+    match linked {
+        Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => {
+            let mut file = OpenOptions::new().write(true).create_new(true).open(path)?;
+            file.write_all(content.as_bytes())
+        }
+        result => result,
+    }
+}
+
 impl OutputLock {
     /// Takes `dir/name` at once or fails; a lock left by a run that is gone is taken over.
     pub fn acquire(dir: &Path, name: &str) -> Result<OutputLock, LockError> {
@@ -118,10 +139,8 @@ impl OutputLock {
             return Err(LockError::Held { path, holder });
         }
         for _ in 0..2 {
-            match OpenOptions::new().write(true).create_new(true).open(&path) {
-                Ok(mut file) => {
-                    let io = |source| LockError::Io { path: path.clone(), source };
-                    writeln!(file, "{} {}", std::process::id(), host()).map_err(io)?;
+            match create_with_content(&path, &format!("{} {}\n", std::process::id(), host())) {
+                Ok(()) => {
                     let (stop, stopped) = mpsc::channel::<()>();
                     let beat_path = path.clone();
                     let heartbeat = std::thread::spawn(move || {
@@ -220,6 +239,28 @@ mod tests {
         set_age(&lock_path, LEASE + Duration::from_secs(5));
         let lock = OutputLock::acquire(dir.path(), ".lock").unwrap();
         assert!(fs::read_to_string(lock.path()).unwrap().starts_with(&std::process::id().to_string()));
+    }
+
+    #[test]
+    fn the_lock_file_never_exists_without_its_holder() {
+        let dir = tempfile::tempdir().unwrap();
+        let lock_path = dir.path().join(".lock");
+        // What a run killed while taking the lock leaves: its temporary, never the lock itself.
+        let orphan = dir.path().join(format!(".lock.{}.4000000000.tmp", host_tag()));
+        fs::write(&orphan, "4000000000 here\n").unwrap();
+        let lock = OutputLock::acquire(dir.path(), ".lock").unwrap();
+        assert_eq!(fs::read_to_string(&lock_path).unwrap(), format!("{} {}\n", std::process::id(), host()));
+        // Taking it left no temporary of its own.
+        let own = dir.path().join(format!(".lock.{}.{}.tmp", host_tag(), std::process::id()));
+        assert!(!own.exists());
+        drop(lock);
+        remove_stale_temporaries(dir.path());
+        assert!(!orphan.exists());
+        // create_with_content is exclusive.
+        create_with_content(&lock_path, "a").unwrap();
+        let error = create_with_content(&lock_path, "b").unwrap_err();
+        assert_eq!(error.kind(), std::io::ErrorKind::AlreadyExists);
+        assert_eq!(fs::read_to_string(&lock_path).unwrap(), "a");
     }
 
     #[test]
