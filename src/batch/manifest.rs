@@ -45,6 +45,26 @@ pub struct ReportResult {
     pub elapsed_ms: u64,
 }
 
+impl ReportResult {
+    /// A result with only what every result has; the rest is filled in as the report is handled.
+    pub fn new(dir: &str, id: Option<&str>, kind: &str, status: Status) -> ReportResult {
+        ReportResult {
+            customer_dir: dir.to_string(),
+            customer_id: id.map(str::to_string),
+            kind: kind.to_string(),
+            path: None,
+            status,
+            reason: None,
+            error: None,
+            fingerprint: None,
+            sha256: None,
+            bytes: None,
+            pages: None,
+            elapsed_ms: 0,
+        }
+    }
+}
+
 /// The last good state of one output file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OutputRecord {
@@ -253,20 +273,10 @@ mod tests {
     use super::*;
 
     fn result(dir: &str, status: Status) -> ReportResult {
-        ReportResult {
-            customer_dir: dir.into(),
-            customer_id: Some(dir.into()),
-            kind: "quarterly-team".into(),
-            path: Some(format!("2026-Q3/{dir}/{dir}.pdf")),
-            status,
-            reason: None,
-            error: None,
-            fingerprint: None,
-            sha256: None,
-            bytes: None,
-            pages: None,
-            elapsed_ms: 3,
-        }
+        let mut result = ReportResult::new(dir, Some(dir), "quarterly-team", status);
+        result.path = Some(format!("2026-Q3/{dir}/{dir}.pdf"));
+        result.elapsed_ms = 3;
+        result
     }
 
     #[test]

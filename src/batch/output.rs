@@ -12,8 +12,7 @@ use std::time::{Duration, SystemTime};
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     fs::create_dir_all(dir)?;
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let temporary = dir.join(format!(".{name}.{}.{}.tmp", host_tag(), std::process::id()));
+    let temporary = temporary_for(path);
     let result = (|| {
         let mut file = fs::File::create(&temporary)?;
         file.write_all(bytes)?;
@@ -47,6 +46,14 @@ fn host() -> String {
 fn age(path: &Path) -> Option<Duration> {
     let modified = fs::metadata(path).ok()?.modified().ok()?;
     Some(SystemTime::now().duration_since(modified).unwrap_or_default())
+}
+
+/// This process's temporary file for `path`: `.NAME.HOST.PID.tmp` beside it (the form
+/// [`remove_stale_temporaries`] recognizes).
+fn temporary_for(path: &Path) -> PathBuf {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    dir.join(format!(".{name}.{}.{}.tmp", host_tag(), std::process::id()))
 }
 
 /// The host name as it appears in temporary file names: letters, digits and '-' only.
@@ -113,9 +120,7 @@ fn stale(path: &Path) -> bool {
 /// empty one that would block the next runs for a lease. Where the file system has no hard links,
 /// the file is created exclusively and then written.
 fn create_with_content(path: &Path, content: &str) -> std::io::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let temporary = dir.join(format!(".{name}.{}.{}.tmp", host_tag(), std::process::id()));
+    let temporary = temporary_for(path);
     fs::write(&temporary, content)?;
     let linked = fs::hard_link(&temporary, path);
     let _ = fs::remove_file(&temporary);

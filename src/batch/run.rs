@@ -125,23 +125,6 @@ struct Task {
     planned: Vec<ReportResult>,
 }
 
-fn result(dir: &str, id: Option<&str>, kind: &str, status: Status) -> ReportResult {
-    ReportResult {
-        customer_dir: dir.to_string(),
-        customer_id: id.map(str::to_string),
-        kind: kind.to_string(),
-        path: None,
-        status,
-        reason: None,
-        error: None,
-        fingerprint: None,
-        sha256: None,
-        bytes: None,
-        pages: None,
-        elapsed_ms: 0,
-    }
-}
-
 fn join_errors(errors: &[InputError]) -> String {
     errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
 }
@@ -339,7 +322,7 @@ fn plan(
                 match Package::due(options.as_of, renewal) {
                     None => {
                         let days = (renewal - options.as_of).num_days();
-                        let mut skipped = result(&dir_text, Some(id), "renewal", Status::Skipped);
+                        let mut skipped = ReportResult::new(&dir_text, Some(id), "renewal", Status::Skipped);
                         skipped.reason = Some(if days < 0 {
                             format!("renewal date {date} has passed")
                         } else {
@@ -351,7 +334,7 @@ fn plan(
                         let kind = format!("renewal-{package}");
                         let path = format!("renewals/{id}/{id}-renewal-{date}-{package}.pdf");
                         if let (Some(done), false) = (ledger(id, &date, package.label()), options.force) {
-                            let mut skipped = result(&dir_text, Some(id), &kind, Status::Skipped);
+                            let mut skipped = ReportResult::new(&dir_text, Some(id), &kind, Status::Skipped);
                             skipped.path = Some(done.path.clone());
                             skipped.reason =
                                 Some(format!("{package} for the {date} renewal was produced on {}", done.as_of));
@@ -396,7 +379,7 @@ impl Context<'_> {
         let account = match task.account {
             Ok(account) => account,
             Err(error) => {
-                let mut failed = result(&dir, None, "customer", Status::Failed);
+                let mut failed = ReportResult::new(&dir, None, "customer", Status::Failed);
                 failed.error = Some(error);
                 results.push(failed);
                 return results;
@@ -410,7 +393,7 @@ impl Context<'_> {
             Ok(hash) => hash,
             Err(e) => {
                 for job in &task.jobs {
-                    let mut failed = result(&dir, Some(id), &job.kind, Status::Failed);
+                    let mut failed = ReportResult::new(&dir, Some(id), &job.kind, Status::Failed);
                     failed.error = Some(format!("{dir}: cannot read the customer's files: {e}"));
                     results.push(failed);
                 }
@@ -433,7 +416,7 @@ impl Context<'_> {
                 format!("{:?}", self.options.paper).as_bytes(),
                 since_text.as_bytes(),
             ]);
-            let mut r = result(&dir, Some(id), &job.kind, Status::Written);
+            let mut r = ReportResult::new(&dir, Some(id), &job.kind, Status::Written);
             r.path = Some(job.path.clone());
             r.fingerprint = Some(fp.clone());
             let full_path = self.options.out.join(&job.path);

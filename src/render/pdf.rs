@@ -95,7 +95,8 @@ pub fn write(document: Document, fonts: &FontSet) -> Vec<u8> {
         pdf.bookmarks.map.insert(PageAnnotId(format!("BM{index:04}")), PageAnnotation { name, page: page + 1 });
     }
 
-    let options = PdfSaveOptions { optimize: true, subset_fonts: true, secure: true, image_optimization: None };
+    // No fonts are registered with printpdf (see `add_fonts`), so it has nothing to subset.
+    let options = PdfSaveOptions { optimize: true, subset_fonts: false, secure: true, image_optimization: None };
     let mut warnings = Vec::new();
     let mut lo = printpdf::serialize::to_lopdf_doc(&pdf, &options, &mut warnings);
     add_fonts(&mut lo, &subsets, fonts);
@@ -150,7 +151,7 @@ fn subset_faces(pages: &mut [Vec<Op>]) -> Vec<FaceSubset> {
         subsets.push(FaceSubset { face, program, glyphs });
         remappers[face as usize] = Some(remapper);
     }
-    for_each_glyph_mut(pages, |face, glyph| {
+    for_each_glyph(pages, |face, glyph| {
         if let Some(remapper) = &remappers[face as usize] {
             glyph.gid = remapper.get(glyph.gid).unwrap_or(0);
         }
@@ -159,27 +160,7 @@ fn subset_faces(pages: &mut [Vec<Op>]) -> Vec<FaceSubset> {
 }
 
 /// Calls `f` with every glyph the pages show and the face it is shown in.
-fn for_each_glyph(pages: &[Vec<Op>], mut f: impl FnMut(FaceId, &printpdf::Codepoint)) {
-    for ops in pages {
-        let mut face = None;
-        for op in ops {
-            match op {
-                Op::SetFont { font: PdfFontHandle::External(id), .. } => face = FaceId::from_resource_id(&id.0),
-                Op::ShowText { items } => {
-                    let Some(face) = face else { continue };
-                    for item in items {
-                        if let TextItem::GlyphIds(glyphs) = item {
-                            glyphs.iter().for_each(|g| f(face, g));
-                        }
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-}
-
-fn for_each_glyph_mut(pages: &mut [Vec<Op>], mut f: impl FnMut(FaceId, &mut printpdf::Codepoint)) {
+fn for_each_glyph(pages: &mut [Vec<Op>], mut f: impl FnMut(FaceId, &mut printpdf::Codepoint)) {
     for ops in pages {
         let mut face = None;
         for op in ops {
