@@ -20,9 +20,10 @@ pub fn to_table(customer: &Customer, summary: &ValueSummary) -> String {
     let account = &customer.account;
     let _ = writeln!(
         out,
-        "{} — {} — report quarter {} — amounts in {}\n",
+        "{} — {} — report quarter {} — amounts in {}",
         account.customer_id, account.customer_name, summary.report_quarter, currency
     );
+    let _ = writeln!(out, "{}\n", freshness_line(summary));
 
     // Realized value per quarter, by category.
     let categories: Vec<Category> =
@@ -42,23 +43,38 @@ pub fn to_table(customer: &Customer, summary: &ValueSummary) -> String {
     out.push_str(&align(&header, rows, 1));
 
     let ttm = &summary.ttm;
-    let window = summary.quarters.iter().rev().take(ttm.quarters as usize).map(|q| q.quarter).min();
     let _ = writeln!(
         out,
-        "\nTrailing twelve months ({} quarter{}{})",
+        "\nTrailing twelve months ({} quarter{}, {})",
         ttm.quarters,
         if ttm.quarters == 1 { "" } else { "s" },
-        window.map(|first| format!(", {first} to {}", summary.report_quarter)).unwrap_or_default()
+        if ttm.quarters == 1 {
+            summary.report_quarter.to_string()
+        } else {
+            format!("{} to {}", ttm.first_quarter, summary.report_quarter)
+        }
     );
+    if let Some(first_listed) = summary.quarters.first().map(|q| q.quarter).filter(|&q| q > ttm.first_quarter) {
+        let _ = writeln!(
+            out,
+            "  {} to {} are in the window (contract_start {}) but have no data: counted as 0",
+            ttm.first_quarter,
+            first_listed.prev(),
+            account.contract_start.map(|d| d.to_string()).unwrap_or_default()
+        );
+    }
     let payback = ttm
         .payback_months
         .map_or("none: value is not positive".to_string(), |m| format!("{} months", format_amount(m, 2)));
+    let share_formula = format!("annual_investment × {} ÷ 4", ttm.quarters);
+    let payback_formula = format!("annual_investment ÷ (value ÷ {})", ttm.months());
     let lines = [
         ("value", format!("{} {currency}", money(ttm.value)), "sum of the quarters' totals"),
         ("investment", format!("{} {currency}", money(ttm.investment)), "annual_investment"),
-        ("ROI", format!("{}%", format_amount(ttm.roi_pct, 2)), "value ÷ investment × 100"),
-        ("net ROI", format!("{}%", format_amount(ttm.net_roi_pct, 2)), "(value − investment) ÷ investment × 100"),
-        ("payback", payback, "investment ÷ (value ÷ 12)"),
+        ("share", format!("{} {currency}", money(ttm.investment_share)), share_formula.as_str()),
+        ("ROI", format!("{}%", format_amount(ttm.roi_pct, 2)), "value ÷ share × 100"),
+        ("net ROI", format!("{}%", format_amount(ttm.net_roi_pct, 2)), "(value − share) ÷ share × 100"),
+        ("payback", payback, payback_formula.as_str()),
     ];
     for (label, figure, formula) in lines {
         let _ = writeln!(out, "  {label:<11} {figure:>22}   {formula}");
@@ -141,8 +157,12 @@ pub fn to_table(customer: &Customer, summary: &ValueSummary) -> String {
         .map(|p| vec![p.quarter.to_string(), money(p.conservative), money(p.expected)])
         .collect();
     out.push_str(&align(&header, rows, 1));
-    out.push_str("  conservative: every goal held at its latest actual\n");
-    out.push_str("  expected: least-squares trend of the last four quarters with data, never worse than latest, never beyond target\n");
+    out.push_str("  expected: least-squares trend of the last four quarters with data; never beyond the target (or the latest,\n");
+    out.push_str(
+        "    without a target or once reached); fading at most to the baseline, or, already worse than the baseline,\n",
+    );
+    out.push_str("    worsening at most |latest − oldest point used| beyond the latest; one quarter of data: flat\n");
+    out.push_str("  conservative: every goal at the worse of its latest actual and its expected actual\n");
 
     let o = &summary.opportunities;
     let _ = writeln!(
@@ -155,11 +175,26 @@ pub fn to_table(customer: &Customer, summary: &ValueSummary) -> String {
     out
 }
 
+/// Whether the data reaches the report quarter: "data through 2026-Q3" or a stale warning.
+fn freshness_line(summary: &ValueSummary) -> String {
+    match (summary.stale, summary.data_through) {
+        (false, _) => format!("data through {}", summary.report_quarter),
+        (true, Some(through)) => format!(
+            "STALE: no goal data for {} yet (latest {through}); `run`, `renewals` and `report` refuse it without --allow-stale",
+            summary.report_quarter
+        ),
+        (true, None) => format!(
+            "STALE: no goal data at or before {}; `run`, `renewals` and `report` refuse it without --allow-stale",
+            summary.report_quarter
+        ),
+    }
+}
+
 /// One line for the batch overview.
 pub fn summary_line(customer: &Customer, summary: &ValueSummary) -> String {
     let currency = summary.currency;
     format!(
-        "{}  {}  TTM value {} {}  ROI {}%  ({} quarter{})  {}",
+        "{}  {}  TTM value {} {}  ROI {}%  ({} quarter{}{})  {}",
         customer.account.customer_id,
         summary.report_quarter,
         format_amount(summary.ttm.value, currency.decimals()),
@@ -167,6 +202,11 @@ pub fn summary_line(customer: &Customer, summary: &ValueSummary) -> String {
         format_amount(summary.ttm.roi_pct, 2),
         summary.ttm.quarters,
         if summary.ttm.quarters == 1 { "" } else { "s" },
+        match summary.data_through {
+            Some(through) if summary.stale => format!("; stale: data through {through}"),
+            None => "; stale: no data".to_string(),
+            _ => String::new(),
+        },
         customer.account.customer_name,
     )
 }
@@ -176,6 +216,7 @@ fn status_label(status: GoalStatus) -> &'static str {
         GoalStatus::Achieved => "achieved",
         GoalStatus::OnTrack => "on track",
         GoalStatus::Behind => "behind",
+        GoalStatus::TooEarly => "too early",
         GoalStatus::Regressed => "regressed",
         GoalStatus::NoData => "no data",
     }

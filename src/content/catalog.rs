@@ -282,6 +282,11 @@ mod tests {
                 "year",
                 "q",
                 "renewal_date",
+                "decline",
+                "share",
+                "through",
+                "start",
+                "data_start",
             ] {
                 context.insert(name, "1");
             }

@@ -9,7 +9,10 @@
 //! | adoption or training | a usage metric fell by 10% or more from the previous quarter | none stated |
 //! | new target | a goal reached its target | none stated |
 //!
-//! Ties keep this order, then the order of goals.csv, opportunities.csv and metric names.
+//! Ties keep this order, then the order of goals.csv, opportunities.csv and metric names. When the
+//! report quarter's total value is negative, recovery comes first: every corrective action, worst
+//! goal first, before any other step (expansion is not the first thing to propose to a customer
+//! who is losing value).
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -135,7 +138,7 @@ pub fn recommend(customer: &Customer, summary: &ValueSummary, usage: &[UsageTren
                 });
             }
             GoalStatus::Achieved => out.push(Recommendation { action: Action::NewTarget(index), value: Decimal::ZERO }),
-            GoalStatus::OnTrack => {}
+            GoalStatus::OnTrack | GoalStatus::TooEarly => {}
         }
     }
     for (index, opportunity) in customer.opportunities.iter().enumerate() {
@@ -149,6 +152,11 @@ pub fn recommend(customer: &Customer, summary: &ValueSummary, usage: &[UsageTren
     }
     // Stable sort: equal values keep rule order, then file order.
     out.sort_by(|a, b| b.value.cmp(&a.value).then(a.action.rank().cmp(&b.action.rank())));
+    let losing =
+        summary.quarters.last().is_some_and(|q| q.quarter == summary.report_quarter && q.total < Decimal::ZERO);
+    if losing {
+        out.sort_by_key(|r| !matches!(r.action, Action::Corrective(_)));
+    }
     out
 }
 

@@ -285,6 +285,7 @@ fn status_text(w: &Writer, status: GoalStatus) -> Result<(String, Tone), Catalog
         GoalStatus::Achieved => ("metrics.status_achieved", Tone::Good),
         GoalStatus::OnTrack => ("metrics.status_on_track", Tone::Good),
         GoalStatus::Behind => ("metrics.status_behind", Tone::Bad),
+        GoalStatus::TooEarly => ("metrics.status_too_early", Tone::Muted),
         GoalStatus::Regressed => ("metrics.status_regressed", Tone::Bad),
         GoalStatus::NoData => ("metrics.status_no_data", Tone::Muted),
     };
@@ -304,49 +305,46 @@ fn summary_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
     let customer = w.input.customer;
     let ttm = &summary.ttm;
     let mut elements = Vec::new();
-    let window: Vec<Quarter> = summary.quarters.iter().rev().take(ttm.quarters as usize).map(|q| q.quarter).collect();
-    let first = window.last().map(|q| w.q(*q)).unwrap_or_else(|| w.q(summary.report_quarter));
-    let mut caption = w.t(
+    if summary.stale {
+        // Only with --allow-stale: say up front that the report quarter has no data yet.
+        let through = summary.data_through.map(|q| w.q(q)).unwrap_or_default();
+        let quarter = w.q(summary.report_quarter);
+        elements.push(Element::Paragraph(w.t("summary.stale_note", &ctx!(through = through, quarter = quarter))?));
+    }
+    let caption = w.t(
         "summary.hero_caption",
         &ctx!(
-            roi = w.n.percent(ttm.roi_pct),
+            roi = w.n.percent(ttm.roi_exact()),
             investment = w.money(ttm.investment),
+            share = w.money(ttm.investment_share),
+            quarters = ttm.quarters,
             value = w.money(ttm.value),
-            net = w.money(ttm.value - ttm.investment),
-            net_roi = w.n.percent(ttm.net_roi_pct),
-            payback = ttm.payback_months.map(|v| w.n.measure(v)).unwrap_or_default(),
-            payback_reached = ttm.quarters == 4 && ttm.payback_months.is_some_and(|m| m <= Decimal::from(12)),
+            net = w.money(ttm.value - ttm.investment_share),
+            net_roi = w.n.percent(ttm.net_roi_exact()),
+            payback = ttm.payback_exact().map(|v| w.n.measure(v)).unwrap_or_default(),
+            // Paid for itself within the period measured: the value reached the annual investment.
+            payback_reached = ttm.value >= ttm.investment,
         ),
     )?;
-    if ttm.quarters < 4 {
-        caption.push_str(&w.t("summary.hero_caption_short_history", &ctx!(quarters = ttm.quarters))?);
-    }
     elements.push(Element::Hero {
         label: w.t(
             "summary.hero_label",
-            &ctx!(quarters = ttm.quarters, first = first, last = w.q(summary.report_quarter)),
+            &ctx!(quarters = ttm.quarters, first = w.q(ttm.first_quarter), last = w.q(summary.report_quarter)),
         )?,
         value: w.n.money_whole(ttm.value),
         caption,
         tone: tone_of(ttm.value),
     });
 
-    // Top three highlights: the goals worth most in the report quarter.
+    let ranked = headlines(w);
     let report = summary.quarters.last().filter(|q| q.quarter == summary.report_quarter);
     let previous = summary.quarters.iter().rev().nth(1).filter(|_| report.is_some());
-    let mut ranked: Vec<usize> = (0..customer.goals.len()).collect();
-    ranked.sort_by(|&a, &b| summary.goals[b].quarter_value.cmp(&summary.goals[a].quarter_value).then(a.cmp(&b)));
     let mut cards = Vec::new();
-    for &index in ranked.iter().take(3) {
+    for &index in ranked.iter().take(HEADLINES) {
         let goal = &customer.goals[index];
         let figures = &summary.goals[index];
         let before = previous.and_then(|q| q.by_goal.get(&goal.goal_id)).filter(|g| !g.no_data).map(|g| g.value);
-        let has_data = report.and_then(|q| q.by_goal.get(&goal.goal_id)).is_some_and(|g| !g.no_data);
         let change = match before {
-            _ if !has_data => {
-                let quarter = w.q(summary.report_quarter);
-                Some((w.t("summary.kpi_no_data", &ctx!(quarter = quarter))?, Tone::Muted))
-            }
             Some(before) if !before.is_zero() => {
                 let pct = (figures.quarter_value - before) / before.abs() * Decimal::ONE_HUNDRED;
                 let previous = previous.map(|q| w.q(q.quarter)).unwrap_or_default();
@@ -379,7 +377,9 @@ fn summary_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
             caption: w.t("summary.kpi_caption", &ctx!(id = goal.goal_id, quarter = w.q(summary.report_quarter)))?,
         });
     }
-    elements.push(Element::Kpis(cards));
+    if !cards.is_empty() {
+        elements.push(Element::Kpis(cards));
+    }
     if let Some(since) = &w.input.since {
         elements.extend(new_since(w, since)?);
     }
@@ -398,23 +398,24 @@ fn summary_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
                 unit = unit_of(goal)
             ),
         )?);
-        if let (Some(latest), Some(improvement_pct)) = (figures.latest, figures.improvement_pct) {
+        if let (Some(latest), Some(improvement_pct)) = (figures.latest, figures.improvement_pct_exact()) {
+            // The value of the quarter the latest actual is from (not always the report quarter).
+            let value = summary
+                .quarters
+                .iter()
+                .find(|q| Some(q.quarter) == figures.latest_quarter)
+                .and_then(|q| q.by_goal.get(&goal.goal_id))
+                .map_or(Decimal::ZERO, |g| g.value);
+            let worse = improvement_pct < Decimal::ZERO;
             narrative.push(w.t(
-                "summary.narrative_now",
+                if worse { "summary.narrative_now_worse" } else { "summary.narrative_now" },
                 &ctx!(
                     quarter = figures.latest_quarter.map(|q| w.q(q)).unwrap_or_default(),
                     latest = w.n.measure(latest),
                     unit = unit_of(goal),
                     improvement = w.n.percent(improvement_pct),
-                    // The value of the quarter the latest actual is from (not always the report quarter).
-                    value = w.money(
-                        summary
-                            .quarters
-                            .iter()
-                            .find(|q| Some(q.quarter) == figures.latest_quarter)
-                            .and_then(|q| q.by_goal.get(&goal.goal_id))
-                            .map_or(Decimal::ZERO, |g| g.value)
-                    ),
+                    decline = w.n.percent(improvement_pct.abs()),
+                    value = w.money(value.abs()),
                 ),
             )?);
         }
@@ -425,7 +426,7 @@ fn summary_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
             goals = customer.goals.len(),
             quarters = ttm.quarters,
             value = w.money(ttm.value),
-            roi = w.n.percent(ttm.roi_pct)
+            roi = w.n.percent(ttm.roi_exact())
         ),
     )?);
     let conservative: Decimal = summary.projection.iter().map(|p| p.conservative).sum();
@@ -452,6 +453,23 @@ fn summary_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
     let separator = if w.input.locale == crate::model::Locale::Ja { "" } else { " " };
     elements.push(Element::Paragraph(narrative.join(separator)));
     Ok(elements)
+}
+
+/// Headline goals (KPI cards, and the narrative's first goal).
+const HEADLINES: usize = 3;
+
+/// Goals with data in the report quarter, largest absolute value there first (a large loss is a
+/// headline too); ties keep goals.csv order. A goal without data there is never a headline.
+fn headlines(w: &Writer) -> Vec<usize> {
+    let summary = w.input.summary;
+    let report = summary.quarters.last().filter(|q| q.quarter == summary.report_quarter);
+    let has_data = |goal_id: &str| report.and_then(|q| q.by_goal.get(goal_id)).is_some_and(|g| !g.no_data);
+    let mut ranked: Vec<usize> =
+        (0..w.input.customer.goals.len()).filter(|&i| has_data(&w.input.customer.goals[i].goal_id)).collect();
+    ranked.sort_by(|&a, &b| {
+        summary.goals[b].quarter_value.abs().cmp(&summary.goals[a].quarter_value.abs()).then(a.cmp(&b))
+    });
+    ranked
 }
 
 /// The renewal update's "new since the last package" part: quarters closed and stories since then.
@@ -505,7 +523,7 @@ fn goal_table(w: &Writer) -> Result<TableSpec, CatalogError> {
     let mut rows = Vec::new();
     for (goal, figures) in w.input.customer.goals.iter().zip(&summary.goals) {
         let (status, tone) = status_text(w, figures.status)?;
-        let improvement = figures.improvement_pct.map(|v| w.n.percent(v)).unwrap_or_else(|| "–".into());
+        let improvement = figures.improvement_pct_exact().map(|v| w.n.percent(v)).unwrap_or_else(|| "–".into());
         let improvement_tone = match figures.improvement {
             Some(i) if i < Decimal::ZERO => Tone::Bad,
             Some(i) if i > Decimal::ZERO => Tone::Good,
@@ -517,7 +535,7 @@ fn goal_table(w: &Writer) -> Result<TableSpec, CatalogError> {
             (figures.latest.map(|v| w.n.measure(v)).unwrap_or_else(|| no_data.clone()), Tone::Plain),
             (goal.target.map(|v| w.n.measure(v)).unwrap_or_else(|| none.clone()), Tone::Plain),
             (improvement, improvement_tone),
-            (figures.progress_to_target_pct.map(|v| w.n.percent(v)).unwrap_or_else(|| "–".into()), Tone::Plain),
+            (figures.progress_to_target_exact().map(|v| w.n.percent(v)).unwrap_or_else(|| "–".into()), Tone::Plain),
             (status, tone),
         ]);
     }
@@ -674,49 +692,61 @@ fn stories_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
 fn roi_summary_table(w: &Writer) -> Result<TableSpec, CatalogError> {
     let summary = w.input.summary;
     let ttm = &summary.ttm;
-    let window: Vec<Quarter> = summary.quarters.iter().rev().take(ttm.quarters as usize).map(|q| q.quarter).collect();
-    let first = window.last().map(|q| w.q(*q)).unwrap_or_default();
+    let first = w.q(ttm.first_quarter);
     let last = w.q(summary.report_quarter);
-    let payback = match ttm.payback_months {
+    let payback = match ttm.payback_exact() {
         Some(months) => w.t("roi.payback_months", &ctx!(months = w.n.measure(months)))?,
         None => w.plain("roi.payback_none")?,
     };
     let row = |label: String, formula: String, amount: String, tone: Tone| {
         vec![(label, Tone::Strong), (formula, Tone::Muted), (amount, tone)]
     };
+    // Fewer than four quarters measured: ROI is on the share of the annual investment paid for them.
+    let share = ttm.quarters < 4;
+    let formula = ctx!(share = share, quarters = ttm.quarters, months = ttm.months());
+    let mut investment_rows = vec![row(
+        w.plain("roi.row_investment")?,
+        w.plain("roi.row_investment_formula")?,
+        w.money(ttm.investment),
+        Tone::Plain,
+    )];
+    if share {
+        investment_rows.push(row(
+            w.plain("roi.row_share")?,
+            w.t("roi.row_share_formula", &formula)?,
+            w.money(ttm.investment_share),
+            Tone::Plain,
+        ));
+    }
+    let mut rows = vec![row(
+        w.plain("roi.row_value")?,
+        w.t("roi.row_value_formula", &ctx!(first = first, last = last))?,
+        w.money(ttm.value),
+        tone_of(ttm.value),
+    )];
+    rows.extend(investment_rows);
+    rows.extend([
+        row(
+            w.plain("roi.row_roi")?,
+            w.t("roi.row_roi_formula", &formula)?,
+            w.n.percent(ttm.roi_exact()),
+            tone_of(ttm.roi_pct),
+        ),
+        row(
+            w.plain("roi.row_net_roi")?,
+            w.t("roi.row_net_roi_formula", &formula)?,
+            w.n.percent(ttm.net_roi_exact()),
+            tone_of(ttm.net_roi_pct),
+        ),
+        row(w.plain("roi.row_payback")?, w.t("roi.row_payback_formula", &formula)?, payback, Tone::Plain),
+    ]);
     Ok(TableSpec {
         columns: vec![
             (w.plain("roi.col_item")?, 1.4, ColumnAlign::Left),
             (w.plain("roi.col_formula")?, 2.6, ColumnAlign::Left),
             (w.plain("roi.col_amount")?, 1.3, ColumnAlign::Right),
         ],
-        rows: vec![
-            row(
-                w.plain("roi.row_value")?,
-                w.t("roi.row_value_formula", &ctx!(first = first, last = last))?,
-                w.money(ttm.value),
-                tone_of(ttm.value),
-            ),
-            row(
-                w.plain("roi.row_investment")?,
-                w.plain("roi.row_investment_formula")?,
-                w.money(ttm.investment),
-                Tone::Plain,
-            ),
-            row(
-                w.plain("roi.row_roi")?,
-                w.plain("roi.row_roi_formula")?,
-                w.n.percent(ttm.roi_pct),
-                tone_of(ttm.roi_pct),
-            ),
-            row(
-                w.plain("roi.row_net_roi")?,
-                w.plain("roi.row_net_roi_formula")?,
-                w.n.percent(ttm.net_roi_pct),
-                tone_of(ttm.net_roi_pct),
-            ),
-            row(w.plain("roi.row_payback")?, w.plain("roi.row_payback_formula")?, payback, Tone::Plain),
-        ],
+        rows,
         total: None,
     })
 }
@@ -730,7 +760,16 @@ fn roi_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
         return Ok(elements);
     }
     elements.push(Element::Note(w.plain("roi.intro")?));
-    let window = &summary.quarters[summary.quarters.len().saturating_sub(summary.ttm.quarters as usize)..];
+    let first_quarter = summary.ttm.first_quarter;
+    let window: Vec<_> = summary.quarters.iter().filter(|q| q.quarter >= first_quarter).collect();
+    if let (Some(start), Some(data_start)) = (customer.account.contract_start, summary.quarters.first()) {
+        if data_start.quarter > first_quarter {
+            elements.push(Element::Note(w.t(
+                "roi.window_before_data",
+                &ctx!(first = w.q(first_quarter), start = w.n.date(start), data_start = w.q(data_start.quarter)),
+            )?));
+        }
+    }
     for (goal, figures) in customer.goals.iter().zip(&summary.goals) {
         let source = w.plain(match goal.baseline_source {
             Some(BaselineSource::Measured) => "roi.source_measured",

@@ -42,6 +42,10 @@ pub enum ValueError {
         "metric {metric:?}: the observations in {quarter} add up to more than can be computed exactly (7.9 × 10^28)"
     )]
     MetricOverflow { metric: String, quarter: Quarter },
+    #[error(
+        "the investment for the {quarters} quarter(s) measured ({investment} × {quarters} ÷ 4) rounds to 0 in {currency}: ROI cannot be computed; check annual_investment in account.csv"
+    )]
+    InvestmentShareIsZero { investment: Decimal, quarters: u32, currency: Currency },
 }
 
 /// Everything the engine computes for one customer and report quarter.
@@ -50,6 +54,10 @@ pub struct ValueSummary {
     pub customer_id: String,
     pub currency: Currency,
     pub report_quarter: Quarter,
+    /// The latest quarter, at or before the report quarter, with an observation of any goal metric.
+    pub data_through: Option<Quarter>,
+    /// `data_through` is before the report quarter (or there is no data): the export may be late.
+    pub stale: bool,
     /// From the first quarter with an observation of any goal metric to the report quarter, ascending.
     pub quarters: Vec<QuarterValue>,
     pub ttm: Ttm,
@@ -83,19 +91,51 @@ pub struct GoalQuarter {
     pub no_data: bool,
 }
 
-/// Trailing twelve months: the (up to) four listed quarters ending with the report quarter.
+/// Trailing twelve months: up to four quarters ending with the report quarter, starting no earlier
+/// than the contract's first quarter or the first observation, whichever is earlier.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Ttm {
     pub value: Decimal,
+    /// The annual investment, as entered.
     pub investment: Decimal,
-    /// How many quarters the window holds (fewer than 4 for a young customer).
+    /// What was paid for the quarters measured: investment × quarters ÷ 4, in the minor unit.
+    pub investment_share: Decimal,
+    /// How many quarters the window holds, 1–4 (fewer than 4 for a young customer).
     pub quarters: u32,
-    /// value ÷ investment × 100, as the seeds quote ROI ($93K on $50K = 186%).
+    /// The window's first quarter (it may come before the first listed quarter: a quarter the
+    /// customer paid for before any data arrived counts as zero value).
+    pub first_quarter: Quarter,
+    /// value ÷ investment_share × 100, as the seeds quote ROI ($93K on $50K = 186%).
     pub roi_pct: Decimal,
-    /// (value − investment) ÷ investment × 100.
+    /// (value − investment_share) ÷ investment_share × 100.
     pub net_roi_pct: Decimal,
-    /// investment ÷ (value ÷ 12); `None` when value ≤ 0.
+    /// investment ÷ (value ÷ (3 × quarters)); `None` when value ≤ 0.
     pub payback_months: Option<Decimal>,
+}
+
+impl Ttm {
+    /// ROI before rounding: what a display rounds once, to its own precision.
+    pub fn roi_exact(&self) -> Decimal {
+        exact_percent(self.value, self.investment_share).unwrap_or(self.roi_pct)
+    }
+
+    /// Net ROI before rounding.
+    pub fn net_roi_exact(&self) -> Decimal {
+        self.value
+            .checked_sub(self.investment_share)
+            .and_then(|net| exact_percent(net, self.investment_share))
+            .unwrap_or(self.net_roi_pct)
+    }
+
+    /// Payback in months before rounding; `None` when value ≤ 0.
+    pub fn payback_exact(&self) -> Option<Decimal> {
+        payback(self.investment, self.value, self.quarters).or(self.payback_months)
+    }
+
+    /// The months the window covers (3 per quarter).
+    pub fn months(&self) -> u32 {
+        3 * self.quarters
+    }
 }
 
 /// Where a goal stands in the report quarter.
@@ -108,6 +148,8 @@ pub enum GoalStatus {
     OnTrack,
     /// Not worse than baseline, but its trend does not reach the target within the projection.
     Behind,
+    /// Not worse than baseline and not at target, with data in one quarter only: no trend yet.
+    TooEarly,
     /// Worse than baseline.
     Regressed,
     /// No observation in the report quarter.
@@ -141,13 +183,26 @@ pub struct GoalSummary {
     pub status: GoalStatus,
 }
 
+impl GoalSummary {
+    /// `improvement_pct` before rounding.
+    pub fn improvement_pct_exact(&self) -> Option<Decimal> {
+        exact_percent(self.improvement?, self.baseline.abs())
+    }
+
+    /// `progress_to_target_pct` before rounding.
+    pub fn progress_to_target_exact(&self) -> Option<Decimal> {
+        exact_percent(self.improvement?, self.target?.checked_sub(self.baseline)?.abs())
+    }
+}
+
 /// One projected quarter. Projections are conditional: they assume the trends continue.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ProjectedQuarter {
     pub quarter: Quarter,
-    /// Every goal held at its latest actual.
+    /// Every goal at the worse of its latest actual and its expected actual.
     pub conservative: Decimal,
-    /// Every goal on its recent trend, never worse than latest and never beyond target.
+    /// Every goal on its recent trend: never beyond its target, fading at most to its baseline, and
+    /// worsening no faster than it has (see `projection`).
     pub expected: Decimal,
     /// The expected actual of each goal (`None` for a goal without data), keyed by goal_id.
     pub expected_actual: GoalMap<Option<Decimal>>,
@@ -238,11 +293,24 @@ fn better(direction: Direction, a: Decimal, b: Decimal) -> bool {
     }
 }
 
-fn percent_of(part: Decimal, whole: Decimal) -> Option<Decimal> {
+/// part ÷ whole × 100, unrounded; `None` when whole is 0 or on overflow.
+fn exact_percent(part: Decimal, whole: Decimal) -> Option<Decimal> {
     if whole.is_zero() {
         return None;
     }
-    part.checked_div(whole)?.checked_mul(Decimal::ONE_HUNDRED).map(round_pct)
+    part.checked_div(whole)?.checked_mul(Decimal::ONE_HUNDRED)
+}
+
+fn percent_of(part: Decimal, whole: Decimal) -> Option<Decimal> {
+    exact_percent(part, whole).map(round_pct)
+}
+
+/// annual_investment ÷ (value ÷ (3 × quarters)), unrounded; `None` when value ≤ 0.
+fn payback(investment: Decimal, value: Decimal, quarters: u32) -> Option<Decimal> {
+    if value <= Decimal::ZERO {
+        return None;
+    }
+    investment.checked_mul(Decimal::from(3 * quarters))?.checked_div(value)
 }
 
 /// Computes realized value per quarter up to `report_quarter`, TTM and ROI, and the projection.
@@ -286,8 +354,12 @@ pub fn compute(customer: &Customer, report_quarter: Quarter) -> Result<ValueSumm
         quarters.push(QuarterValue { quarter, total, by_category, by_goal: GoalMap(by_goal) });
     }
 
-    let window = &quarters[quarters.len().saturating_sub(TTM_QUARTERS)..];
-    let ttm = ttm(window, money_scale(customer.account.annual_investment, currency), currency)?;
+    let first_quarter = ttm_first_quarter(customer, first, report_quarter);
+    let window_start = quarters.iter().position(|q| q.quarter >= first_quarter).unwrap_or(quarters.len());
+    let window = &quarters[window_start..];
+    let investment = money_scale(customer.account.annual_investment, currency);
+    let ttm = ttm(window, first_quarter, report_quarter, investment, currency)?;
+    let data_through = actuals.values().filter_map(|by_quarter| by_quarter.keys().next_back().copied()).max();
     let projection = projection::project(customer, &quarters, report_quarter)?;
     let goals = customer
         .goals
@@ -299,6 +371,8 @@ pub fn compute(customer: &Customer, report_quarter: Quarter) -> Result<ValueSumm
         customer_id: customer.account.customer_id.clone(),
         currency,
         report_quarter,
+        data_through,
+        stale: data_through != Some(report_quarter),
         quarters,
         ttm,
         goals,
@@ -335,24 +409,49 @@ fn quarterly_actuals(customer: &Customer, report_quarter: Quarter) -> Result<Act
     Ok(sums)
 }
 
-fn ttm(window: &[QuarterValue], investment: Decimal, currency: Currency) -> Result<Ttm, ValueError> {
+/// The TTM window's first quarter: the earlier of the contract's first quarter and the first
+/// observation's, but no more than four quarters back, and never after the report quarter.
+fn ttm_first_quarter(customer: &Customer, first_observed: Option<Quarter>, report_quarter: Quarter) -> Quarter {
+    let contract = customer.account.contract_start.map(Quarter::containing);
+    let earliest = match (contract, first_observed) {
+        (Some(a), Some(b)) => a.min(b),
+        (a, b) => a.or(b).unwrap_or(report_quarter),
+    };
+    let oldest = Quarter::from_ordinal(report_quarter.ordinal() - (TTM_QUARTERS as i64 - 1));
+    earliest.clamp(oldest, report_quarter)
+}
+
+/// TTM value and ROI. `window` holds the listed quarters from `first_quarter` on; quarters of the
+/// window before the first listed one had no data and add nothing.
+fn ttm(
+    window: &[QuarterValue],
+    first_quarter: Quarter,
+    report_quarter: Quarter,
+    investment: Decimal,
+    currency: Currency,
+) -> Result<Ttm, ValueError> {
     let mut value = zero(currency);
     for quarter in window {
         value = value.checked_add(quarter.total).ok_or(ValueError::TotalOverflow)?;
     }
-    let net = value.checked_sub(investment).ok_or(ValueError::TotalOverflow)?;
-    let payback_months = if value > Decimal::ZERO {
-        investment.checked_mul(Decimal::from(12)).and_then(|i| i.checked_div(value)).map(round_pct)
-    } else {
-        None
-    };
+    let quarters = (report_quarter.ordinal() - first_quarter.ordinal() + 1) as u32;
+    let share = investment
+        .checked_mul(Decimal::from(quarters))
+        .map(|paid| round_money(paid / Decimal::from(TTM_QUARTERS as u32), currency))
+        .ok_or(ValueError::TotalOverflow)?;
+    if share.is_zero() {
+        return Err(ValueError::InvestmentShareIsZero { investment, quarters, currency });
+    }
+    let net = value.checked_sub(share).ok_or(ValueError::TotalOverflow)?;
     Ok(Ttm {
         value,
         investment,
-        quarters: window.len() as u32,
-        roi_pct: percent_of(value, investment).ok_or(ValueError::TotalOverflow)?,
-        net_roi_pct: percent_of(net, investment).ok_or(ValueError::TotalOverflow)?,
-        payback_months,
+        investment_share: share,
+        quarters,
+        first_quarter,
+        roi_pct: percent_of(value, share).ok_or(ValueError::TotalOverflow)?,
+        net_roi_pct: percent_of(net, share).ok_or(ValueError::TotalOverflow)?,
+        payback_months: payback(investment, value, quarters).map(round_pct),
     })
 }
 
@@ -378,6 +477,7 @@ fn summarize_goal(
         ttm_value = ttm_value.checked_add(entry.value).ok_or(ValueError::TotalOverflow)?;
     }
     let has_report_quarter_data = latest.is_some_and(|(quarter, _)| quarter == report_quarter);
+    let quarters_with_data = quarters.iter().filter_map(of_goal).filter(|g| !g.no_data).count();
     let status = match (has_report_quarter_data, latest, improvement) {
         (false, _, _) | (_, None, _) | (_, _, None) => GoalStatus::NoData,
         (true, Some((_, actual)), Some(improvement)) => {
@@ -391,11 +491,15 @@ fn summarize_goal(
                     .unwrap_or(actual);
                 if reached(actual) {
                     GoalStatus::Achieved
+                } else if quarters_with_data < 2 {
+                    GoalStatus::TooEarly
                 } else if reached(trend_end) {
                     GoalStatus::OnTrack
                 } else {
                     GoalStatus::Behind
                 }
+            } else if quarters_with_data < 2 {
+                GoalStatus::TooEarly
             } else {
                 GoalStatus::OnTrack
             }

@@ -1,11 +1,18 @@
-//! The four quarters after the report quarter: conservative (flat at latest) and expected (trend).
+//! The four quarters after the report quarter: expected (each goal on its trend, bounded) and
+//! conservative (each goal at the worse of its latest actual and its expected actual).
+//!
+//! A goal's trend is the least-squares line through its last (up to) four quarters with data. It is
+//! bounded on the good side by the target (by the latest actual when there is no target or the
+//! target is already reached), and on the bad side by the baseline for a goal at or better than its
+//! baseline (gains can fade to nothing, not past it), or, for a goal already worse than its
+//! baseline, by the pace seen: no more than |latest − oldest point used| beyond the latest actual.
 
 use rust_decimal::Decimal;
 
 use super::{
     better, quarter_value, round_actual, zero, GoalMap, ProjectedQuarter, QuarterValue, ValueError, PROJECTED_QUARTERS,
 };
-use crate::model::{Customer, Goal};
+use crate::model::{Customer, Direction, Goal};
 use crate::quarter::Quarter;
 
 /// Quarters with data a trend line is fitted through.
@@ -42,9 +49,10 @@ pub(super) fn project(
             let overflow = || ValueError::Overflow { goal_id: goal.goal_id.clone(), quarter };
             let projected = history.last().map(|&(_, latest)| (latest, expected_actual_at(goal, history, quarter)));
             if let Some((latest, trend)) = projected {
-                let flat = quarter_value(goal, latest, currency).ok_or_else(overflow)?;
+                let worse = if better(goal.direction, latest, trend) { trend } else { latest };
+                let cautious = quarter_value(goal, worse, currency).ok_or_else(overflow)?;
                 let on_trend = quarter_value(goal, trend, currency).ok_or_else(overflow)?;
-                conservative = conservative.checked_add(flat).ok_or(ValueError::TotalOverflow)?;
+                conservative = conservative.checked_add(cautious).ok_or(ValueError::TotalOverflow)?;
                 expected = expected.checked_add(on_trend).ok_or(ValueError::TotalOverflow)?;
             }
             expected_actual.push((goal.goal_id.clone(), projected.map(|(_, trend)| trend)));
@@ -59,24 +67,45 @@ pub(super) fn project(
     Ok(projection)
 }
 
-/// The goal's expected actual in `quarter`: a least-squares line through its last (up to) four
-/// quarterly actuals, never worse than the latest and never beyond the target. Flat at the latest
-/// when there is no target, the target is already reached, or there is only one quarter of data.
+/// The goal's expected actual in `quarter`: its least-squares line, rounded to 6 places, within the
+/// bounds of [`bounds`]. Flat at the latest actual with one quarter of data.
 fn expected_actual_at(goal: &Goal, history: &[(Quarter, Decimal)], quarter: Quarter) -> Decimal {
     let latest = history.last().expect("a goal with data").1;
-    let Some(target) = goal.target else { return latest };
-    if history.len() < 2 || !better(goal.direction, target, latest) {
+    if history.len() < 2 {
         return latest;
     }
     let Some(fitted) = least_squares_at(history, quarter) else { return latest };
+    let (best, worst) = bounds(goal, history);
     let mut projected = round_actual(fitted);
-    if better(goal.direction, latest, projected) {
-        projected = latest;
+    if better(goal.direction, projected, best) {
+        projected = best;
     }
-    if better(goal.direction, projected, target) {
-        projected = target;
+    if better(goal.direction, worst, projected) {
+        projected = worst;
     }
     projected
+}
+
+/// The best and the worst a goal's trend may reach: (good-side bound, bad-side bound).
+fn bounds(goal: &Goal, history: &[(Quarter, Decimal)]) -> (Decimal, Decimal) {
+    let latest = history.last().expect("a goal with data").1;
+    let oldest = history.first().expect("a goal with data").1;
+    let best = match goal.target {
+        Some(target) if better(goal.direction, target, latest) => target,
+        _ => latest,
+    };
+    let worst = if better(goal.direction, goal.baseline, latest) {
+        // Already worse than its baseline: no faster than the pace seen over the points used.
+        let pace = latest.checked_sub(oldest).map(|d| d.abs());
+        let further = pace.and_then(|pace| match goal.direction {
+            Direction::Down => latest.checked_add(pace),
+            Direction::Up => latest.checked_sub(pace),
+        });
+        further.unwrap_or(latest)
+    } else {
+        goal.baseline
+    };
+    (best, worst)
 }
 
 /// Value of the least-squares line through `points` (x = quarter ordinal) at `quarter`, computed

@@ -301,7 +301,9 @@ fn regression_gives_negative_value_never_clamped() {
     let summary =
         compute(&customer("1000", "USD", &[goal], monthly("G", "2026-Q3", "2026-Q3", "45")), q("2026-Q3")).unwrap();
     assert_eq!(summary.quarters[0].total, d("-150"));
-    assert_eq!(summary.ttm.roi_pct, d("-15"));
+    // One quarter measured: ROI on its share of the annual 1,000, 250.
+    assert_eq!(summary.ttm.investment_share, d("250"));
+    assert_eq!(summary.ttm.roi_pct, d("-60"));
     assert_eq!(summary.ttm.payback_months, None);
     assert_eq!(summary.goals[0].status, GoalStatus::Regressed);
     assert_eq!(summary.goals[0].improvement_pct, Some(d("-12.5")));
@@ -344,7 +346,9 @@ fn a_report_quarter_before_any_data_lists_nothing() {
     let summary =
         compute(&customer("10", "USD", &[goal], monthly("G", "2026-Q3", "2026-Q3", "5")), q("2026-Q2")).unwrap();
     assert!(summary.quarters.is_empty());
-    assert_eq!((summary.ttm.value, summary.ttm.quarters), (Decimal::ZERO, 0));
+    // The customer paid for the report quarter: a window of one quarter worth nothing.
+    assert_eq!((summary.ttm.value, summary.ttm.quarters, summary.ttm.first_quarter), (Decimal::ZERO, 1, q("2026-Q2")));
+    assert_eq!((summary.data_through, summary.stale), (None, true));
     assert_eq!(summary.goals[0].status, GoalStatus::NoData);
     assert_eq!(summary.projection[0].conservative, Decimal::ZERO);
 }
@@ -375,7 +379,8 @@ fn goal_progress_and_percentages() {
     assert_eq!(g0.progress_to_target_pct, Some(d("60")));
     let g1 = &summary.goals[1];
     assert_eq!((g1.improvement_pct, g1.progress_to_target_pct), (None, None));
-    assert_eq!(g1.status, GoalStatus::OnTrack);
+    // One quarter of data, not at a target: no trend to judge yet.
+    assert_eq!(g1.status, GoalStatus::TooEarly);
 }
 
 #[test]
@@ -404,10 +409,10 @@ fn projection_conservative_is_flat_and_expected_follows_the_trend_up_to_the_targ
 }
 
 #[test]
-fn projection_never_falls_below_latest() {
-    // An `up` goal falling 40 → 35 → 30 → 25: the fitted line keeps falling, but the projection
-    // must not go below the latest actual.
-    let goal = G { target: Some("100"), ..g("G", Direction::Up, "0", Per::Quarter, "1") };
+fn projection_of_fading_gains_fades_to_the_baseline_not_past_it() {
+    // An `up` goal falling 40 → 35 → 30 → 25 above its baseline of 10: the line continues 20, 15,
+    // 10, 5; gains may fade to nothing (the baseline), not below it.
+    let goal = G { target: Some("100"), ..g("G", Direction::Up, "10", Per::Quarter, "1") };
     let observations = vec![
         obs("G", "2025-12-01", "40"),
         obs("G", "2026-03-01", "35"),
@@ -415,11 +420,52 @@ fn projection_never_falls_below_latest() {
         obs("G", "2026-09-01", "25"),
     ];
     let summary = compute(&customer("1000", "USD", &[goal], observations), q("2026-Q3")).unwrap();
-    for p in &summary.projection {
-        assert_eq!(p.expected_actual.get("G").unwrap(), &Some(d("25")));
-        assert_eq!(p.expected, p.conservative);
-    }
+    let expected: Vec<Decimal> =
+        summary.projection.iter().map(|p| p.expected_actual.get("G").unwrap().unwrap()).collect();
+    assert_eq!(expected, [d("20"), d("15"), d("10"), d("10")]);
+    // Values 10, 5, 0, 0: both cases fall below the latest quarter's 15, and conservative (the worse
+    // of latest and trend) equals expected.
+    let values: Vec<(Decimal, Decimal)> = summary.projection.iter().map(|p| (p.conservative, p.expected)).collect();
+    assert_eq!(values, [(d("10"), d("10")), (d("5"), d("5")), (d("0"), d("0")), (d("0"), d("0"))]);
     assert_eq!(summary.goals[0].status, GoalStatus::Behind);
+}
+
+#[test]
+fn projection_of_a_goal_worse_than_baseline_worsens_no_faster_than_seen() {
+    // A `down` goal with baseline 10, already worse and worsening: 12, 13, 14, 15. The line goes on
+    // 16, 17, 18, 19; the pace seen over the points used is |15 − 12| = 3, so it stops at 18.
+    let goal = G { target: Some("8"), ..g("G", Direction::Down, "10", Per::Quarter, "100") };
+    let observations = vec![
+        obs("G", "2025-12-01", "12"),
+        obs("G", "2026-03-01", "13"),
+        obs("G", "2026-06-01", "14"),
+        obs("G", "2026-09-01", "15"),
+    ];
+    let summary = compute(&customer("1000", "USD", &[goal], observations), q("2026-Q3")).unwrap();
+    let expected: Vec<Decimal> =
+        summary.projection.iter().map(|p| p.expected_actual.get("G").unwrap().unwrap()).collect();
+    assert_eq!(expected, [d("16"), d("17"), d("18"), d("18")]);
+    let values: Vec<Decimal> = summary.projection.iter().map(|p| p.expected).collect();
+    assert_eq!(values, [d("-600"), d("-700"), d("-800"), d("-800")]);
+    for p in &summary.projection {
+        assert_eq!(p.conservative, p.expected, "the trend is the worse of the two");
+    }
+    assert_eq!(summary.goals[0].status, GoalStatus::Regressed);
+}
+
+#[test]
+fn projection_of_a_goal_below_baseline_that_recovers_is_capped_by_target_or_latest() {
+    // Worse than baseline (10) but recovering 16 → 14 → 12: the trend improves (10, 8, …) up to
+    // the target of 9; conservative stays at the latest actual.
+    let goal = G { target: Some("9"), ..g("G", Direction::Down, "10", Per::Quarter, "100") };
+    let observations = vec![obs("G", "2026-03-01", "16"), obs("G", "2026-06-01", "14"), obs("G", "2026-09-01", "12")];
+    let summary = compute(&customer("1000", "USD", &[goal], observations), q("2026-Q3")).unwrap();
+    let expected: Vec<Decimal> =
+        summary.projection.iter().map(|p| p.expected_actual.get("G").unwrap().unwrap()).collect();
+    assert_eq!(expected, [d("10"), d("9"), d("9"), d("9")]);
+    for p in &summary.projection {
+        assert_eq!(p.conservative, d("-200"), "held at the latest actual, 12");
+    }
 }
 
 #[test]
@@ -496,4 +542,131 @@ fn observations_beyond_exact_range_are_errors_not_panics() {
     };
     let result = compute(&customer("1000", "USD", &[extreme], vec![obs("H", "2026-07-01", "1")]), q("2026-Q3"));
     assert!(result.is_ok(), "progress with an unrepresentable span is simply unknown: {result:?}");
+}
+
+// ---- Credible figures at the edges (docs/value.md, "TTM and ROI", "Freshness", "Projection") ----
+
+fn with_contract_start(mut customer: Customer, date: &str) -> Customer {
+    customer.account.contract_start = Some(NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap());
+    customer
+}
+
+#[test]
+fn a_new_customer_is_measured_against_the_share_of_the_investment_it_paid_for() {
+    // docs/value.md: $61,158 delivered in the first quarter of a $75,000-a-year contract.
+    let goal = g("G", Direction::Up, "0", Per::Quarter, "1");
+    let summary =
+        compute(&customer("75000", "USD", &[goal], vec![obs("G", "2026-08-01", "61158")]), q("2026-Q3")).unwrap();
+    let ttm = &summary.ttm;
+    assert_eq!((ttm.quarters, ttm.first_quarter), (1, q("2026-Q3")));
+    assert_eq!(ttm.investment, d("75000.00"));
+    assert_eq!(ttm.investment_share, d("18750.00"));
+    // 61,158 ÷ 18,750 × 100 = 326.176; (61,158 − 18,750) ÷ 18,750 × 100 = 226.176;
+    // 75,000 ÷ (61,158 ÷ 3) = 3.679…
+    assert_eq!((ttm.roi_pct, ttm.net_roi_pct), (d("326.18"), d("226.18")));
+    assert_eq!(ttm.payback_months, Some(d("3.68")));
+    assert_eq!(ttm.roi_exact(), d("326.176"));
+    assert_eq!(ttm.months(), 3);
+}
+
+#[test]
+fn with_four_quarters_the_share_is_the_whole_investment_and_roi_is_unchanged() {
+    let goal = g("G", Direction::Up, "0", Per::Quarter, "1");
+    let summary =
+        compute(&customer("1000", "USD", &[goal], monthly("G", "2025-Q4", "2026-Q3", "500")), q("2026-Q3")).unwrap();
+    let ttm = &summary.ttm;
+    assert_eq!((ttm.quarters, ttm.investment_share), (4, d("1000")));
+    // 2,000 on 1,000: 200%; payback 1,000 × 12 ÷ 2,000 = 6 months, as before the pro-rating rule.
+    assert_eq!((ttm.roi_pct, ttm.payback_months), (d("200"), Some(d("6"))));
+}
+
+#[test]
+fn the_share_is_rounded_to_the_minor_unit_half_away_from_zero() {
+    // 1,000.01 × 3 ÷ 4 = 750.0075 → 750.01; 1,001 JPY × 1 ÷ 4 = 250.25 → 250.
+    let goal = g("G", Direction::Up, "0", Per::Quarter, "1");
+    let usd = customer("1000.01", "USD", &[goal], monthly("G", "2026-Q1", "2026-Q3", "1"));
+    assert_eq!(compute(&usd, q("2026-Q3")).unwrap().ttm.investment_share, d("750.01"));
+    let jpy = customer("1001", "JPY", &[goal], monthly("G", "2026-Q3", "2026-Q3", "1"));
+    assert_eq!(compute(&jpy, q("2026-Q3")).unwrap().ttm.investment_share, d("250"));
+    let tiny = customer("0.01", "USD", &[goal], monthly("G", "2026-Q3", "2026-Q3", "1"));
+    assert!(matches!(compute(&tiny, q("2026-Q3")), Err(ValueError::InvestmentShareIsZero { .. })));
+}
+
+#[test]
+fn the_window_starts_at_the_contract_when_it_started_before_the_data() {
+    // Contract from January 2026, first measurements in July: Q1 and Q2 were paid for and count
+    // as zero value; the quarters listed still start with the first observation.
+    let goal = g("G", Direction::Up, "0", Per::Quarter, "1");
+    let c =
+        with_contract_start(customer("4000", "USD", &[goal], monthly("G", "2026-Q3", "2026-Q3", "900")), "2026-01-15");
+    let summary = compute(&c, q("2026-Q3")).unwrap();
+    assert_eq!(summary.quarters.len(), 1);
+    let ttm = &summary.ttm;
+    assert_eq!((ttm.quarters, ttm.first_quarter, ttm.investment_share), (3, q("2026-Q1"), d("3000")));
+    assert_eq!((ttm.value, ttm.roi_pct), (d("900"), d("30")));
+    // 4,000 ÷ (900 ÷ 9) = 40 months.
+    assert_eq!(ttm.payback_months, Some(d("40")));
+}
+
+#[test]
+fn the_window_is_never_longer_than_four_quarters_nor_starts_after_the_first_observation() {
+    let goal = g("G", Direction::Up, "0", Per::Quarter, "1");
+    let old_contract =
+        with_contract_start(customer("4000", "USD", &[goal], monthly("G", "2026-Q3", "2026-Q3", "1")), "2019-05-01");
+    let ttm = compute(&old_contract, q("2026-Q3")).unwrap().ttm;
+    assert_eq!((ttm.quarters, ttm.first_quarter), (4, q("2025-Q4")));
+    // A pilot measured before the contract: the earlier of the two starts the window.
+    let pilot =
+        with_contract_start(customer("4000", "USD", &[goal], monthly("G", "2026-Q1", "2026-Q3", "1")), "2026-08-01");
+    let ttm = compute(&pilot, q("2026-Q3")).unwrap().ttm;
+    assert_eq!((ttm.quarters, ttm.first_quarter), (3, q("2026-Q1")));
+}
+
+#[test]
+fn freshness_is_the_latest_quarter_with_goal_data() {
+    let goal = g("G", Direction::Up, "0", Per::Quarter, "1");
+    let mut observations = monthly("G", "2026-Q2", "2026-Q3", "1");
+    // Usage metrics do not make a quarter fresh; observations after the report quarter are ignored.
+    observations.push(Observation {
+        date: NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
+        metric: "logins".into(),
+        value: d("5"),
+    });
+    let c = customer("1000", "USD", &[goal], observations);
+    let fresh = compute(&c, q("2026-Q3")).unwrap();
+    assert_eq!((fresh.data_through, fresh.stale), (Some(q("2026-Q3")), false));
+    let late = compute(&c, q("2026-Q4")).unwrap();
+    assert_eq!((late.data_through, late.stale), (Some(q("2026-Q3")), true));
+    let json = crate::explain::to_json(&late);
+    assert!(json.contains("\"data_through\": \"2026-Q3\"") && json.contains("\"stale\": true"), "{json}");
+    // 2026-Q2 to 2026-Q4: three quarters of the 1,000 a year.
+    assert!(json.contains("\"investment_share\": \"750.00\""), "{json}");
+}
+
+#[test]
+fn one_quarter_of_data_is_too_early_to_tell_unless_at_target_or_regressed() {
+    let near = G { target: Some("100"), ..g("A", Direction::Up, "0", Per::Quarter, "1") };
+    let reached = G { target: Some("50"), ..g("B", Direction::Up, "0", Per::Quarter, "1") };
+    let worse = G { target: Some("100"), ..g("C", Direction::Up, "60", Per::Quarter, "1") };
+    let observations = vec![obs("A", "2026-08-01", "99"), obs("B", "2026-08-01", "60"), obs("C", "2026-08-01", "50")];
+    let summary = compute(&customer("1000", "USD", &[near, reached, worse], observations), q("2026-Q3")).unwrap();
+    let statuses: Vec<GoalStatus> = summary.goals.iter().map(|g| g.status).collect();
+    assert_eq!(statuses, [GoalStatus::TooEarly, GoalStatus::Achieved, GoalStatus::Regressed]);
+    // Flat at the latest actual: one point is no trend.
+    assert_eq!(summary.projection[3].expected_actual.get("A").unwrap(), &Some(d("99")));
+}
+
+#[test]
+fn exact_percentages_are_kept_for_display_rounding() {
+    // 347.4464…: the JSON says 347.45 (2 places); a display rounding to 1 place must say 347.4.
+    let goal = g("G", Direction::Up, "0", Per::Quarter, "1");
+    let summary =
+        compute(&customer("1000", "USD", &[goal], monthly("G", "2025-Q4", "2026-Q3", "868.616")), q("2026-Q3"))
+            .unwrap();
+    assert_eq!(summary.ttm.value, d("3474.48"));
+    assert_eq!(summary.ttm.roi_pct, d("347.45"));
+    assert_eq!(summary.ttm.roi_exact(), d("347.448"));
+    let goal = &summary.goals[0];
+    assert_eq!(goal.improvement_pct, None);
+    assert_eq!(goal.improvement_pct_exact(), None);
 }
