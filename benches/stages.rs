@@ -60,6 +60,7 @@ fn stages(c: &mut Criterion) {
             paper: Paper::A4,
             since: None,
             locale: None,
+            allow_stale: false,
         };
         group.bench_function("end to end (load → PDF bytes)", |b| {
             b.iter(|| {

@@ -159,9 +159,12 @@ pub fn to_table(customer: &Customer, summary: &ValueSummary) -> String {
     out.push_str(&align(&header, rows, 1));
     out.push_str("  expected: least-squares trend of the last four quarters with data; never beyond the target (or the latest,\n");
     out.push_str(
-        "    without a target or once reached); fading at most to the baseline, or, already worse than the baseline,\n",
+        "    without a target or once reached); an improving trend never below the latest; a worsening one fading at\n",
     );
-    out.push_str("    worsening at most |latest − oldest point used| beyond the latest; one quarter of data: flat\n");
+    out.push_str(
+        "    most to the baseline, or, already worse than the baseline, at most |latest − oldest point used| beyond\n",
+    );
+    out.push_str("    the latest; one quarter of data: flat\n");
     out.push_str("  conservative: every goal at the worse of its latest actual and its expected actual\n");
 
     let o = &summary.opportunities;

@@ -39,11 +39,17 @@ mod batch;
 
 const DEFAULT_INPUT: &str = "sample-data";
 const DEFAULT_OUT: &str = "out";
+/// The day the sample-data exports were taken (sample-data/README.md).
+const SAMPLE_AS_OF: NaiveDate = match NaiveDate::from_ymd_opt(2026, 11, 22) {
+    Some(date) => date,
+    None => panic!("a valid date"),
+};
 
 #[derive(Parser)]
 #[command(name = "valuereport", version, about = "Customer value reports from per-customer CSV exports")]
 struct Cli {
-    /// Without a command: `run` on sample-data (both editions of every customer's report, into out/).
+    /// Without a command: `run` on sample-data as of 2026-11-22, the day its exports were taken (both
+    /// editions of every customer's report, into out/).
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -75,6 +81,10 @@ enum Command {
         /// Output file (default: out/<customer_id>-<quarter>-<audience>.pdf).
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Write the report even if the report quarter has no goal data yet (a late export); page 1
+        /// then says how far the figures run. Without it such a customer is refused (exit 1).
+        #[arg(long)]
+        allow_stale: bool,
         #[command(flatten)]
         look: Look,
     },
@@ -259,8 +269,8 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Some(Command::Validate { input }) => validate(&input),
         Some(Command::Explain { customer_dir, period, format }) => explain_customer(&customer_dir, &period, format),
-        Some(Command::Report { customer_dir, period, audience, out, look }) => {
-            report(&customer_dir, &period, audience, out, &look)
+        Some(Command::Report { customer_dir, period, audience, out, allow_stale, look }) => {
+            report(&customer_dir, &period, audience, out, allow_stale, &look)
         }
         Some(Command::Summary { input, period }) => summary(&input, &period),
         Some(Command::Run { input, period, audience, batch }) => {
@@ -280,7 +290,9 @@ fn main() -> ExitCode {
             }
         }
         None => {
-            let period = Period::default();
+            // The sample exports are a snapshot taken on this date: the main job reports as of it, so
+            // it gives the same reports on any day instead of finding the sample stale next quarter.
+            let period = Period { quarter: None, as_of: Some(SAMPLE_AS_OF) };
             let editions = vec![Edition::Executive, Edition::Team];
             batch::run(
                 Path::new(DEFAULT_INPUT),
@@ -363,7 +375,7 @@ fn explain_customer(dir: &Path, period: &Period, format: Format) -> u8 {
     }
 }
 
-fn report(dir: &Path, period: &Period, audience: Audience, out: Option<PathBuf>, look: &Look) -> u8 {
+fn report(dir: &Path, period: &Period, audience: Audience, out: Option<PathBuf>, allow_stale: bool, look: &Look) -> u8 {
     if !dir.is_dir() {
         return usage_error(&format!("{}: not a folder", dir.display()));
     }
@@ -395,6 +407,7 @@ fn report(dir: &Path, period: &Period, audience: Audience, out: Option<PathBuf>,
         paper: look.paper(),
         since: None,
         locale: look.locale.map(LocaleArg::locale),
+        allow_stale,
     };
     let path = out.unwrap_or_else(|| {
         Path::new(DEFAULT_OUT).join(format!("{}-{quarter}-{}.pdf", customer.account.customer_id, edition.as_str()))

@@ -2,7 +2,8 @@
 //!
 //! - value is linear in volume and in value_per_unit (exactly before rounding to the currency);
 //! - swapping a goal's direction negates its improvement and value;
-//! - the projection never passes a target nor falls behind the latest actual;
+//! - the projection stays within target, baseline and the pace seen; conservative ≤ expected; four
+//!   improving quarters project as the rules did before decline was admitted;
 //! - TTM is the sum of its quarters, and every total the sum of its goals;
 //! - a `;` file with decimal commas (BOM, CRLF) loads to the same customer as its `,` version.
 
@@ -225,26 +226,28 @@ proptest! {
 // ---- projection ----------------------------------------------------------------------------------
 
 proptest! {
-    /// Whatever the history, the expected actual is never worse than the latest actual and never
-    /// beyond the target (unless the latest actual already is), the conservative projection is the
-    /// latest actual held flat, and expected is never below conservative.
+    /// docs/value.md, "Projection": in every projected quarter conservative ≤ expected; the expected
+    /// actual is never beyond the target (nor better than the latest actual, without a target or
+    /// once it is reached); never past the baseline unless the goal is already worse than it, and
+    /// then never worse than the pace seen (|latest − oldest point used|) beyond the latest actual;
+    /// conservative is each goal at the worse of its latest and expected actuals.
     #[test]
-    fn projection_never_passes_the_target_nor_falls_behind_the_latest_actual(
+    fn projection_stays_within_target_baseline_and_pace(
         direction in any_direction(),
         baseline in any_decimal(-1_000_000..=1_000_000, 2),
-        gap in any_decimal(1..=1_000_000, 2),
+        gap in prop::option::of(any_decimal(1..=1_000_000, 2)),
         points in prop::collection::vec((0i64..1100, any_decimal(-2_000_000..=2_000_000, 2)), 1..30),
         per in any_per(),
         volume in any_decimal(1..=10_000, 2),
         value_per_unit in any_decimal(0..=100_000, 2),
         report in prop_oneof![Just("2024-Q2"), Just("2025-Q1"), Just("2026-Q3"), Just("2027-Q4")],
     ) {
-        let target = match direction {
+        let target = gap.map(|gap| match direction {
             Direction::Down => baseline - gap,
             Direction::Up => baseline + gap,
-        };
+        });
         let mut g = goal("G1", "m", direction, baseline, per, "hours");
-        g.target = Some(target);
+        g.target = target;
         g.volume = volume;
         g.value_per_unit = value_per_unit;
         let c = customer("USD", vec![g.clone()], observations("m", &points));
@@ -254,23 +257,111 @@ proptest! {
             Direction::Up => a < b,
         };
         prop_assert_eq!(summary.projection.len(), 4);
-        let Some(latest) = summary.goals[0].latest else {
+        let history: Vec<Decimal> =
+            summary.quarters.iter().filter_map(|q| q.by_goal.get("G1").and_then(|g| g.actual)).collect();
+        let Some(&latest) = history.last() else {
             for p in &summary.projection {
                 prop_assert_eq!(p.expected_actual.get("G1"), Some(&None));
             }
             return Ok(());
         };
-        let flat = valuereport::value::quarter_value(&g, latest, c.account.currency).unwrap();
+        let oldest = history[history.len().saturating_sub(4)];
+        let best = match target {
+            Some(target) if worse(latest, target) => target,
+            _ => latest,
+        };
+        let value = |actual: Decimal| valuereport::value::quarter_value(&g, actual, c.account.currency).unwrap();
         for p in &summary.projection {
             let expected = p.expected_actual.get("G1").copied().flatten().unwrap();
-            prop_assert!(!worse(expected, latest), "{} expected {} behind latest {}", p.quarter, expected, latest);
-            if !worse(latest, target) {
-                prop_assert_eq!(expected, latest, "target already reached: flat");
+            prop_assert!(!worse(best, expected), "{} expected {} beyond {}", p.quarter, expected, best);
+            if !worse(latest, baseline) {
+                prop_assert!(!worse(expected, baseline), "{} expected {} past baseline {}", p.quarter, expected, baseline);
             } else {
-                prop_assert!(!worse(target, expected), "{} expected {} past target {}", p.quarter, expected, target);
+                let pace = (latest - oldest).abs();
+                let floor = match direction {
+                    Direction::Down => latest + pace,
+                    Direction::Up => latest - pace,
+                };
+                prop_assert!(!worse(expected, floor), "{} expected {} faster than the pace seen {}", p.quarter, expected, floor);
             }
-            prop_assert_eq!(p.conservative, flat);
-            prop_assert!(p.expected >= p.conservative);
+            if history.len() == 1 {
+                prop_assert_eq!(expected, latest, "one quarter of data: flat");
+            }
+            prop_assert!(p.conservative <= p.expected);
+            let cautious = if worse(expected, latest) { expected } else { latest };
+            prop_assert_eq!(p.conservative, value(cautious));
+            prop_assert_eq!(p.expected, value(expected));
+        }
+    }
+
+    /// With four quarters, each better than the one before, the projection is what the rules were
+    /// before decline was admitted: conservative flat at the latest actual, expected on the
+    /// least-squares line clamped between the latest actual and the target (flat without a target
+    /// or once it is reached).
+    #[test]
+    fn four_improving_quarters_project_as_before_decline_was_admitted(
+        direction in any_direction(),
+        baseline in any_decimal(-1_000_000..=1_000_000, 2),
+        gap in prop::option::of(any_decimal(1..=10_000_000, 2)),
+        start in any_decimal(-1_000_000..=1_000_000, 2),
+        steps in prop::collection::vec(any_decimal(1..=500_000, 2), 3),
+        per in any_per(),
+    ) {
+        let target = gap.map(|gap| match direction {
+            Direction::Down => baseline - gap,
+            Direction::Up => baseline + gap,
+        });
+        let mut g = goal("G1", "m", direction, baseline, per, "hours");
+        g.target = target;
+        let mut actual = start;
+        let mut actuals = vec![actual];
+        for step in &steps {
+            actual = match direction {
+                Direction::Down => actual - step,
+                Direction::Up => actual + step,
+            };
+            actuals.push(actual);
+        }
+        let observations: Vec<Observation> = quarter("2025-Q4")
+            .through(quarter("2026-Q3"))
+            .zip(&actuals)
+            .map(|(q, &value)| Observation { date: q.first_day(), metric: "m".into(), value })
+            .collect();
+        let c = customer("USD", vec![g.clone()], observations);
+        let summary = compute(&c, quarter("2026-Q3")).unwrap();
+        let latest = *actuals.last().unwrap();
+        let better = |a: Decimal, b: Decimal| match direction {
+            Direction::Down => a < b,
+            Direction::Up => a > b,
+        };
+        let value = |actual: Decimal| valuereport::value::quarter_value(&g, actual, c.account.currency).unwrap();
+        for (step, p) in summary.projection.iter().enumerate() {
+            // The old rule, computed here on its own: x = 0..3, read at x = 4 + step.
+            let old = match target {
+                Some(target) if better(target, latest) => {
+                    let n = Decimal::from(4);
+                    let xs = [0, 1, 2, 3].map(Decimal::from);
+                    let sum_x: Decimal = xs.iter().sum();
+                    let sum_xx: Decimal = xs.iter().map(|x| x * x).sum();
+                    let sum_y: Decimal = actuals.iter().sum();
+                    let sum_xy: Decimal = xs.iter().zip(&actuals).map(|(x, y)| x * y).sum();
+                    let den = n * sum_xx - sum_x * sum_x;
+                    let x = Decimal::from(4 + step as i64);
+                    let line = (sum_y * den + (n * sum_xy - sum_x * sum_y) * (n * x - sum_x)) / (n * den);
+                    let mut line = line.round_dp_with_strategy(6, rust_decimal::RoundingStrategy::MidpointAwayFromZero).normalize();
+                    if better(latest, line) {
+                        line = latest;
+                    }
+                    if better(line, target) {
+                        line = target;
+                    }
+                    line
+                }
+                _ => latest,
+            };
+            prop_assert_eq!(p.expected_actual.get("G1").copied().flatten(), Some(old));
+            prop_assert_eq!(p.conservative, value(latest));
+            prop_assert_eq!(p.expected, value(old));
         }
     }
 }
@@ -314,7 +405,8 @@ fn any_goals() -> impl Strategy<Value = Vec<Goal>> {
 }
 
 proptest! {
-    /// TTM is the sum of the last (up to) four listed quarters' totals; every quarter total is the
+    /// TTM is the sum of the totals of the listed quarters in its window (up to four quarters,
+    /// from the first observation), its ROI base the share of the investment for those quarters; every quarter total is the
     /// sum of its goals' values and of its categories; a goal's TTM value is the sum of its values
     /// in those quarters.
     #[test]
@@ -334,11 +426,19 @@ proptest! {
             .collect();
         let c = customer(currency, goals.clone(), observations);
         let summary = compute(&c, quarter(report)).unwrap();
-        let window = &summary.quarters[summary.quarters.len().saturating_sub(TTM_QUARTERS)..];
-        prop_assert_eq!(summary.ttm.quarters as usize, window.len());
+        // No contract_start: the window starts at the first listed quarter, at most four back.
+        let report = quarter(report);
+        let oldest = Quarter::from_ordinal(report.ordinal() - (TTM_QUARTERS as i64 - 1));
+        let first = summary.quarters.first().map_or(report, |q| q.quarter).max(oldest);
+        prop_assert_eq!(summary.ttm.first_quarter, first);
+        prop_assert_eq!(i64::from(summary.ttm.quarters), report.ordinal() - first.ordinal() + 1);
+        prop_assert!((1..=4).contains(&summary.ttm.quarters));
+        let share = round_money(c.account.annual_investment * Decimal::from(summary.ttm.quarters) / Decimal::from(4), c.account.currency);
+        prop_assert_eq!(summary.ttm.investment_share, share);
+        let window: Vec<_> = summary.quarters.iter().filter(|q| q.quarter >= first).collect();
         prop_assert_eq!(summary.ttm.value, window.iter().map(|q| q.total).sum::<Decimal>());
         if let Some(last) = summary.quarters.last() {
-            prop_assert_eq!(last.quarter, quarter(report));
+            prop_assert_eq!(last.quarter, report);
         }
         for q in &summary.quarters {
             prop_assert_eq!(q.total, q.by_goal.0.iter().map(|(_, g)| g.value).sum::<Decimal>());

@@ -56,6 +56,7 @@ fn render(customer: &Customer, settings: &Settings, edition: Edition, paper: Pap
         paper,
         since: None,
         locale: None,
+        allow_stale: false,
     };
     report_pdf(customer, &options).unwrap().bytes
 }

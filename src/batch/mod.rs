@@ -84,6 +84,12 @@ pub enum ReportError {
     Input(Vec<InputError>),
     #[error("{}: {source}", dir.display())]
     Value { dir: PathBuf, source: crate::value::ValueError },
+    /// The report quarter has no goal data yet: the export may be late (see `ReportOptions::allow_stale`).
+    #[error(
+        "{customer_id}: no goal data for {quarter} yet{}: the export may be late; nothing written (--allow-stale reports anyway)",
+        data_through.map(|q| format!(" (latest {q})")).unwrap_or_else(|| " (nor for any earlier quarter)".to_string())
+    )]
+    Stale { customer_id: String, quarter: crate::quarter::Quarter, data_through: Option<crate::quarter::Quarter> },
     #[error(transparent)]
     Catalog(#[from] crate::content::catalog::CatalogError),
     #[error("{}: cannot write the report: {source}", path.display())]
@@ -102,6 +108,9 @@ pub struct ReportOptions<'a> {
     pub since: Option<crate::content::report::Since>,
     /// Report language; `None` uses the customer's `locale`.
     pub locale: Option<crate::model::Locale>,
+    /// Write the report even when the report quarter has no goal data yet (page 1 then says how
+    /// far the figures run). Without it a stale customer is an error and nothing is written.
+    pub allow_stale: bool,
 }
 
 /// A rendered report.
@@ -114,6 +123,13 @@ pub struct Rendered {
 pub fn report_pdf(customer: &Customer, options: &ReportOptions) -> Result<Rendered, ReportError> {
     let summary = crate::value::compute(customer, options.quarter)
         .map_err(|source| ReportError::Value { dir: customer.dir.clone(), source })?;
+    if summary.stale && !options.allow_stale {
+        return Err(ReportError::Stale {
+            customer_id: customer.account.customer_id.clone(),
+            quarter: summary.report_quarter,
+            data_through: summary.data_through,
+        });
+    }
     let content = crate::content::report::build(&crate::content::report::ReportInput {
         customer,
         summary: &summary,

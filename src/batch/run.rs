@@ -50,6 +50,8 @@ pub struct RunOptions<'a> {
     /// Plan only: write nothing.
     pub dry_run: bool,
     pub shard: Option<Shard>,
+    /// Report customers whose report quarter has no goal data yet (see `ReportOptions::allow_stale`).
+    pub allow_stale: bool,
 }
 
 /// Errors that stop a run before it writes anything (exit code 2).
@@ -415,6 +417,8 @@ impl Context<'_> {
                 job.quarter.to_string().as_bytes(),
                 format!("{:?}", self.options.paper).as_bytes(),
                 since_text.as_bytes(),
+                // A report allowed on stale data is not the same output as one refused on it.
+                if self.options.allow_stale { b"allow-stale" } else { b"" },
             ]);
             let mut r = ReportResult::new(&dir, Some(id), &job.kind, Status::Written);
             r.path = Some(job.path.clone());
@@ -458,6 +462,7 @@ impl Context<'_> {
                     paper: self.options.paper,
                     since: job.since.clone(),
                     locale: self.options.locale,
+                    allow_stale: self.options.allow_stale,
                 };
                 let rendered = report_pdf(customer, &options).map_err(|e| e.to_string())?;
                 write_atomically(&full_path, &rendered.bytes)

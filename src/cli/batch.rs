@@ -44,6 +44,10 @@ pub struct BatchArgs {
     /// Shard count when the shard index comes from JOB_COMPLETION_INDEX (Kubernetes Indexed Jobs).
     #[arg(long)]
     pub shards: Option<u32>,
+    /// Report customers whose report quarter has no goal data yet (a late export); page 1 then
+    /// says how far the figures run. Without it such a customer gets no report and fails (exit 1).
+    #[arg(long)]
+    pub allow_stale: bool,
     #[command(flatten)]
     pub look: Look,
 }
@@ -84,6 +88,7 @@ impl BatchArgs {
             format: SummaryFormat::Text,
             shard: None,
             shards: None,
+            allow_stale: false,
             look: Look::default(),
         }
     }
@@ -138,6 +143,7 @@ fn batch(input: &Path, mode: Mode, as_of: NaiveDate, args: &BatchArgs) -> u8 {
         force: args.force,
         dry_run: args.dry_run,
         shard,
+        allow_stale: args.allow_stale,
     };
     let progress = Reporter::new(args.quiet || args.dry_run);
     // Every run-level error (input, settings, output folder, lock, manifest) is a usage or

@@ -282,6 +282,23 @@ mod tests {
     }
 
     #[test]
+    fn a_quarter_that_lost_value_puts_recovery_first_worst_goal_first() {
+        let goals = vec![
+            goal("SMALL", "10", Some("5")), // 11 now: −100/quarter
+            goal("BIG", "10", Some("5")),   // 14 now: −400/quarter
+        ];
+        let observations = vec![obs("m_SMALL", "2026-08-01", "11"), obs("m_BIG", "2026-08-01", "14")];
+        // Expansion worth far more than either loss: by value alone it would come first.
+        let c = customer(goals, observations, vec![opportunity("O1", "100000", "0.9")]);
+        let quarter: Quarter = "2026-Q3".parse().unwrap();
+        let summary = compute(&c, quarter).unwrap();
+        assert!(summary.quarters.last().unwrap().total < Decimal::ZERO);
+        let order: Vec<Action> =
+            recommend(&c, &summary, &usage_trends(&c, quarter)).into_iter().map(|r| r.action).collect();
+        assert_eq!(order, [Action::Corrective(1), Action::Corrective(0), Action::Expand(0)]);
+    }
+
+    #[test]
     fn nothing_to_recommend_when_everything_is_on_track() {
         let c = customer(
             vec![goal("OK", "40", Some("10"))],

@@ -2,10 +2,13 @@
 //! conservative (each goal at the worse of its latest actual and its expected actual).
 //!
 //! A goal's trend is the least-squares line through its last (up to) four quarters with data. It is
-//! bounded on the good side by the target (by the latest actual when there is no target or the
-//! target is already reached), and on the bad side by the baseline for a goal at or better than its
-//! baseline (gains can fade to nothing, not past it), or, for a goal already worse than its
-//! baseline, by the pace seen: no more than |latest − oldest point used| beyond the latest actual.
+//! bounded on the good side by the target (by the latest actual when there is no target, the
+//! target is already reached, or the line worsens: a worsening goal is never projected to improve).
+//! On the bad side, a line that does not worsen (its slope is flat or
+//! in the goal's good direction) is never read below the latest actual, as before; a worsening line
+//! may take a goal at or better than its baseline back to the baseline, not past it (gains can fade
+//! to nothing), and a goal already worse than its baseline no more than |latest − oldest point
+//! used| beyond its latest actual (the pace seen, no faster).
 
 use rust_decimal::Decimal;
 
@@ -90,11 +93,19 @@ fn expected_actual_at(goal: &Goal, history: &[(Quarter, Decimal)], quarter: Quar
 fn bounds(goal: &Goal, history: &[(Quarter, Decimal)]) -> (Decimal, Decimal) {
     let latest = history.last().expect("a goal with data").1;
     let oldest = history.first().expect("a goal with data").1;
+    let worsening = worsens(goal.direction, history);
     let best = match goal.target {
+        // A worsening line can read better than the latest point next quarter (pulled by older
+        // points); a worsening goal is never projected to improve.
+        _ if worsening => latest,
         Some(target) if better(goal.direction, target, latest) => target,
         _ => latest,
     };
-    let worst = if better(goal.direction, goal.baseline, latest) {
+    let worst = if !worsening {
+        // An improving (or flat) line can dip below the latest point it was fitted through; an
+        // improving goal is never projected worse than where it is.
+        latest
+    } else if better(goal.direction, goal.baseline, latest) {
         // Already worse than its baseline: no faster than the pace seen over the points used.
         let pace = latest.checked_sub(oldest).map(|d| d.abs());
         let further = pace.and_then(|pace| match goal.direction {
@@ -106,6 +117,29 @@ fn bounds(goal: &Goal, history: &[(Quarter, Decimal)]) -> (Decimal, Decimal) {
         goal.baseline
     };
     (best, worst)
+}
+
+/// The least-squares line through `points` slopes in the goal's bad direction.
+fn worsens(direction: Direction, points: &[(Quarter, Decimal)]) -> bool {
+    // The slope's sign is the sign of n·Σxy − Σx·Σy (its denominator is positive).
+    let Some(origin) = points.first().map(|p| p.0.ordinal()) else { return false };
+    let n = Decimal::from(points.len() as u64);
+    let (mut sum_x, mut sum_y, mut sum_xy) = (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
+    for (q, y) in points {
+        let x = Decimal::from(q.ordinal() - origin);
+        sum_x += x;
+        let (Some(sy), Some(sxy)) = (sum_y.checked_add(*y), x.checked_mul(*y).and_then(|xy| sum_xy.checked_add(xy)))
+        else {
+            return false;
+        };
+        (sum_y, sum_xy) = (sy, sxy);
+    }
+    let slope = n.checked_mul(sum_xy).zip(sum_x.checked_mul(sum_y)).and_then(|(a, b)| a.checked_sub(b));
+    match (slope, direction) {
+        (Some(slope), Direction::Down) => slope > Decimal::ZERO,
+        (Some(slope), Direction::Up) => slope < Decimal::ZERO,
+        (None, _) => false,
+    }
 }
 
 /// Value of the least-squares line through `points` (x = quarter ordinal) at `quarter`, computed
@@ -156,6 +190,41 @@ mod tests {
         // Q2 had no data: x = 0, 2, 3.
         let points = [(q("2026-Q1"), d("10")), (q("2026-Q3"), d("14")), (q("2026-Q4"), d("16"))];
         assert_eq!(least_squares_at(&points, q("2027-Q1")), Some(d("18")));
+    }
+
+    #[test]
+    fn an_accelerating_improvement_is_never_projected_below_its_latest_point() {
+        // 10, 0, 0, 12 on an `up` goal: the line slopes up (0.6 a quarter) but, pulled down by the
+        // two zeros, reads 7 next quarter, below the latest 12. An improving goal is held at 12.
+        let goal = Goal {
+            goal_id: "G".into(),
+            title: "G".into(),
+            metric: "m".into(),
+            category: crate::model::Category::Revenue,
+            unit: "units".into(),
+            direction: Direction::Up,
+            baseline: d("0"),
+            target: Some(d("1000")),
+            per: crate::model::Per::Quarter,
+            value_per_unit: d("1"),
+            volume: d("1"),
+            baseline_source: None,
+            owner: None,
+        };
+        let points = [(q("2025-Q4"), d("10")), (q("2026-Q1"), d("0")), (q("2026-Q2"), d("0")), (q("2026-Q3"), d("12"))];
+        assert!(!worsens(Direction::Up, &points));
+        assert_eq!(least_squares_at(&points, q("2026-Q4")), Some(d("7")));
+        for quarter in ["2026-Q4", "2027-Q3"] {
+            assert_eq!(expected_actual_at(&goal, &points, q(quarter)), d("12"));
+        }
+        // The same points on a `down` goal worsen: the line's 7 next quarter would be an improvement,
+        // so the goal is held at 12; later quarters may fade towards the baseline of 20, not past it.
+        let down = Goal { direction: Direction::Down, baseline: d("20"), target: Some(d("0")), ..goal };
+        assert!(worsens(Direction::Down, &points));
+        assert_eq!(expected_actual_at(&down, &points, q("2026-Q4")), d("12"));
+        assert_eq!(least_squares_at(&points, q("2029-Q4")), Some(d("14.2")));
+        assert_eq!(expected_actual_at(&down, &points, q("2029-Q4")), d("14.2"));
+        assert_eq!(expected_actual_at(&down, &points, q("2035-Q4")), d("20"));
     }
 
     #[test]
