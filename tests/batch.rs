@@ -324,7 +324,9 @@ fn renewal_packages_on_their_window_boundaries() {
 
 #[test]
 fn a_cron_that_missed_days_catches_up_and_each_package_is_produced_once() {
-    let renewal = date("2027-03-31");
+    // Every day of this cron falls in 2026-Q4, so each package reports on 2026-Q3, the last quarter
+    // the sample's exports cover (a later renewal would find the data stale and get no package).
+    let renewal = date("2027-01-10");
     let work = Work::new(0);
     work.add("late", "amer/acme-logistics", Some(renewal));
     let day = |before: i64| renewal - Duration::days(before);
@@ -342,17 +344,17 @@ fn a_cron_that_missed_days_catches_up_and_each_package_is_produced_once() {
     assert_eq!(
         names,
         [
-            "renewals/late/late-renewal-2027-03-31-T-30.pdf",
-            "renewals/late/late-renewal-2027-03-31-T-60.pdf",
-            "renewals/late/late-renewal-2027-03-31-T-90.pdf",
+            "renewals/late/late-renewal-2027-01-10-T-30.pdf",
+            "renewals/late/late-renewal-2027-01-10-T-60.pdf",
+            "renewals/late/late-renewal-2027-01-10-T-90.pdf",
         ]
     );
-    let ledger = &work.manifest("manifest.json")["renewals"]["late"]["2027-03-31"];
+    let ledger = &work.manifest("manifest.json")["renewals"]["late"]["2027-01-10"];
     assert_eq!(ledger["T-90"]["as_of"], day(75).to_string());
     assert_eq!(ledger["T-60"]["as_of"], day(40).to_string());
     assert_eq!(ledger["T-30"]["as_of"], day(12).to_string());
     // The update reports what is new since the T-60 package.
-    let t30 = fs::read(work.out().join("renewals/late/late-renewal-2027-03-31-T-30.pdf")).unwrap();
+    let t30 = fs::read(work.out().join("renewals/late/late-renewal-2027-01-10-T-30.pdf")).unwrap();
     let doc = lopdf::Document::load_mem(&t30).unwrap();
     let first_page: String = doc.extract_text(&[1]).unwrap().split_whitespace().collect();
     let since = day(40).format("%b %-d, %Y").to_string().replace(' ', "");
