@@ -55,11 +55,15 @@ pub fn to_table(customer: &Customer, summary: &ValueSummary) -> String {
         }
     );
     if let Some(first_listed) = summary.quarters.first().map(|q| q.quarter).filter(|&q| q > ttm.first_quarter) {
+        let before = first_listed.prev();
         let _ = writeln!(
             out,
-            "  {} to {} are in the window (contract_start {}) but have no data: counted as 0",
-            ttm.first_quarter,
-            first_listed.prev(),
+            "  {} in the window (contract_start {}) but without data: counted as 0",
+            if before == ttm.first_quarter {
+                format!("{before} is")
+            } else {
+                format!("{} to {before} are", ttm.first_quarter)
+            },
             account.contract_start.map(|d| d.to_string()).unwrap_or_default()
         );
     }

@@ -86,7 +86,7 @@ fn assert_one_problem(output: &Output, expected: &str) {
     let out = stdout(output);
     let lines: Vec<&str> = out.lines().collect();
     assert!(lines.contains(&expected), "expected line\n  {expected}\nin\n{out}");
-    assert!(stderr(output).contains("checked 8 customers: 7 valid, 1 with errors"), "{}", stderr(output));
+    assert!(stderr(output).contains("checked 10 customers: 9 valid, 1 with errors"), "{}", stderr(output));
 }
 
 #[test]
@@ -94,7 +94,7 @@ fn sample_data_is_valid() {
     let output = run(&["validate", "sample-data"]);
     assert_eq!(output.status.code(), Some(0), "{}{}", stdout(&output), stderr(&output));
     assert_eq!(stdout(&output), "");
-    assert!(stderr(&output).contains("checked 8 customers: 8 valid, 0 with errors (0 problems)"));
+    assert!(stderr(&output).contains("checked 10 customers: 10 valid, 0 with errors (0 problems)"));
 }
 
 #[test]
@@ -105,12 +105,12 @@ fn main_job_writes_both_editions_for_every_customer_and_says_where() {
     let output = Command::new(BIN).current_dir(work.path()).output().unwrap();
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let out = stdout(&output);
-    assert!(out.contains("8 customers, 16 written"), "{out}");
+    assert!(out.contains("10 customers, 20 written"), "{out}");
     assert!(out.contains("reports in out/") && out.contains("manifest out/manifest.json"), "{out}");
     let manifest: serde_json::Value =
         serde_json::from_slice(&fs::read(work.path().join("out/manifest.json")).unwrap()).unwrap();
     let results = manifest["results"].as_array().unwrap();
-    assert_eq!(results.len(), 16);
+    assert_eq!(results.len(), 20);
     for result in results {
         let path = result["path"].as_str().unwrap();
         let bytes = fs::read(work.path().join("out").join(path)).unwrap_or_else(|e| panic!("{path}: {e}"));
@@ -401,7 +401,7 @@ fn error_duplicate_customer_ids_name_both_folders() {
         )),
         "{out}"
     );
-    assert!(stderr(&output).contains("checked 9 customers: 7 valid, 2 with errors"));
+    assert!(stderr(&output).contains("checked 11 customers: 9 valid, 2 with errors"));
 }
 
 #[test]
@@ -480,7 +480,7 @@ fn error_settings_unknown_key() {
     let output = copy.validate();
     // A configuration error: exit 2, and every customer is still checked.
     assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).contains("checked 8 customers: 8 valid"), "{}", stderr(&output));
+    assert!(stderr(&output).contains("checked 10 customers: 10 valid"), "{}", stderr(&output));
     let out = stdout(&output);
     assert!(
         out.starts_with(&format!(
@@ -497,9 +497,9 @@ fn errors_in_one_customer_do_not_stop_the_others() {
     copy.replace(&format!("{ACME}/goals.csv"), "hours,down,40,15,", "hours,down,abc,15,");
     let output = run(&["summary", copy.root.to_str().unwrap(), "--quarter", "2026-Q3"]);
     assert_eq!(output.status.code(), Some(1));
-    assert_eq!(stdout(&output).lines().count(), 7);
+    assert_eq!(stdout(&output).lines().count(), 9);
     assert!(stderr(&output).contains("is not a number"));
-    assert!(stderr(&output).contains("8 customers for 2026-Q3: 7 summarized, 1 failed"));
+    assert!(stderr(&output).contains("10 customers for 2026-Q3: 9 summarized, 1 failed"));
 }
 
 #[test]

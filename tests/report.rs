@@ -37,7 +37,7 @@ fn sections(customer: &Customer) -> Vec<String> {
 fn customers() -> (Vec<Customer>, Settings) {
     let loaded = load_input(&Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data")).unwrap();
     let customers: Vec<Customer> = loaded.customers.into_iter().map(|(_, c)| c.unwrap()).collect();
-    assert_eq!(customers.len(), 8);
+    assert_eq!(customers.len(), 10);
     (customers, loaded.settings.unwrap())
 }
 

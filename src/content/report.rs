@@ -433,10 +433,14 @@ fn summary_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
     let expected: Decimal = summary.projection.iter().map(|p| p.expected).sum();
     // The executive edition states the outlook once, in its projections section.
     if w.input.edition == Edition::Team {
-        narrative.push(w.t(
-            "summary.narrative_next",
-            &ctx!(expected = w.n.money_whole(expected), conservative = w.n.money_whole(conservative)),
-        )?);
+        // A projected loss is said as a loss ("would lose about $300,738"), not "would add -$300,738".
+        let (key, expected, conservative) = if expected < Decimal::ZERO {
+            ("summary.narrative_next_loss", expected.abs(), conservative.abs())
+        } else {
+            ("summary.narrative_next", expected, conservative)
+        };
+        narrative
+            .push(w.t(key, &ctx!(expected = w.n.money_whole(expected), conservative = w.n.money_whole(conservative)))?);
     }
     let attention: Vec<&str> = customer
         .goals
@@ -932,7 +936,10 @@ fn recommendations_section(w: &Writer, usage: &[UsageTrend]) -> Result<Vec<Eleme
     let recommendations = recommend(customer, summary, usage);
     let mut elements = Vec::new();
     if recommendations.is_empty() {
-        elements.push(Element::Paragraph(w.plain("recommendations.none")?));
+        // Nothing fired: every goal is on track, unless some only have one quarter of data.
+        let too_early = summary.goals.iter().any(|g| g.status == crate::value::GoalStatus::TooEarly);
+        let key = if too_early { "recommendations.none_too_early" } else { "recommendations.none" };
+        elements.push(Element::Paragraph(w.plain(key)?));
     } else if w.input.edition == Edition::Team {
         elements.push(Element::Note(w.plain("recommendations.intro")?));
     }
