@@ -965,7 +965,7 @@ fn recommendations_section(w: &Writer, usage: &[UsageTrend]) -> Result<Vec<Eleme
                     latest = figures.latest.map(|v| w.n.measure(v)).unwrap_or_default(),
                     baseline = w.n.measure(goal.baseline),
                     target = goal.target.map(|v| w.n.measure(v)).unwrap_or_default(),
-                    progress = figures.progress_to_target_pct.map(|v| w.n.percent(v)).unwrap_or_default(),
+                    progress = figures.progress_to_target_exact().map(|v| w.n.percent(v)).unwrap_or_default(),
                     value = w.money(figures.quarter_value.abs()),
                     quarter = quarter,
                     owner = goal.owner.clone().unwrap_or_else(|| owner_fallback.clone()),
