@@ -73,23 +73,33 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(q.total, by_goal, "{quarter}: total of {}", q.quarter);
             assert_eq!(q.total, by_category, "{quarter}: categories of {}", q.quarter);
         }
-        let window = &summary.quarters[summary.quarters.len().saturating_sub(TTM_QUARTERS)..];
+        let window: Vec<_> = summary.quarters.iter().filter(|q| q.quarter >= summary.ttm.first_quarter).collect();
+        assert!((1..=TTM_QUARTERS as u32).contains(&summary.ttm.quarters));
         assert_eq!(summary.ttm.value, window.iter().map(|q| q.total).sum::<Decimal>());
+        for projected in &summary.projection {
+            assert!(projected.conservative <= projected.expected, "{}: conservative above expected", projected.quarter);
+        }
         for (goal, goal_summary) in customer.goals.iter().zip(&summary.goals) {
             let Some(latest) = goal_summary.latest else { continue };
             for projected in &summary.projection {
                 let Some(Some(expected)) = projected.expected_actual.get(&goal.goal_id).copied() else { continue };
-                let (worse_than_latest, past_target) = match goal.direction {
-                    Direction::Down => (expected > latest, goal.target.is_some_and(|t| expected < t)),
-                    Direction::Up => (expected < latest, goal.target.is_some_and(|t| expected > t)),
-                };
-                assert!(!worse_than_latest, "{}: expected {expected} worse than latest {latest}", goal.goal_id);
+                // docs/value.md, "Projection": never beyond the target (unless already there), and
+                // never past the baseline for a goal at or better than it.
+                let past_target = goal.target.is_some_and(|t| better(goal.direction, expected, t));
                 assert!(
                     !past_target || goal.target.is_some_and(|t| !better(goal.direction, t, latest)),
                     "{}: expected {expected} past target {:?}",
                     goal.goal_id,
                     goal.target
                 );
+                if !better(goal.direction, goal.baseline, latest) {
+                    assert!(
+                        !better(goal.direction, goal.baseline, expected),
+                        "{}: expected {expected} past baseline {}",
+                        goal.goal_id,
+                        goal.baseline
+                    );
+                }
             }
         }
         let _ = explain::to_json(&summary);
