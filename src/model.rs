@@ -241,6 +241,9 @@ pub struct Settings {
     /// Accent colour, `#RRGGBB`.
     #[serde(default = "Settings::default_brand_color")]
     pub brand_color: String,
+    /// `[delivery]`: sending renewal packages to the CSMs by SMTP (`renewals --send`).
+    #[serde(default, deserialize_with = "crate::delivery::settings::deserialize")]
+    pub delivery: Option<crate::delivery::DeliverySettings>,
 }
 
 impl Settings {
@@ -255,7 +258,11 @@ impl Settings {
 
 impl Default for Settings {
     fn default() -> Settings {
-        Settings { vendor_name: Settings::default_vendor_name(), brand_color: Settings::default_brand_color() }
+        Settings {
+            vendor_name: Settings::default_vendor_name(),
+            brand_color: Settings::default_brand_color(),
+            delivery: None,
+        }
     }
 }
 

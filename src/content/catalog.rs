@@ -287,9 +287,18 @@ mod tests {
                 "through",
                 "start",
                 "data_start",
+                "file",
+                "language",
+                "sponsor",
+                "name",
+                "touchpoint",
+                "period",
             ] {
                 context.insert(name, "1");
             }
+            // Counts compared in templates are numbers.
+            context.insert("count", &1);
+            context.insert("days", &1);
             context.insert("payback_reached", &true);
             context.insert("percentage", &false);
             for key in english.tera.get_template_names() {
