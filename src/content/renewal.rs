@@ -19,8 +19,7 @@ use tera::Context;
 use super::catalog::CatalogError;
 use super::format::pixels;
 use super::parts::{
-    ctx, document, headlines, hero, kpi_cards, opportunities_table, roi_summary_table, story_line, tone_of, Frame,
-    Writer,
+    ctx, document, headlines, hero, kpi_cards, opportunities_table, story_line, tone_of, Frame, Writer,
 };
 use super::report::{AxisFormat, BarChartSpec, ColumnAlign, Edition, Element, ReportContent, TableSpec, Tone};
 use crate::quarter::Quarter;
@@ -232,8 +231,15 @@ fn value_summary(w: &Writer, figures: &Figures) -> Result<Vec<(String, Vec<Eleme
         delivered.push(Element::Table(contract_table(w, figures)?));
     }
 
-    // 2. The return: TTM ROI and payback, and the headline goals (the KPI cards' rule).
-    let mut ret = vec![Element::Paragraph(roi_text(w)?), Element::Table(roi_summary_table(w)?)];
+    // 2. The return: TTM ROI and payback as one figure (a block that never splits across pages; the
+    // ROI report has the full table), and the headline goals (the KPI cards' rule).
+    let ttm = &summary.ttm;
+    let mut ret = vec![Element::Hero {
+        label: w.t("renewal.roi_label", &ctx!(first = w.q(ttm.first_quarter), last = w.q(summary.report_quarter)))?,
+        value: w.n.percent(ttm.roi_exact()),
+        caption: roi_text(w)?,
+        tone: tone_of(ttm.roi_pct),
+    }];
     let cards = kpi_cards(w, &headlines(w))?;
     if !cards.is_empty() {
         ret.push(Element::Heading(w.t("renewal.highlights_heading", &ctx!(quarter = w.q(summary.report_quarter)))?));
@@ -514,10 +520,79 @@ fn update(
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
     use super::*;
+    use crate::content::catalog::Catalogs;
+    use crate::content::report::{build, ReportInput};
+    use crate::model::{Customer, Locale, Settings};
 
     fn date(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn sample(folder: &str) -> Customer {
+        crate::load::load_customer(&Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data").join(folder)).unwrap()
+    }
+
+    /// Every text of a document the customer reads, metadata included.
+    fn texts(content: &ReportContent) -> Vec<String> {
+        let mut out = vec![content.title.clone(), content.subject.clone(), content.footer.clone()];
+        out.extend(content.title_block.iter().cloned());
+        out.extend(content.header.iter().cloned());
+        for section in &content.sections {
+            out.push(section.title.clone());
+            for element in &section.elements {
+                match element {
+                    Element::Hero { label, value, caption, .. } => {
+                        out.extend([label, value, caption].map(Clone::clone))
+                    }
+                    Element::Kpis(cards) => {
+                        for card in cards {
+                            out.extend([&card.label, &card.value, &card.caption].map(Clone::clone));
+                            out.extend(card.change.iter().map(|(text, _)| text.clone()));
+                        }
+                    }
+                    Element::Heading(text) | Element::Paragraph(text) | Element::Note(text) | Element::LeadIn(text) => {
+                        out.push(text.clone())
+                    }
+                    Element::Quote { text, attribution } => out.extend([text, attribution].map(Clone::clone)),
+                    Element::Table(table) => {
+                        out.extend(table.columns.iter().map(|c| c.0.clone()));
+                        for row in table.rows.iter().chain(&table.total) {
+                            out.extend(row.iter().map(|c| c.0.clone()));
+                        }
+                    }
+                    Element::LineChart(chart) => {
+                        out.extend([&chart.title, &chart.x_title, &chart.y_title].map(Clone::clone));
+                        out.extend(chart.labels.iter().cloned());
+                    }
+                    Element::BarChart(chart) => {
+                        out.extend(
+                            [&chart.title, &chart.x_title, &chart.y_title, &chart.projected_note].map(Clone::clone),
+                        );
+                        out.extend(chart.labels.iter().cloned());
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn document(customer: &Customer, locale: Locale, as_of: &str, renewal: RenewalContext) -> ReportContent {
+        let summary = crate::value::compute(customer, Quarter::last_ended_on_or_before(date(as_of))).unwrap();
+        let catalogs = Catalogs::built_in();
+        build(&ReportInput {
+            customer,
+            summary: &summary,
+            settings: &Settings::default(),
+            as_of: date(as_of),
+            edition: Edition::Team,
+            catalog: catalogs.get(locale),
+            locale,
+            renewal: Some(renewal),
+        })
+        .unwrap()
     }
 
     #[test]
@@ -531,5 +606,100 @@ mod tests {
         assert_eq!(ContractPeriod::new(Some(renewal), renewal).start, date("2026-01-06"));
         // A leap day a year back is the last day of February.
         assert_eq!(ContractPeriod::new(None, date("2028-02-29")).start, date("2027-02-28"));
+    }
+
+    #[test]
+    fn the_contract_so_far_is_every_listed_quarter_from_the_one_the_period_starts_in() {
+        let customer = sample("amer/brightpath-health");
+        let summary = crate::value::compute(&customer, "2026-Q3".parse().unwrap()).unwrap();
+        let quarters = |start: &str| {
+            ContractPeriod::new(Some(date(start)), date("2027-01-06"))
+                .quarters(&summary.quarters)
+                .iter()
+                .map(|q| q.quarter.to_string())
+                .collect::<Vec<_>>()
+        };
+        // Data from 2025-Q2: a contract started before it covers every listed quarter …
+        assert_eq!(quarters("2025-01-06"), ["2025-Q2", "2025-Q3", "2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3"]);
+        // … and one started later leaves the quarters before its own out (a mid-quarter start counts its quarter).
+        assert_eq!(quarters("2026-02-15"), ["2026-Q1", "2026-Q2", "2026-Q3"]);
+    }
+
+    #[test]
+    fn no_document_names_the_schedule_in_any_language_and_each_states_the_renewal_and_the_period() {
+        let customer = sample("amer/brightpath-health");
+        let since = Some(Since { as_of: date("2026-11-22"), report_quarter: "2026-Q3".parse().unwrap() });
+        for locale in Locale::ALL.iter().copied() {
+            for touchpoint in [Touchpoint::ValueSummary, Touchpoint::RoiReport, Touchpoint::Update] {
+                let renewal = RenewalContext { touchpoint, renewal_date: date("2027-01-06"), since: since.clone() };
+                let content = document(&customer, locale, "2026-12-07", renewal);
+                let all = texts(&content).join("\n");
+                for word in ["T-30", "T-60", "T-90", "package", "paquete", "pakej", "パッケージ"] {
+                    assert!(
+                        !all.to_lowercase().contains(&word.to_lowercase()),
+                        "{locale} {touchpoint:?}: {word}\n{all}"
+                    );
+                }
+                let n = crate::content::format::Numbers::new(locale, customer.account.currency);
+                let (renewal_date, start) = (n.date(date("2027-01-06")), n.date(date("2025-01-06")));
+                assert!(
+                    content.title_block[2].contains(&renewal_date),
+                    "{locale} {touchpoint:?}: {}",
+                    content.title_block[2]
+                );
+                assert!(content.title_block[2].contains(&start), "{locale} {touchpoint:?}: {}", content.title_block[2]);
+                assert!(content.header[1].contains(&renewal_date), "{locale} {touchpoint:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_roi_report_is_the_team_edition_opened_by_the_renewal_figures() {
+        let customer = sample("amer/brightpath-health");
+        let renewal =
+            RenewalContext { touchpoint: Touchpoint::RoiReport, renewal_date: date("2027-01-06"), since: None };
+        let content = document(&customer, Locale::En, "2026-11-22", renewal);
+        assert_eq!(content.sections.len(), 6);
+        let opening = &content.sections[0].elements;
+        assert_eq!(opening[0], Element::Heading("Your renewal on Jan 6, 2027".into()));
+        let Element::Table(table) = &opening[2] else { panic!("{:?}", opening[2]) };
+        let figure = |label: &str| table.rows.iter().find(|r| r[0].0.starts_with(label)).map(|r| r[1].0.clone());
+        assert_eq!(figure("Value delivered over the contract (Q2 2025–Q3 2026)").as_deref(), Some("$82,796.40"));
+        assert_eq!(figure("ROI (Q4 2025–Q3 2026)").as_deref(), Some("77.1%"));
+        assert_eq!(figure("Next four quarters, expected").as_deref(), Some("$25,590.19"));
+        let Element::Paragraph(secures) = &opening[3] else { panic!() };
+        assert!(secures.starts_with("Renewing on Jan 6, 2027 secures"), "{secures}");
+        assert!(secures.contains("2 expansion opportunities worth $57,900 a year"), "{secures}");
+        // Then the quarterly report's executive summary as it is.
+        assert!(matches!(opening[4], Element::Hero { .. }));
+    }
+
+    #[test]
+    fn the_update_reports_what_is_new_since_the_previous_document_or_the_last_30_days() {
+        let customer = sample("emea/harrow-fintech");
+        let first = |content: &ReportContent| match &content.sections[0].elements[0] {
+            Element::Paragraph(text) => text.clone(),
+            other => panic!("{other:?}"),
+        };
+        // Since a document of 2026-09-05 on 2026-Q2: 2026-Q3 closed since, and one story is newer.
+        let since = Since { as_of: date("2026-09-05"), report_quarter: "2026-Q2".parse().unwrap() };
+        let renewal =
+            RenewalContext { touchpoint: Touchpoint::Update, renewal_date: date("2026-12-12"), since: Some(since) };
+        let content = document(&customer, Locale::En, "2026-11-20", renewal);
+        assert_eq!(
+            first(&content),
+            "Since our update of Sep 5, 2026, one quarter has closed (Q3 2026), delivering £58,867.50 of measured value."
+        );
+        let all = texts(&content).join("\n");
+        assert!(all.contains("Nov 4, 2026 · Win: Clean FCA regulatory return"), "{all}");
+        assert!(!all.contains("Scheduled reports replace the Monday pack"), "dated before the reference: {all}");
+        // No earlier document: the last 30 days, and no quarter closed in them.
+        let renewal = RenewalContext { touchpoint: Touchpoint::Update, renewal_date: date("2026-12-12"), since: None };
+        let content = document(&customer, Locale::En, "2026-11-20", renewal);
+        assert!(
+            first(&content).starts_with("In the last 30 days, since Oct 21, 2026, no quarter has closed"),
+            "{}",
+            first(&content)
+        );
     }
 }
