@@ -246,11 +246,11 @@ fn value_summary(w: &Writer, figures: &Figures) -> Result<Vec<(String, Vec<Eleme
         ret.push(Element::Kpis(cards));
     }
 
-    // 3. The next term: the projected quarters and the opportunities, and what renewing secures.
-    let mut next = vec![Element::Paragraph(next_term_text(w, figures)?), Element::Table(next_term_table(w, figures)?)];
+    // 3. The next term: what renewing secures (the projected sums and the opportunities kept open),
+    // then the projected quarters and the opportunities themselves.
+    let mut next = vec![Element::Paragraph(secures(w, figures)?), Element::Table(next_term_table(w, figures)?)];
     next.push(Element::Heading(w.plain("projections.opportunities_heading")?));
     next.push(opportunities_table(w)?);
-    next.push(Element::Paragraph(secures(w, figures)?));
     next.push(Element::Note(w.plain("projections.conditional")?));
     next.extend(contact(w)?);
 
@@ -321,16 +321,6 @@ fn roi_text(w: &Writer) -> Result<String, CatalogError> {
             payback_reached = ttm.value >= ttm.investment,
         ),
     )
-}
-
-/// The next four quarters in a sentence (a projected loss is said as a loss).
-fn next_term_text(w: &Writer, figures: &Figures) -> Result<String, CatalogError> {
-    let (key, expected, conservative) = if figures.expected < Decimal::ZERO {
-        ("summary.narrative_next_loss", figures.expected.abs(), figures.conservative.abs())
-    } else {
-        ("summary.narrative_next", figures.expected, figures.conservative)
-    };
-    w.t(key, &ctx!(expected = w.n.money_whole(expected), conservative = w.n.money_whole(conservative)))
 }
 
 /// The projected quarters, conservative and expected, and their sums.
