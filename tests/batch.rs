@@ -306,7 +306,7 @@ fn renewal_packages_on_their_window_boundaries() {
             None => assert!(produced.is_empty(), "{days} days: {produced:?}"),
         }
     }
-    // T-90 is the executive edition, T-60 and T-30 the team edition.
+    // T-90 is the two-page value summary, T-60 the full (team) report, T-30 a short update.
     let pages = |id: &str, package: &str, days: i64| {
         let path =
             work.out().join(format!("renewals/{id}/{id}-renewal-{}-{package}.pdf", as_of + Duration::days(days)));
@@ -314,6 +314,7 @@ fn renewal_packages_on_their_window_boundaries() {
     };
     assert!(pages("d100", "T-90", 90) <= 2);
     assert!(pages("d70", "T-60", 60) >= 3);
+    assert!(pages("d40", "T-30", 30) <= 2);
 
     // A second run the same day writes nothing.
     let output = work.renewals(as_of);

@@ -37,8 +37,8 @@ impl Package {
     /// T-60 is the full (team) report.
     pub fn edition(self) -> Edition {
         match self {
-            Package::T90 => Edition::Executive,
-            Package::T60 | Package::T30 => Edition::Team,
+            Package::T90 | Package::T30 => Edition::Executive,
+            Package::T60 => Edition::Team,
         }
     }
 
