@@ -38,7 +38,7 @@ fn stages(c: &mut Criterion) {
             edition: Edition::Team,
             catalog: catalogs.get(customer.account.locale),
             locale: customer.account.locale,
-            since: None,
+            renewal: None,
         };
         let mut group = c.benchmark_group(format!("team report {name}"));
         group.bench_function("1 load + validate", |b| b.iter(|| load_customer(black_box(&dir)).unwrap()));
@@ -58,7 +58,7 @@ fn stages(c: &mut Criterion) {
             as_of,
             edition: Edition::Team,
             paper: Paper::A4,
-            since: None,
+            renewal: None,
             locale: None,
             allow_stale: false,
         };

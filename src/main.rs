@@ -405,7 +405,7 @@ fn report(dir: &Path, period: &Period, audience: Audience, out: Option<PathBuf>,
         as_of: period.as_of(),
         edition,
         paper: look.paper(),
-        since: None,
+        renewal: None,
         locale: look.locale.map(LocaleArg::locale),
         allow_stale,
     };

@@ -105,7 +105,7 @@ fn options<'a>(settings: &'a Settings, catalogs: &'a Catalogs, edition: Edition)
         as_of: as_of(),
         edition,
         paper: Paper::A4,
-        since: None,
+        renewal: None,
         locale: None,
         allow_stale: false,
     }
@@ -341,7 +341,7 @@ fn content(customer: &Customer, edition: Edition) -> Vec<valuereport::content::r
         edition,
         catalog: catalogs.get(customer.account.locale),
         locale: customer.account.locale,
-        since: None,
+        renewal: None,
     })
     .unwrap()
     .sections

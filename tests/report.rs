@@ -54,7 +54,7 @@ fn render(customer: &Customer, settings: &Settings, edition: Edition, paper: Pap
         as_of: as_of(),
         edition,
         paper,
-        since: None,
+        renewal: None,
         locale: None,
         allow_stale: false,
     };

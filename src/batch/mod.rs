@@ -104,8 +104,8 @@ pub struct ReportOptions<'a> {
     pub as_of: chrono::NaiveDate,
     pub edition: crate::content::report::Edition,
     pub paper: crate::render::pdf::Paper,
-    /// For a renewal update: the earlier package to report what is new since.
-    pub since: Option<crate::content::report::Since>,
+    /// A renewal document (value summary, ROI report or update) instead of the quarterly report.
+    pub renewal: Option<crate::content::renewal::RenewalContext>,
     /// Report language; `None` uses the customer's `locale`.
     pub locale: Option<crate::model::Locale>,
     /// Write the report even when the report quarter has no goal data yet (page 1 then says how
@@ -138,7 +138,7 @@ pub fn report_pdf(customer: &Customer, options: &ReportOptions) -> Result<Render
         edition: options.edition,
         catalog: options.catalogs.get(options.locale.unwrap_or(customer.account.locale)),
         locale: options.locale.unwrap_or(customer.account.locale),
-        since: options.since.clone(),
+        renewal: options.renewal.clone(),
     })?;
     let (bytes, pages) =
         crate::render::report::render_pdf(content, options.paper, crate::render::fonts::FontSet::shared());

@@ -6,6 +6,7 @@ use std::str::FromStr;
 use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
 
+use crate::content::renewal::Touchpoint;
 use crate::content::report::Edition;
 
 /// A renewal package (seeds: 90 days before — initial value summary; 60 — full ROI report;
@@ -32,11 +33,12 @@ impl Package {
         Package::ALL.into_iter().find(|p| p.label() == label)
     }
 
-    /// T-90 is the executive summary; T-60 and T-30 are the full (team) report.
+    /// The edition of the job (the document itself follows the touchpoint): T-90 and T-30 are short,
+    /// T-60 is the full (team) report.
     pub fn edition(self) -> Edition {
         match self {
-            Package::T90 => Edition::Executive,
-            Package::T60 | Package::T30 => Edition::Team,
+            Package::T90 | Package::T30 => Edition::Executive,
+            Package::T60 => Edition::Team,
         }
     }
 
@@ -53,6 +55,17 @@ impl Package {
     pub fn due(as_of: NaiveDate, renewal: NaiveDate) -> Option<Package> {
         let days = (renewal - as_of).num_days();
         Package::ALL.into_iter().find(|p| (p.window().0..=p.window().1).contains(&days))
+    }
+}
+
+/// The document each package holds (what the customer reads never names the package).
+impl From<Package> for Touchpoint {
+    fn from(package: Package) -> Touchpoint {
+        match package {
+            Package::T90 => Touchpoint::ValueSummary,
+            Package::T60 => Touchpoint::RoiReport,
+            Package::T30 => Touchpoint::Update,
+        }
     }
 }
 

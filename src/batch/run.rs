@@ -18,7 +18,8 @@ use super::output::{remove_stale_temporaries, write_atomically, LockError, Outpu
 use super::plan::{Package, Shard};
 use super::{report_pdf, ReportOptions};
 use crate::content::catalog::Catalogs;
-use crate::content::report::{Edition, Since};
+use crate::content::renewal::{RenewalContext, Since};
+use crate::content::report::Edition;
 use crate::discover::{discover, DiscoverError};
 use crate::load::{load_account, load_customer, load_settings, InputError, SETTINGS_FILE};
 use crate::model::{Account, Settings};
@@ -115,7 +116,7 @@ struct Job {
     path: String,
     edition: Edition,
     quarter: Quarter,
-    since: Option<Since>,
+    renewal: Option<RenewalContext>,
 }
 
 /// A customer and what the run owes it (or why it owes nothing).
@@ -315,7 +316,7 @@ fn plan(
                 for &edition in editions {
                     let path = format!("{quarter}/{id}/{id}-{quarter}-{}.pdf", edition.as_str());
                     let kind = format!("quarterly-{}", edition.as_str());
-                    task.jobs.push(Job { kind, path, edition, quarter, since: None });
+                    task.jobs.push(Job { kind, path, edition, quarter, renewal: None });
                 }
             }
             Mode::Renewals => {
@@ -347,7 +348,6 @@ fn plan(
                                 Package::T30 => [Package::T60, Package::T90].into_iter().find_map(|earlier| {
                                     let entry = ledger(id, &date, earlier.label())?;
                                     Some(Since {
-                                        package: earlier.label().to_string(),
                                         as_of: NaiveDate::parse_from_str(&entry.as_of, "%Y-%m-%d").ok()?,
                                         report_quarter: entry.report_quarter.parse().ok()?,
                                     })
@@ -355,7 +355,9 @@ fn plan(
                                 _ => None,
                             };
                             let edition = package.edition();
-                            task.jobs.push(Job { kind, path, edition, quarter, since });
+                            let renewal =
+                                Some(RenewalContext { touchpoint: package.into(), renewal_date: renewal, since });
+                            task.jobs.push(Job { kind, path, edition, quarter, renewal });
                         }
                     }
                 }
@@ -406,7 +408,8 @@ impl Context<'_> {
         let mut customer = None;
         for job in task.jobs {
             let started = Instant::now();
-            let since_text = job.since.as_ref().map(|s| format!("{}@{}", s.package, s.as_of)).unwrap_or_default();
+            let since = job.renewal.as_ref().and_then(|r| r.since.as_ref());
+            let since_text = since.map(|s| format!("{}@{}", s.report_quarter, s.as_of)).unwrap_or_default();
             let fp = fingerprint(&[
                 self.options.catalogs.source().as_bytes(),
                 self.options.locale.map_or("", |l| l.as_str()).as_bytes(),
@@ -460,7 +463,7 @@ impl Context<'_> {
                     as_of: self.options.as_of,
                     edition: job.edition,
                     paper: self.options.paper,
-                    since: job.since.clone(),
+                    renewal: job.renewal.clone(),
                     locale: self.options.locale,
                     allow_stale: self.options.allow_stale,
                 };

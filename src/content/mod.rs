@@ -2,5 +2,7 @@
 
 pub mod catalog;
 pub mod format;
+mod parts;
 pub mod recommend;
+pub mod renewal;
 pub mod report;

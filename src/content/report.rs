@@ -8,10 +8,13 @@ use tera::Context;
 
 use super::catalog::{Catalog, CatalogError};
 use super::format::pixels;
-use super::format::Numbers;
+use super::parts::{
+    ctx, document, headlines, hero, kpi_cards, opportunities_table, roi_summary_table, story_kind, story_line, tone_of,
+    unit_of, Frame, Writer,
+};
 use super::recommend::{recommend, usage_trends, Action, UsageTrend};
+use super::renewal::RenewalContext;
 use crate::model::{BaselineSource, Currency, Customer, Direction, Settings, StoryKind};
-use crate::quarter::Quarter;
 use crate::value::{GoalStatus, ValueSummary};
 
 /// Who the report is for (seeds: executives get 1–2 pages, teams 2–5).
@@ -162,122 +165,55 @@ pub struct ReportInput<'a> {
     pub catalog: &'a Catalog,
     /// The reader's language: the catalog's language and the number and date formats.
     pub locale: crate::model::Locale,
-    /// For a renewal update (T-30): the package it follows up, to report what is new since.
-    pub since: Option<Since>,
+    /// A renewal document (value summary, ROI report or update) instead of the quarterly report.
+    pub renewal: Option<RenewalContext>,
 }
 
-/// An earlier package of the same renewal.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Since {
-    /// e.g. "T-60".
-    pub package: String,
-    pub as_of: NaiveDate,
-    pub report_quarter: Quarter,
-}
-
-/// Builds a catalog context from `key = value` pairs (values of any serializable type).
-macro_rules! ctx {
-    ($($key:ident = $value:expr),* $(,)?) => {{
-        #[allow(unused_mut)]
-        let mut context = Context::new();
-        $(context.insert(stringify!($key), &$value);)*
-        context
-    }};
-}
-
-struct Writer<'a> {
-    input: &'a ReportInput<'a>,
-    currency: Currency,
-    /// Numbers, money and dates in the report's locale.
-    n: Numbers,
-}
-
-impl<'a> Writer<'a> {
-    fn t(&self, key: &str, context: &Context) -> Result<String, CatalogError> {
-        self.input.catalog.text(key, context)
-    }
-
-    fn plain(&self, key: &str) -> Result<String, CatalogError> {
-        self.t(key, &Context::new())
-    }
-
-    fn money(&self, amount: Decimal) -> String {
-        self.n.money(amount)
-    }
-
-    /// A quarter as the reader writes it (`Q3 2026`, `T3 2026`, `2026年第3四半期`).
-    fn q(&self, quarter: Quarter) -> String {
-        self.t("document.quarter", &ctx!(year = quarter.year(), q = quarter.number()))
-            .unwrap_or_else(|_| quarter.to_string())
-    }
-}
-
-/// Builds the report for one customer and edition.
+/// Builds the report for one customer and edition, or the renewal document `input.renewal` asks for.
 pub fn build(input: &ReportInput) -> Result<ReportContent, CatalogError> {
-    let currency = input.customer.account.currency;
-    let w = Writer { input, currency, n: Numbers::new(input.locale, currency) };
+    let w = Writer::new(input);
+    if let Some(renewal) = &input.renewal {
+        return super::renewal::build(&w, renewal);
+    }
     let account = &input.customer.account;
     let quarter = w.q(input.summary.report_quarter);
-    let as_of = w.n.date(input.as_of);
-    let vendor = &input.settings.vendor_name;
     let edition_key = match input.edition {
         Edition::Executive => "document.edition_executive",
         Edition::Team => "document.edition_team",
     };
-    let edition = w.plain(edition_key)?;
-    let csm = account.csm_name.clone().unwrap_or_default();
-    let page_label = w.t("document.page", &ctx!(page = "{page}", pages = "{pages}"))?;
-
-    let usage = usage_trends(input.customer, input.summary.report_quarter);
-    let mut sections = vec![
-        (w.plain("section.summary")?, summary_section(&w)?),
-        (w.plain("section.metrics")?, metrics_section(&w, &usage)?),
-        (w.plain("section.stories")?, stories_section(&w)?),
-        (w.plain("section.roi")?, roi_section(&w)?),
-        (w.plain("section.projections")?, projections_section(&w)?),
-        (w.plain("section.recommendations")?, recommendations_section(&w, &usage)?),
-    ];
-    Ok(ReportContent {
-        locale: input.locale,
-        currency,
-        title: w.t("document.full_title", &ctx!(customer = account.customer_name, quarter = quarter))?,
+    let frame = Frame {
+        title: w.plain("document.title")?,
+        full_title: w.t("document.full_title", &ctx!(customer = account.customer_name, quarter = quarter))?,
         subject: w.t("document.subject", &ctx!(customer = account.customer_name, quarter = quarter))?,
-        author: vendor.clone(),
-        accent: input.settings.brand_color.clone(),
-        as_of: input.as_of,
+        details: w.t(
+            "document.details",
+            &ctx!(
+                edition = w.plain(edition_key)?,
+                quarter = quarter,
+                as_of = w.n.date(input.as_of),
+                csm = account.csm_name.clone().unwrap_or_default(),
+                sponsor = account.executive_sponsor.clone().unwrap_or_default()
+            ),
+        )?,
+        header_right: w.t("document.header_right", &ctx!(quarter = quarter))?,
         edition: input.edition,
-        title_block: [
-            w.plain("document.title")?,
-            account.customer_name.clone(),
-            w.t(
-                "document.details",
-                &ctx!(
-                    edition = edition,
-                    quarter = quarter,
-                    as_of = as_of,
-                    csm = csm,
-                    sponsor = account.executive_sponsor.clone().unwrap_or_default()
-                ),
-            )?,
-        ],
-        header: [account.customer_name.clone(), w.t("document.header_right", &ctx!(quarter = quarter))?],
-        footer: w.t("document.footer", &ctx!(vendor = vendor, customer = account.customer_name, as_of = as_of))?,
-        page_label,
-        sections: sections
-            .drain(..)
-            .enumerate()
-            .map(|(i, (title, elements))| Section { title: format!("{}. {title}", i + 1), elements })
-            .collect(),
-    })
+    };
+    document(&w, frame, sections(&w, Vec::new())?)
 }
 
-/// A goal's unit as printed: percentage-point units read "%" in every language; others as written.
-fn unit_of(goal: &crate::model::Goal) -> &str {
-    if goal.is_percentage() {
-        "%"
-    } else {
-        goal.unit.as_str()
-    }
+/// The six sections of the report; `opening` goes first in section 1 (a renewal's opening figures).
+pub(super) fn sections(w: &Writer, opening: Vec<Element>) -> Result<Vec<(String, Vec<Element>)>, CatalogError> {
+    let usage = usage_trends(w.input.customer, w.input.summary.report_quarter);
+    let mut summary = opening;
+    summary.extend(summary_section(w)?);
+    Ok(vec![
+        (w.plain("section.summary")?, summary),
+        (w.plain("section.metrics")?, metrics_section(w, &usage)?),
+        (w.plain("section.stories")?, stories_section(w)?),
+        (w.plain("section.roi")?, roi_section(w)?),
+        (w.plain("section.projections")?, projections_section(w)?),
+        (w.plain("section.recommendations")?, recommendations_section(w, &usage)?),
+    ])
 }
 
 fn status_text(w: &Writer, status: GoalStatus) -> Result<(String, Tone), CatalogError> {
@@ -292,14 +228,6 @@ fn status_text(w: &Writer, status: GoalStatus) -> Result<(String, Tone), Catalog
     Ok((w.plain(key)?, tone))
 }
 
-fn tone_of(amount: Decimal) -> Tone {
-    if amount < Decimal::ZERO {
-        Tone::Bad
-    } else {
-        Tone::Plain
-    }
-}
-
 fn summary_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
     let summary = w.input.summary;
     let customer = w.input.customer;
@@ -311,77 +239,11 @@ fn summary_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
         let quarter = w.q(summary.report_quarter);
         elements.push(Element::Paragraph(w.t("summary.stale_note", &ctx!(through = through, quarter = quarter))?));
     }
-    let caption = w.t(
-        "summary.hero_caption",
-        &ctx!(
-            roi = w.n.percent(ttm.roi_exact()),
-            investment = w.money(ttm.investment),
-            share = w.money(ttm.investment_share),
-            quarters = ttm.quarters,
-            value = w.money(ttm.value),
-            net = w.money(ttm.value - ttm.investment_share),
-            net_roi = w.n.percent(ttm.net_roi_exact()),
-            payback = ttm.payback_exact().map(|v| w.n.measure(v)).unwrap_or_default(),
-            // Paid for itself within the period measured: the value reached the annual investment.
-            payback_reached = ttm.value >= ttm.investment,
-        ),
-    )?;
-    elements.push(Element::Hero {
-        label: w.t(
-            "summary.hero_label",
-            &ctx!(quarters = ttm.quarters, first = w.q(ttm.first_quarter), last = w.q(summary.report_quarter)),
-        )?,
-        value: w.n.money_whole(ttm.value),
-        caption,
-        tone: tone_of(ttm.value),
-    });
-
+    elements.push(hero(w)?);
     let ranked = headlines(w);
-    let report = summary.quarters.last().filter(|q| q.quarter == summary.report_quarter);
-    let previous = summary.quarters.iter().rev().nth(1).filter(|_| report.is_some());
-    let mut cards = Vec::new();
-    for &index in ranked.iter().take(HEADLINES) {
-        let goal = &customer.goals[index];
-        let figures = &summary.goals[index];
-        let before = previous.and_then(|q| q.by_goal.get(&goal.goal_id)).filter(|g| !g.no_data).map(|g| g.value);
-        let change = match before {
-            Some(before) if !before.is_zero() => {
-                let pct = (figures.quarter_value - before) / before.abs() * Decimal::ONE_HUNDRED;
-                let previous = previous.map(|q| w.q(q.quarter)).unwrap_or_default();
-                let context = ctx!(pct = w.n.percent(pct.abs()), previous = previous);
-                if pct > Decimal::ZERO {
-                    Some((w.t("summary.kpi_change_up", &context)?, Tone::Good))
-                } else if pct < Decimal::ZERO {
-                    Some((w.t("summary.kpi_change_down", &context)?, Tone::Bad))
-                } else {
-                    Some((w.t("summary.kpi_change_flat", &context)?, Tone::Muted))
-                }
-            }
-            Some(_) => {
-                // From zero a percentage means nothing: say which way it went.
-                let previous = previous.map(|q| w.q(q.quarter)).unwrap_or_default();
-                let context = ctx!(previous = previous);
-                match figures.quarter_value.cmp(&Decimal::ZERO) {
-                    std::cmp::Ordering::Greater => Some((w.t("summary.kpi_change_from_zero", &context)?, Tone::Good)),
-                    std::cmp::Ordering::Less => Some((w.t("summary.kpi_change_from_zero_down", &context)?, Tone::Bad)),
-                    std::cmp::Ordering::Equal => Some((w.t("summary.kpi_change_flat", &context)?, Tone::Muted)),
-                }
-            }
-            None => Some((w.plain("summary.kpi_change_none")?, Tone::Muted)),
-        };
-        cards.push(KpiCard {
-            label: goal.title.clone(),
-            value: w.n.money_whole(figures.quarter_value),
-            value_tone: tone_of(figures.quarter_value),
-            change,
-            caption: w.t("summary.kpi_caption", &ctx!(id = goal.goal_id, quarter = w.q(summary.report_quarter)))?,
-        });
-    }
+    let cards = kpi_cards(w, &ranked)?;
     if !cards.is_empty() {
         elements.push(Element::Kpis(cards));
-    }
-    if let Some(since) = &w.input.since {
-        elements.extend(new_since(w, since)?);
     }
 
     // Narrative: where they started → the journey → where they are → where they are going.
@@ -457,67 +319,6 @@ fn summary_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
     let separator = if w.input.locale == crate::model::Locale::Ja { "" } else { " " };
     elements.push(Element::Paragraph(narrative.join(separator)));
     Ok(elements)
-}
-
-/// Headline goals (KPI cards, and the narrative's first goal).
-const HEADLINES: usize = 3;
-
-/// Goals with data in the report quarter, largest absolute value there first (a large loss is a
-/// headline too); ties keep goals.csv order. A goal without data there is never a headline.
-fn headlines(w: &Writer) -> Vec<usize> {
-    let summary = w.input.summary;
-    let report = summary.quarters.last().filter(|q| q.quarter == summary.report_quarter);
-    let has_data = |goal_id: &str| report.and_then(|q| q.by_goal.get(goal_id)).is_some_and(|g| !g.no_data);
-    let mut ranked: Vec<usize> =
-        (0..w.input.customer.goals.len()).filter(|&i| has_data(&w.input.customer.goals[i].goal_id)).collect();
-    ranked.sort_by(|&a, &b| {
-        summary.goals[b].quarter_value.abs().cmp(&summary.goals[a].quarter_value.abs()).then(a.cmp(&b))
-    });
-    ranked
-}
-
-/// The renewal update's "new since the last package" part: quarters closed and stories since then.
-fn new_since(w: &Writer, since: &Since) -> Result<Vec<Element>, CatalogError> {
-    let summary = w.input.summary;
-    let date = w.n.date(since.as_of);
-    let mut elements =
-        vec![Element::Heading(w.t("renewal.new_since_heading", &ctx!(package = since.package, date = date))?)];
-    let closed: Vec<_> = summary.quarters.iter().filter(|q| q.quarter > since.report_quarter).collect();
-    let value: Decimal = closed.iter().map(|q| q.total).sum();
-    let quarters: Vec<String> = closed.iter().map(|q| w.q(q.quarter)).collect();
-    elements.push(Element::Paragraph(if closed.is_empty() {
-        w.t("renewal.no_new_quarter", &ctx!(quarter = w.q(summary.report_quarter)))?
-    } else {
-        w.t(
-            "renewal.new_quarters",
-            &ctx!(count = closed.len(), quarters = quarters.join(", "), value = w.money(value)),
-        )?
-    }));
-    let mut stories: Vec<_> = w.input.customer.stories.iter().filter(|s| s.date > since.as_of).collect();
-    stories.sort_by_key(|s| std::cmp::Reverse(s.date));
-    if stories.is_empty() {
-        elements.push(Element::Note(w.plain("renewal.no_new_stories")?));
-    }
-    for story in stories {
-        let mut line = w.t(
-            "stories.line",
-            &ctx!(date = w.n.date(story.date), kind = story_kind(w, story.kind)?, title = story.title),
-        )?;
-        if let Some(amount) = story.amount {
-            line.push_str(&format!(" · {}", w.money(amount)));
-        }
-        elements.push(Element::Paragraph(line));
-    }
-    Ok(elements)
-}
-
-fn story_kind(w: &Writer, kind: StoryKind) -> Result<String, CatalogError> {
-    w.plain(match kind {
-        StoryKind::Win => "stories.kind_win",
-        StoryKind::Milestone => "stories.kind_milestone",
-        StoryKind::Quote => "stories.kind_quote",
-        StoryKind::Adoption => "stories.kind_adoption",
-    })
 }
 
 fn goal_table(w: &Writer) -> Result<TableSpec, CatalogError> {
@@ -650,13 +451,7 @@ fn stories_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
     }
     for story in stories.into_iter().take(limit) {
         if w.input.edition == Edition::Executive {
-            let kind = story_kind(w, story.kind)?;
-            let date = w.n.date(story.date);
-            let mut line = w.t("stories.line", &ctx!(date = date, kind = kind, title = story.title))?;
-            if let Some(amount) = story.amount {
-                line.push_str(&format!(" · {}", w.money(amount)));
-            }
-            elements.push(Element::Paragraph(line));
+            elements.push(Element::Paragraph(story_line(w, story)?));
             continue;
         }
         let kind = story_kind(w, story.kind)?;
@@ -691,68 +486,6 @@ fn stories_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
         }
     }
     Ok(elements)
-}
-
-fn roi_summary_table(w: &Writer) -> Result<TableSpec, CatalogError> {
-    let summary = w.input.summary;
-    let ttm = &summary.ttm;
-    let first = w.q(ttm.first_quarter);
-    let last = w.q(summary.report_quarter);
-    let payback = match ttm.payback_exact() {
-        Some(months) => w.t("roi.payback_months", &ctx!(months = w.n.measure(months)))?,
-        None => w.plain("roi.payback_none")?,
-    };
-    let row = |label: String, formula: String, amount: String, tone: Tone| {
-        vec![(label, Tone::Strong), (formula, Tone::Muted), (amount, tone)]
-    };
-    // Fewer than four quarters measured: ROI is on the share of the annual investment paid for them.
-    let share = ttm.quarters < 4;
-    let formula = ctx!(share = share, quarters = ttm.quarters, months = ttm.months());
-    let mut investment_rows = vec![row(
-        w.plain("roi.row_investment")?,
-        w.plain("roi.row_investment_formula")?,
-        w.money(ttm.investment),
-        Tone::Plain,
-    )];
-    if share {
-        investment_rows.push(row(
-            w.plain("roi.row_share")?,
-            w.t("roi.row_share_formula", &formula)?,
-            w.money(ttm.investment_share),
-            Tone::Plain,
-        ));
-    }
-    let mut rows = vec![row(
-        w.plain("roi.row_value")?,
-        w.t("roi.row_value_formula", &ctx!(first = first, last = last))?,
-        w.money(ttm.value),
-        tone_of(ttm.value),
-    )];
-    rows.extend(investment_rows);
-    rows.extend([
-        row(
-            w.plain("roi.row_roi")?,
-            w.t("roi.row_roi_formula", &formula)?,
-            w.n.percent(ttm.roi_exact()),
-            tone_of(ttm.roi_pct),
-        ),
-        row(
-            w.plain("roi.row_net_roi")?,
-            w.t("roi.row_net_roi_formula", &formula)?,
-            w.n.percent(ttm.net_roi_exact()),
-            tone_of(ttm.net_roi_pct),
-        ),
-        row(w.plain("roi.row_payback")?, w.t("roi.row_payback_formula", &formula)?, payback, Tone::Plain),
-    ]);
-    Ok(TableSpec {
-        columns: vec![
-            (w.plain("roi.col_item")?, 1.4, ColumnAlign::Left),
-            (w.plain("roi.col_formula")?, 2.6, ColumnAlign::Left),
-            (w.plain("roi.col_amount")?, 1.3, ColumnAlign::Right),
-        ],
-        rows,
-        total: None,
-    })
 }
 
 fn roi_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
@@ -887,43 +620,7 @@ fn projections_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
     elements.push(Element::BarChart(chart));
     if w.input.edition == Edition::Team {
         elements.push(Element::Heading(w.plain("projections.opportunities_heading")?));
-        let opportunities = &w.input.customer.opportunities;
-        if opportunities.is_empty() {
-            elements.push(Element::Note(w.plain("projections.opportunities_none")?));
-        } else {
-            let totals = &summary.opportunities;
-            elements.push(Element::Table(TableSpec {
-                columns: vec![
-                    (w.plain("projections.col_opportunity")?, 2.2, ColumnAlign::Left),
-                    (w.plain("projections.col_annual")?, 1.1, ColumnAlign::Right),
-                    (w.plain("projections.col_confidence")?, 0.9, ColumnAlign::Right),
-                    (w.plain("projections.col_weighted")?, 1.1, ColumnAlign::Right),
-                    (w.plain("projections.col_assumption")?, 2.4, ColumnAlign::Left),
-                ],
-                rows: opportunities
-                    .iter()
-                    .map(|o| {
-                        vec![
-                            (o.title.clone(), Tone::Plain),
-                            (w.money(o.annual_value), Tone::Plain),
-                            (w.n.percent(o.confidence * Decimal::ONE_HUNDRED), Tone::Plain),
-                            (
-                                w.money(crate::value::round_money(o.annual_value * o.confidence, w.currency)),
-                                Tone::Plain,
-                            ),
-                            (o.assumption.clone().unwrap_or_default(), Tone::Muted),
-                        ]
-                    })
-                    .collect(),
-                total: Some(vec![
-                    (w.plain("projections.opportunities_total")?, Tone::Strong),
-                    (w.money(totals.annual_value), Tone::Plain),
-                    (String::new(), Tone::Plain),
-                    (w.money(totals.weighted_annual_value), Tone::Plain),
-                    (String::new(), Tone::Plain),
-                ]),
-            }));
-        }
+        elements.push(opportunities_table(w)?);
     }
     elements.push(Element::Note(w.plain("projections.conditional")?));
     Ok(elements)
