@@ -140,7 +140,7 @@ pub struct Manifest {
 pub enum ManifestError {
     #[error("{}: cannot read the manifest: {source}", path.display())]
     Read { path: PathBuf, source: std::io::Error },
-    #[error("{}: the manifest is not valid ({message}); move it away to start a fresh ledger, knowing renewal packages already sent may be produced again", path.display())]
+    #[error("{}: the manifest is not valid ({message}); move it away to start a fresh one (the journal and the package files on disk keep the renewal ledger; a package in neither may be produced again)", path.display())]
     Invalid { path: PathBuf, message: String },
     #[error("{}: cannot write the manifest: {source}", path.display())]
     Write { path: PathBuf, source: std::io::Error },
