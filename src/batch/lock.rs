@@ -91,6 +91,26 @@ fn open(path: &Path) -> Result<File, LockError> {
         .map_err(|source| LockError::Io { path: path.to_path_buf(), source })
 }
 
+/// Whether another process holds the existing lock file `path` (a file that is gone is not held).
+/// Never creates the file. When it is not held, `f` runs while we hold it exclusively.
+fn held_by_other(path: &Path, f: impl FnOnce()) -> Result<bool, LockError> {
+    let file = match OpenOptions::new().read(true).write(true).open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(source) => return Err(LockError::Io { path: path.to_path_buf(), source }),
+    };
+    match file.try_lock() {
+        Ok(()) => {
+            if still_named(&file, path) {
+                f();
+            }
+            Ok(false)
+        }
+        Err(TryLockError::WouldBlock) => Ok(true),
+        Err(TryLockError::Error(source)) => Err(LockError::Io { path: path.to_path_buf(), source }),
+    }
+}
+
 /// Whether `path` still names the file `file` has open (it may have been removed by its last
 /// holder between our open and our lock).
 fn still_named(file: &File, path: &Path) -> bool {
@@ -206,9 +226,9 @@ impl FolderLock {
                 };
                 // Shard files of runs that are gone: no live shard can exist while we hold the folder.
                 for (path, _) in shard_files(dir) {
-                    if let Ok(Some(_stale)) = try_lock_path(&path, Mode::Exclusive) {
+                    let _ = held_by_other(&path, || {
                         let _ = fs::remove_file(&path);
-                    }
+                    });
                 }
                 let what = if what.contains("merge") { what.to_string() } else { format!("{what}, unsharded") };
                 write_holder(&mut folder, &what);
@@ -223,12 +243,12 @@ impl FolderLock {
                     if other.count == shard.count {
                         continue;
                     }
-                    match try_lock_path(&path, Mode::Exclusive)? {
-                        // Left by a shard that is gone.
-                        Some(_stale) => {
-                            let _ = fs::remove_file(&path);
-                        }
-                        None => others.push(read_holder(&path)),
+                    // A file left by a shard that is gone is removed; a live shard of another N refuses us.
+                    let live = held_by_other(&path, || {
+                        let _ = fs::remove_file(&path);
+                    })?;
+                    if live {
+                        others.push(read_holder(&path));
                     }
                 }
                 if !others.is_empty() {
@@ -253,7 +273,7 @@ impl FolderLock {
 fn live_holders(dir: &Path, folder_path: &Path) -> Vec<String> {
     let shards: Vec<String> = shard_files(dir)
         .into_iter()
-        .filter(|(path, _)| matches!(try_lock_path(path, Mode::Shared), Ok(None)))
+        .filter(|(path, _)| held_by_other(path, || {}).unwrap_or(false))
         .map(|(path, _)| read_holder(&path))
         .collect();
     if shards.is_empty() {
