@@ -1,7 +1,8 @@
 //! The command line: parses arguments, runs the library, and turns results into output and exit codes.
 //!
 //! Exit codes: 0 success, 1 some customer's data has errors (all others still handled), 2 usage or
-//! configuration error.
+//! configuration error, 75 the output folder is held by another run (EX_TEMPFAIL: try again later),
+//! 130 / 143 the run was stopped by SIGINT / SIGTERM (work done so far is recorded).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -263,6 +264,8 @@ enum Format {
 const OK: u8 = 0;
 const DATA_ERRORS: u8 = 1;
 const USAGE: u8 = 2;
+/// EX_TEMPFAIL (sysexits.h): another run holds the output folder; nothing was written.
+const HELD: u8 = 75;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();

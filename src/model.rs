@@ -244,6 +244,33 @@ pub struct Settings {
     /// `[delivery]`: sending renewal packages to the CSMs by SMTP (`renewals --send`).
     #[serde(default, deserialize_with = "crate::delivery::settings::deserialize")]
     pub delivery: Option<crate::delivery::DeliverySettings>,
+    /// `[renewals]`: how the daily renewal job tells a moved renewal from a new one.
+    #[serde(default)]
+    pub renewals: RenewalSettings,
+}
+
+/// `[renewals]` in `valuereport.toml`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RenewalSettings {
+    /// A renewal date that moves by fewer days than this (while the renewal has not passed) is the
+    /// same renewal: the packages already produced for it count. A larger move is a new renewal.
+    #[serde(default = "RenewalSettings::default_date_tolerance_days")]
+    pub date_tolerance_days: u32,
+}
+
+impl RenewalSettings {
+    pub const DEFAULT_DATE_TOLERANCE_DAYS: u32 = 45;
+
+    fn default_date_tolerance_days() -> u32 {
+        RenewalSettings::DEFAULT_DATE_TOLERANCE_DAYS
+    }
+}
+
+impl Default for RenewalSettings {
+    fn default() -> RenewalSettings {
+        RenewalSettings { date_tolerance_days: RenewalSettings::DEFAULT_DATE_TOLERANCE_DAYS }
+    }
 }
 
 impl Settings {
@@ -262,6 +289,7 @@ impl Default for Settings {
             vendor_name: Settings::default_vendor_name(),
             brand_color: Settings::default_brand_color(),
             delivery: None,
+            renewals: RenewalSettings::default(),
         }
     }
 }

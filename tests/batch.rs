@@ -257,21 +257,29 @@ fn dry_run_lists_what_would_be_written_and_writes_nothing() {
 }
 
 #[test]
-fn a_second_concurrent_run_is_refused_and_a_stale_lock_is_taken_over() {
+fn a_second_concurrent_run_is_refused_and_a_lock_left_by_a_dead_run_is_not_a_lock() {
+    // The lock is an OS file lock (flock), released by the kernel when its process ends: a live
+    // holder refuses the run with exit 75 naming it; a lock file whose process is gone holds nothing.
     let work = Work::new(1);
     fs::create_dir_all(work.out()).unwrap();
-    // A lock held by a live process of this host (this test).
-    let host = fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
-    fs::write(work.out().join(".valuereport.lock"), format!("{} {}\n", std::process::id(), host.trim())).unwrap();
+    let lock_path = work.out().join(".valuereport.lock");
+    let holder = fs::File::create(&lock_path).unwrap();
+    holder.lock().unwrap();
+    fs::write(
+        &lock_path,
+        "{\"pid\":4242,\"host\":\"cron-01\",\"what\":\"renewals, unsharded\",\"since\":\"2026-11-22T03:15:00Z\"}\n",
+    )
+    .unwrap();
     let output = work.run(&[]);
-    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(output.status.code(), Some(75));
     let stderr = text(&output.stderr);
-    assert!(stderr.contains(".valuereport.lock") && stderr.contains("another valuereport run"), "{stderr}");
+    assert!(stderr.contains("another valuereport process holds this output folder"), "{stderr}");
+    assert!(stderr.contains("pid 4242 on host cron-01: renewals, unsharded, since 2026-11-22T03:15:00Z"), "{stderr}");
     assert!(work.pdfs().is_empty());
-    // The same lock left by a process of this host that is gone.
-    fs::write(work.out().join(".valuereport.lock"), format!("4000000000 {}\n", host.trim())).unwrap();
+    // The same file left by a process that is gone (its flock went with it).
+    drop(holder);
     assert_eq!(work.run(&[]).status.code(), Some(0));
-    assert!(!work.out().join(".valuereport.lock").exists(), "released at the end");
+    assert!(!lock_path.exists(), "released and removed at the end");
 }
 
 #[test]

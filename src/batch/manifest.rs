@@ -43,6 +43,10 @@ pub struct ReportResult {
     pub bytes: Option<u64>,
     pub pages: Option<u32>,
     pub elapsed_ms: u64,
+    /// Something the operator should know about this report, printed as a `note:` line (e.g. the
+    /// renewal date moved). Absent when there is nothing to say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 impl ReportResult {
@@ -61,6 +65,7 @@ impl ReportResult {
             bytes: None,
             pages: None,
             elapsed_ms: 0,
+            note: None,
         }
     }
 }
@@ -83,6 +88,12 @@ pub struct LedgerEntry {
     pub report_quarter: String,
     pub path: String,
     pub sha256: String,
+    /// The renewal date when the package was produced. The ledger is keyed by the renewal's
+    /// identity (its date when its first package was produced, see `renewal.rs`); after a move
+    /// within the tolerance this is the newer date. Absent in manifests written before renewals
+    /// could move: there it is the key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renewal_date: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -129,7 +140,7 @@ pub struct Manifest {
 pub enum ManifestError {
     #[error("{}: cannot read the manifest: {source}", path.display())]
     Read { path: PathBuf, source: std::io::Error },
-    #[error("{}: the manifest is not valid ({message}); move it away to start a fresh ledger, knowing renewal packages already sent may be produced again", path.display())]
+    #[error("{}: the manifest is not valid ({message}); move it away to start a fresh one (the journal and the package files on disk keep the renewal ledger; a package in neither may be produced again)", path.display())]
     Invalid { path: PathBuf, message: String },
     #[error("{}: cannot write the manifest: {source}", path.display())]
     Write { path: PathBuf, source: std::io::Error },
@@ -290,6 +301,7 @@ mod tests {
             report_quarter: "2026-Q3".into(),
             path: "x".into(),
             sha256: "y".into(),
+            renewal_date: None,
         };
         a.renewals.entry("b".into()).or_default().entry("2027-01-31".into()).or_default().insert("T-60".into(), entry);
         let mut b = Manifest::new("run", "2026-11-22", "2026-Q3", Some("2/2".into()));
@@ -322,6 +334,7 @@ mod tests {
             report_quarter: "2026-Q3".into(),
             path: "p".into(),
             sha256: "s".into(),
+            renewal_date: None,
         };
         let mut merged = Manifest::new("renewals", "2026-11-01", "2026-Q3", None);
         merged

@@ -1,9 +1,12 @@
 //! Batch: whole runs over INPUT — quarterly reports, renewal packages, the manifest.
 
 pub mod fingerprint;
+pub mod journal;
+pub mod lock;
 pub mod manifest;
 pub mod output;
 pub mod plan;
+pub mod renewal;
 pub mod run;
 
 use std::collections::HashMap;

@@ -1,9 +1,9 @@
-//! The output folder: atomic writes and the one-run-at-a-time lock.
+//! The output folder: atomic writes and the clean-up of temporary files left by killed runs. (The
+//! one-writer lock is `lock.rs`.)
 
-use std::fs::{self, OpenOptions};
+use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
 use std::time::{Duration, SystemTime};
 
 /// Writes `bytes` to `path` atomically: a temporary file in the same folder, flushed to disk, then
@@ -25,8 +25,8 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     result
 }
 
-/// A lock or temporary file untouched for this long belongs to a run that is gone (crashed, killed,
-/// or on a machine or container that no longer exists). Live runs refresh their lock every quarter of it.
+/// A temporary file of another host untouched for this long belongs to a run that is gone (crashed,
+/// killed, or on a machine or container that no longer exists).
 pub const LEASE: Duration = Duration::from_secs(60);
 
 /// Whether process `pid` is alive on this machine (Linux: it has a /proc entry).
@@ -36,7 +36,7 @@ fn alive(pid: u32) -> bool {
 
 /// This machine's (or container's) name, to tell our own processes from those of other hosts that
 /// share the output volume.
-fn host() -> String {
+pub fn host() -> String {
     fs::read_to_string("/proc/sys/kernel/hostname")
         .or_else(|_| fs::read_to_string("/etc/hostname"))
         .map(|h| h.trim().to_string())
@@ -79,122 +79,10 @@ pub fn remove_stale_temporaries(dir: &Path) {
     }
 }
 
-/// Held while a run writes into an output folder; refreshed in the background, released on drop.
-#[derive(Debug)]
-pub struct OutputLock {
-    path: PathBuf,
-    stop: Option<mpsc::Sender<()>>,
-    heartbeat: Option<std::thread::JoinHandle<()>>,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum LockError {
-    #[error("{}: another valuereport run ({holder}) is writing to this output folder; wait for it to finish (a lock not refreshed for {} s is taken over)", path.display(), LEASE.as_secs())]
-    Held { path: PathBuf, holder: String },
-    #[error("{}: cannot create the lock file: {source}", path.display())]
-    Io { path: PathBuf, source: std::io::Error },
-}
-
-/// Whether the lock at `path` (content "PID HOST") belongs to a run that is gone.
-fn stale(path: &Path) -> bool {
-    let text = fs::read_to_string(path).unwrap_or_default();
-    let mut words = text.split_whitespace();
-    let pid = words.next().and_then(|p| p.parse::<u32>().ok());
-    let lock_host = words.next().unwrap_or_default();
-    if age(path).is_none_or(|a| a > LEASE) {
-        return true;
-    }
-    match pid {
-        // On this host a pid can be checked; our own pid cannot be another live run (pid 1 in containers).
-        Some(pid) if lock_host == host() => pid == std::process::id() || !alive(pid),
-        // Another host's lock that is still being refreshed is live.
-        Some(_) => false,
-        // Unreadable or half-written, and fresh: a run is starting; leave it.
-        None => false,
-    }
-}
-
-/// Creates `path` holding `content`, failing with `AlreadyExists` if it exists. The content is
-/// written to a temporary file first and linked into place, so the file never exists empty: a run
-/// killed while taking the lock leaves no lock (only a temporary, removed by a later run), not an
-/// empty one that would block the next runs for a lease. Where the file system has no hard links,
-/// the file is created exclusively and then written.
-fn create_with_content(path: &Path, content: &str) -> std::io::Result<()> {
-    let temporary = temporary_for(path);
-    fs::write(&temporary, content)?;
-    let linked = fs::hard_link(&temporary, path);
-    let _ = fs::remove_file(&temporary);
-    match linked {
-        Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => {
-            let mut file = OpenOptions::new().write(true).create_new(true).open(path)?;
-            file.write_all(content.as_bytes())
-        }
-        result => result,
-    }
-}
-
-impl OutputLock {
-    /// Takes `dir/name` at once or fails; a lock left by a run that is gone is taken over.
-    pub fn acquire(dir: &Path, name: &str) -> Result<OutputLock, LockError> {
-        let path = dir.join(name);
-        // Locks this process holds: a file with our own pid is stale only if it is not one of them.
-        let mut held = HELD.lock().unwrap_or_else(|p| p.into_inner());
-        if held.contains(&path) {
-            let holder = format!("this process, pid {}", std::process::id());
-            return Err(LockError::Held { path, holder });
-        }
-        for _ in 0..2 {
-            match create_with_content(&path, &format!("{} {}\n", std::process::id(), host())) {
-                Ok(()) => {
-                    let (stop, stopped) = mpsc::channel::<()>();
-                    let beat_path = path.clone();
-                    let heartbeat = std::thread::spawn(move || {
-                        while let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(LEASE / 4) {
-                            if let Ok(file) = OpenOptions::new().write(true).open(&beat_path) {
-                                let _ = file.set_modified(SystemTime::now());
-                            }
-                        }
-                    });
-                    held.insert(path.clone());
-                    return Ok(OutputLock { path, stop: Some(stop), heartbeat: Some(heartbeat) });
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                    if stale(&path) {
-                        let _ = fs::remove_file(&path);
-                    } else {
-                        break;
-                    }
-                }
-                Err(source) => return Err(LockError::Io { path, source }),
-            }
-        }
-        let holder = fs::read_to_string(&path).ok().map(|t| t.trim().to_string()).filter(|t| !t.is_empty());
-        let holder = holder.map_or("unknown".to_string(), |t| format!("pid and host: {t}"));
-        Err(LockError::Held { path, holder })
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-}
-
-impl Drop for OutputLock {
-    fn drop(&mut self) {
-        drop(self.stop.take());
-        if let Some(heartbeat) = self.heartbeat.take() {
-            let _ = heartbeat.join();
-        }
-        let _ = fs::remove_file(&self.path);
-        HELD.lock().unwrap_or_else(|p| p.into_inner()).remove(&self.path);
-    }
-}
-
-static HELD: std::sync::Mutex<std::collections::BTreeSet<PathBuf>> =
-    std::sync::Mutex::new(std::collections::BTreeSet::new());
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs::OpenOptions;
 
     #[test]
     fn atomic_write_replaces_and_leaves_no_temporary() {
@@ -221,51 +109,6 @@ mod tests {
     fn set_age(path: &Path, age: Duration) {
         let file = OpenOptions::new().write(true).open(path).unwrap();
         file.set_modified(SystemTime::now() - age).unwrap();
-    }
-
-    #[test]
-    fn the_lock_is_exclusive_released_on_drop_and_stale_locks_are_taken_over() {
-        let dir = tempfile::tempdir().unwrap();
-        let lock = OutputLock::acquire(dir.path(), ".lock").unwrap();
-        let error = OutputLock::acquire(dir.path(), ".lock").unwrap_err();
-        assert!(error.to_string().contains(".lock") && error.to_string().contains("another valuereport run"));
-        drop(lock);
-        assert!(!dir.path().join(".lock").exists());
-        let lock_path = dir.path().join(".lock");
-        // A process of this host that no longer exists.
-        fs::write(&lock_path, format!("4000000000 {}\n", host())).unwrap();
-        drop(OutputLock::acquire(dir.path(), ".lock").unwrap());
-        // Our own pid left by an earlier life of this container (pid 1 after a restart).
-        fs::write(&lock_path, format!("{} {}\n", std::process::id(), host())).unwrap();
-        drop(OutputLock::acquire(dir.path(), ".lock").unwrap());
-        // Another host's lock: live while refreshed, stale once its lease ran out.
-        fs::write(&lock_path, "1 some-other-pod\n").unwrap();
-        assert!(OutputLock::acquire(dir.path(), ".lock").is_err());
-        set_age(&lock_path, LEASE + Duration::from_secs(5));
-        let lock = OutputLock::acquire(dir.path(), ".lock").unwrap();
-        assert!(fs::read_to_string(lock.path()).unwrap().starts_with(&std::process::id().to_string()));
-    }
-
-    #[test]
-    fn the_lock_file_never_exists_without_its_holder() {
-        let dir = tempfile::tempdir().unwrap();
-        let lock_path = dir.path().join(".lock");
-        // What a run killed while taking the lock leaves: its temporary, never the lock itself.
-        let orphan = dir.path().join(format!(".lock.{}.4000000000.tmp", host_tag()));
-        fs::write(&orphan, "4000000000 here\n").unwrap();
-        let lock = OutputLock::acquire(dir.path(), ".lock").unwrap();
-        assert_eq!(fs::read_to_string(&lock_path).unwrap(), format!("{} {}\n", std::process::id(), host()));
-        // Taking it left no temporary of its own.
-        let own = dir.path().join(format!(".lock.{}.{}.tmp", host_tag(), std::process::id()));
-        assert!(!own.exists());
-        drop(lock);
-        remove_stale_temporaries(dir.path());
-        assert!(!orphan.exists());
-        // create_with_content is exclusive.
-        create_with_content(&lock_path, "a").unwrap();
-        let error = create_with_content(&lock_path, "b").unwrap_err();
-        assert_eq!(error.kind(), std::io::ErrorKind::AlreadyExists);
-        assert_eq!(fs::read_to_string(&lock_path).unwrap(), "a");
     }
 
     #[test]

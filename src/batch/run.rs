@@ -5,17 +5,22 @@
 //! batch. One customer's failure never stops the others. Every file is written atomically; the
 //! manifest, written last, records what happened and what is owed next time.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 use std::time::Instant;
 
 use chrono::NaiveDate;
 use rayon::prelude::*;
 
 use super::fingerprint::{customer_files, fingerprint, sha256_hex};
+use super::journal::{self, Event, Journal, JournalError, JournalRecord, JournalState, PackageKey};
+use super::lock::{FolderLock, LockError, Role};
 use super::manifest::{LedgerEntry, Manifest, ManifestError, OutputRecord, ReportResult, Status, MANIFEST_FILE};
-use super::output::{remove_stale_temporaries, write_atomically, LockError, OutputLock};
+use super::output::{remove_stale_temporaries, write_atomically};
 use super::plan::{Package, Shard};
+use super::renewal::{self, CustomerLedger, Resolved};
 use super::{report_pdf, ReportOptions};
 use crate::content::catalog::Catalogs;
 use crate::content::renewal::{RenewalContext, Since};
@@ -53,6 +58,9 @@ pub struct RunOptions<'a> {
     pub shard: Option<Shard>,
     /// Report customers whose report quarter has no goal data yet (see `ReportOptions::allow_stale`).
     pub allow_stale: bool,
+    /// Set (to the signal's number) when the run should stop: no new customer is started, the
+    /// customers in progress finish, the journal and manifest are saved.
+    pub stop: Option<&'a AtomicUsize>,
 }
 
 /// Errors that stop a run before it writes anything (exit code 2).
@@ -70,6 +78,8 @@ pub enum RunError {
     Lock(#[from] LockError),
     #[error(transparent)]
     Manifest(#[from] ManifestError),
+    #[error(transparent)]
+    Journal(#[from] JournalError),
 }
 
 /// Told about progress as customers finish (implemented at the command-line edge).
@@ -100,11 +110,42 @@ pub struct Outcome {
     pub skipped_entries: Vec<(PathBuf, String)>,
     /// Entries under INPUT that could not be read: the run fails (a customer may be in one).
     pub unreadable_entries: Vec<(PathBuf, String)>,
+    /// Run-level notes (packages adopted from disk), printed as `note:` lines.
+    pub notes: Vec<String>,
+    /// Journal appends that failed: the packages are on disk and in the manifest, but were not
+    /// journaled when written (the run fails, exit 1).
+    pub journal_errors: Vec<String>,
+    /// The signal that stopped the run (SIGTERM 15, SIGINT 2), if one did.
+    pub stopped_by: Option<i32>,
+    /// Customers with reports owed that were not started because the run was stopped.
+    pub not_started: usize,
 }
 
 impl Outcome {
     pub fn failed(&self) -> bool {
-        self.manifest.counts.failed > 0 || self.manifest_error.is_some() || !self.unreadable_entries.is_empty()
+        self.manifest.counts.failed > 0
+            || self.manifest_error.is_some()
+            || !self.unreadable_entries.is_empty()
+            || !self.journal_errors.is_empty()
+    }
+
+    /// The files this run wrote, in result order: (customer_id, kind, path relative to the output folder).
+    pub fn written(&self) -> Vec<(&str, &str, &str)> {
+        self.manifest
+            .results
+            .iter()
+            .filter(|r| r.status == Status::Written)
+            .filter_map(|r| Some((r.customer_id.as_deref().unwrap_or(""), r.kind.as_str(), r.path.as_deref()?)))
+            .collect()
+    }
+}
+
+/// The name of a signal that stops a run.
+pub fn signal_name(signal: i32) -> String {
+    match signal {
+        2 => "SIGINT".to_string(),
+        15 => "SIGTERM".to_string(),
+        other => format!("signal {other}"),
     }
 }
 
@@ -126,6 +167,47 @@ struct Task {
     jobs: Vec<Job>,
     /// Results decided at planning time (skipped packages, planning errors).
     planned: Vec<ReportResult>,
+    /// For a renewal package owed: which renewal it belongs to (recorded when it is written).
+    renewal: Option<RenewalRef>,
+}
+
+/// The renewal a package job belongs to.
+#[derive(Debug, Clone)]
+struct RenewalRef {
+    /// The renewal's identity (ledger key).
+    key: String,
+    /// The renewal date in `account.csv` (the one in the file name).
+    date: String,
+    package: Package,
+    /// Said when the package is written (a moved or replaced renewal).
+    note: Option<String>,
+}
+
+/// customer_id → renewal key → package label → entry.
+type Ledger = BTreeMap<String, CustomerLedger>;
+
+/// The ledger seen through renewal identities: a renewal date resolves to the renewal it belongs to.
+struct RenewalBook<'a> {
+    ledger: &'a Ledger,
+    as_of: NaiveDate,
+    tolerance_days: u32,
+}
+
+impl RenewalBook<'_> {
+    fn resolve(&self, id: &str, date: NaiveDate) -> Resolved<'_> {
+        renewal::resolve(self.ledger.get(id), date, self.as_of, self.tolerance_days)
+    }
+
+    /// The package of the renewal that `date` belongs to, if it was produced.
+    fn produced(&self, id: &str, date: &str, package: &str) -> Option<&LedgerEntry> {
+        let date = NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?;
+        self.resolve(id, date).packages?.get(package)
+    }
+}
+
+/// `renewals`, `run shard 2/4`: who writes, as journal records and lock files say it.
+fn writer_name(command: &str, shard: Option<Shard>) -> String {
+    shard.map_or_else(|| command.to_string(), |s| format!("{command} shard {s}"))
 }
 
 fn join_errors(errors: &[InputError]) -> String {
@@ -146,44 +228,78 @@ pub fn execute(options: &RunOptions, progress: &dyn Progress) -> Result<Outcome,
     let manifest_name = options.shard.map_or_else(|| MANIFEST_FILE.to_string(), |s| s.manifest_name());
     let manifest_path = out.join(&manifest_name);
 
-    // Take the lock before reading the manifest: a concurrent run could be about to rewrite it.
-    let _lock = if options.dry_run {
-        None
-    } else {
-        std::fs::create_dir_all(out).map_err(|source| RunError::Output { path: out.to_path_buf(), source })?;
-        let name = options.shard.map_or_else(
-            || ".valuereport.lock".to_string(),
-            |s| format!(".valuereport-{}-of-{}.lock", s.index, s.count),
-        );
-        let lock = OutputLock::acquire(out, &name)?;
-        remove_stale_temporaries(out);
-        Some(lock)
-    };
-    // Every manifest in the folder (merged and per shard) contributes its ledger and output index, so
-    // sharded, unsharded and re-sharded runs never forget a package or re-render needlessly.
-    let previous = Manifest::load_folder(out)?;
-    let discover_ms = started.elapsed().as_millis() as u64;
-
     let (quarter, command) = match &options.mode {
         Mode::Quarterly { quarter, .. } => (*quarter, "run"),
         Mode::Renewals => (Quarter::last_ended_on_or_before(options.as_of), "renewals"),
     };
+    // One writer per output folder (lock.rs), taken before reading the manifests and journals: a
+    // concurrent run could be about to rewrite them.
+    let _lock = if options.dry_run {
+        None
+    } else {
+        std::fs::create_dir_all(out).map_err(|source| RunError::Output { path: out.to_path_buf(), source })?;
+        let lock = FolderLock::acquire(out, options.shard.map_or(Role::Exclusive, Role::Shard), command)?;
+        remove_stale_temporaries(out);
+        Some(lock)
+    };
+    // Every manifest in the folder (merged and per shard) contributes its ledger and output index, so
+    // sharded, unsharded and re-sharded runs never forget a package or re-render needlessly; the
+    // journals add the packages produced since (by runs that were killed or stopped, too).
+    let previous = Manifest::load_folder(out)?;
+    let journal_state = journal::load_folder(out)?;
+
     let mut manifest =
         Manifest::new(command, &options.as_of.to_string(), &quarter.to_string(), options.shard.map(|s| s.to_string()));
     manifest.outputs = previous.outputs.clone();
     manifest.renewals = previous.renewals.clone();
+    let writer = writer_name(command, options.shard);
+    let journal = (!options.dry_run).then(|| Journal::for_writer(out, options.shard));
+    let reconciled = reconcile(
+        &mut manifest.renewals,
+        &journal_state,
+        &Reconcile {
+            out,
+            shard: options.shard,
+            as_of: options.as_of,
+            quarter,
+            tolerance_days: settings.renewals.date_tolerance_days,
+            journal: journal.as_ref(),
+            writer: &writer,
+        },
+    );
+    let discover_ms = started.elapsed().as_millis() as u64;
+    let book = RenewalBook {
+        ledger: &manifest.renewals,
+        as_of: options.as_of,
+        tolerance_days: settings.renewals.date_tolerance_days,
+    };
     let ledger =
-        |id: &str, date: &str, package: &str| -> Option<LedgerEntry> { manifest.produced(id, date, package).cloned() };
+        |id: &str, date: &str, package: &str| -> Option<LedgerEntry> { book.produced(id, date, package).cloned() };
 
-    let tasks = plan(options, &discovered.customers, quarter, &ledger);
+    let tasks = plan(options, &discovered.customers, quarter, &ledger, &book);
     progress.start(tasks.len() as u64);
-    let context = Context { options, settings: &settings, settings_bytes: &settings_bytes, previous: Some(&previous) };
+    let context = Context {
+        options,
+        settings: &settings,
+        settings_bytes: &settings_bytes,
+        previous: Some(&previous),
+        journal: journal.as_ref(),
+        writer: &writer,
+        recorded: Mutex::new(Vec::new()),
+        journal_errors: Mutex::new(reconciled.errors),
+        not_started: AtomicUsize::new(0),
+    };
     let pool = rayon::ThreadPoolBuilder::new().num_threads(options.jobs.max(1)).build().expect("a thread pool");
     let mut results: Vec<ReportResult> = pool.install(|| {
         tasks
             .into_par_iter()
             .flat_map_iter(|task| {
                 let dir = task.dir.display().to_string();
+                // Stopped (SIGTERM, SIGINT): customers not started yet are left for the next run.
+                if let Some(signal) = context.stopped().filter(|_| !task.jobs.is_empty()) {
+                    context.not_started.fetch_add(1, Ordering::Relaxed);
+                    return context.not_started(task, signal);
+                }
                 let results = context.handle(task);
                 progress.customer_done(&dir, &results);
                 results
@@ -223,26 +339,15 @@ pub fn execute(options: &RunOptions, progress: &dyn Progress) -> Result<Outcome,
                 pages,
             };
             manifest.outputs.insert(path.clone(), record);
-            if let (Status::Written, Some(rest)) = (r.status, r.kind.strip_prefix("renewal-")) {
-                // kind is "renewal-T-60"; the renewal date is in the file name.
-                if let Some(date) = renewal_date_of(path) {
-                    let entry = LedgerEntry {
-                        as_of: options.as_of.to_string(),
-                        report_quarter: quarter.to_string(),
-                        path: path.clone(),
-                        sha256: sha.clone(),
-                    };
-                    manifest
-                        .renewals
-                        .entry(id.clone())
-                        .or_default()
-                        .entry(date)
-                        .or_default()
-                        .insert(rest.to_string(), entry);
-                }
-            }
         }
     }
+    // The packages written, under their renewal's identity (as journaled when each was written).
+    let recorded = context.recorded.into_inner().unwrap_or_else(|p| p.into_inner());
+    for (id, key, package, entry) in recorded {
+        manifest.renewals.entry(id).or_default().entry(key).or_default().insert(package, entry);
+    }
+    let journal_errors = context.journal_errors.into_inner().unwrap_or_else(|p| p.into_inner());
+    let not_started = context.not_started.into_inner();
     manifest.results = results;
     manifest.timings.discover_ms = discover_ms;
     manifest.timings.total_ms = started.elapsed().as_millis() as u64;
@@ -256,14 +361,141 @@ pub fn execute(options: &RunOptions, progress: &dyn Progress) -> Result<Outcome,
         manifest_path,
         skipped_entries: discovered.skipped,
         unreadable_entries: discovered.unreadable,
+        notes: reconciled.notes,
+        journal_errors,
+        stopped_by: options.stop.map(|s| s.load(Ordering::SeqCst) as i32).filter(|&s| s != 0),
+        not_started,
     })
 }
 
-/// `…-renewal-2027-01-31-T-60.pdf` → `2027-01-31`.
-fn renewal_date_of(path: &str) -> Option<String> {
-    let name = path.rsplit('/').next()?;
-    let start = name.rfind("-renewal-")? + "-renewal-".len();
-    name.get(start..start + 10).map(str::to_string)
+/// What `reconcile` works with.
+struct Reconcile<'a> {
+    out: &'a Path,
+    shard: Option<Shard>,
+    as_of: NaiveDate,
+    quarter: Quarter,
+    tolerance_days: u32,
+    /// `None` in a dry run: adoptions are made in memory only.
+    journal: Option<&'a Journal>,
+    writer: &'a str,
+}
+
+/// What `reconcile` found.
+struct Reconciled {
+    notes: Vec<String>,
+    errors: Vec<String>,
+}
+
+/// Brings the ledger up to date with what is known to exist when a run starts:
+///
+/// 1. packages in the journals (produced by runs that were killed, stopped, or could not save their
+///    manifest) are added to the ledger;
+/// 2. a package PDF under its final name in `renewals/` that is in neither (a run killed between
+///    renaming the PDF into place and appending to the journal) is **adopted**: recorded from its
+///    name and SHA-256, in the journal and the ledger, and never rendered again.
+///
+/// A shard adopts only the files of its own customers.
+fn reconcile(ledger: &mut Ledger, state: &JournalState, r: &Reconcile) -> Reconciled {
+    let mut done = Reconciled { notes: Vec::new(), errors: Vec::new() };
+    for (key, record) in &state.produced {
+        let packages = ledger.entry(key.customer_id.clone()).or_default().entry(key.renewal.clone()).or_default();
+        let newer = packages.get(&key.package).is_none_or(|entry| record.as_of >= entry.as_of);
+        if newer {
+            let entry = LedgerEntry {
+                as_of: record.as_of.clone(),
+                report_quarter: record.report_quarter.clone(),
+                path: record.path.clone(),
+                sha256: record.sha256.clone(),
+                renewal_date: Some(record.renewal_date.clone()).filter(|d| !d.is_empty()),
+            };
+            packages.insert(key.package.clone(), entry);
+        }
+    }
+    let known: HashSet<String> = ledger
+        .values()
+        .flat_map(|renewals| renewals.values())
+        .flat_map(|p| p.values())
+        .map(|e| e.path.clone())
+        .collect();
+    for (id, date, package, path) in package_files(r.out) {
+        if known.contains(&path) || r.shard.is_some_and(|s| !s.contains(&id)) {
+            continue;
+        }
+        let bytes = match std::fs::read(r.out.join(&path)) {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                done.errors.push(format!("{}: cannot read a package to adopt it: {e}", r.out.join(&path).display()));
+                continue;
+            }
+        };
+        let resolved = renewal::resolve(ledger.get(&id), date, r.as_of, r.tolerance_days);
+        if resolved.produced(package).is_some() {
+            // Another file is already on record for this touchpoint of this renewal (e.g. one
+            // produced again with --force after the date moved): this one is an older copy.
+            continue;
+        }
+        let key = resolved.key.clone();
+        let entry = LedgerEntry {
+            as_of: r.as_of.to_string(),
+            report_quarter: r.quarter.to_string(),
+            path: path.clone(),
+            sha256: super::fingerprint::sha256_hex(&bytes),
+            renewal_date: Some(date.to_string()),
+        };
+        if let Some(journal) = r.journal {
+            let mut record = journal_record(&id, &key, package, &entry, r.writer);
+            record.adopted = true;
+            if let Err(e) = journal.append(&record) {
+                done.errors.push(format!("{}: cannot append to the journal: {e}", journal.path().display()));
+            }
+        }
+        done.notes.push(format!(
+            "{path}: complete on disk but on no record (a run was stopped between writing and recording it): adopted as {package} of the {key} renewal, not produced again"
+        ));
+        ledger.entry(id).or_default().entry(key).or_default().insert(package.label().to_string(), entry);
+    }
+    done
+}
+
+/// A journal record of a package produced (or adopted) by this process.
+fn journal_record(id: &str, key: &str, package: Package, entry: &LedgerEntry, writer: &str) -> JournalRecord {
+    let key =
+        PackageKey { customer_id: id.to_string(), renewal: key.to_string(), package: package.label().to_string() };
+    let mut record = JournalRecord::new(Event::Produced, key);
+    record.renewal_date = entry.renewal_date.clone().unwrap_or_default();
+    record.path = entry.path.clone();
+    record.sha256 = entry.sha256.clone();
+    record.as_of = entry.as_of.clone();
+    record.report_quarter = entry.report_quarter.clone();
+    record.writer = writer.to_string();
+    record
+}
+
+/// Package PDFs under their final names in `out/renewals/<id>/`: (id, renewal date, package, path
+/// relative to `out`). Hidden files (temporaries) and other names are ignored.
+fn package_files(out: &Path) -> Vec<(String, NaiveDate, Package, String)> {
+    let mut found = Vec::new();
+    for folder in std::fs::read_dir(out.join("renewals")).into_iter().flatten().filter_map(Result::ok) {
+        let id = folder.file_name().to_string_lossy().into_owned();
+        if !folder.file_type().is_ok_and(|t| t.is_dir()) {
+            continue;
+        }
+        for file in std::fs::read_dir(folder.path()).into_iter().flatten().filter_map(Result::ok) {
+            let name = file.file_name().to_string_lossy().into_owned();
+            let Some(rest) = name.strip_prefix(&format!("{id}-renewal-")).and_then(|r| r.strip_suffix(".pdf")) else {
+                continue;
+            };
+            let (Some(date), Some(label)) = (rest.get(..10), rest.get(11..)) else { continue };
+            let (Ok(date), Some(package)) = (NaiveDate::parse_from_str(date, "%Y-%m-%d"), Package::parse(label)) else {
+                continue;
+            };
+            if file.file_type().is_ok_and(|t| t.is_file()) && rest.as_bytes().get(10) == Some(&b'-') {
+                found.push((id.clone(), date, package, format!("renewals/{id}/{name}")));
+            }
+        }
+    }
+    found.sort_by(|a, b| a.3.cmp(&b.3));
+    found
 }
 
 /// Reads every account, settles duplicates and shards, and lists what each customer is owed.
@@ -272,6 +504,7 @@ fn plan(
     dirs: &[PathBuf],
     quarter: Quarter,
     ledger: &dyn Fn(&str, &str, &str) -> Option<LedgerEntry>,
+    book: &RenewalBook,
 ) -> Vec<Task> {
     let accounts: Vec<(PathBuf, Result<Account, String>)> =
         dirs.par_iter().map(|dir| (dir.clone(), load_account(dir).map_err(|errors| join_errors(&errors)))).collect();
@@ -305,7 +538,7 @@ fn plan(
             (Ok(_), Some(duplicate)) => Err(duplicate),
             (account, _) => account,
         };
-        let mut task = Task { dir, account, jobs: Vec::new(), planned: Vec::new() };
+        let mut task = Task { dir, account, jobs: Vec::new(), planned: Vec::new(), renewal: None };
         let Ok(account) = &task.account else {
             tasks.push(task);
             continue;
@@ -336,11 +569,32 @@ fn plan(
                     Some(package) => {
                         let kind = format!("renewal-{package}");
                         let path = format!("renewals/{id}/{id}-renewal-{date}-{package}.pdf");
+                        // The renewal this date belongs to (it may have moved: renewal.rs).
+                        let resolved = book.resolve(id, renewal);
+                        let moved = resolved.moved_from.map(|from| format!("renewal moved from {from} to {date}"));
+                        let later = resolved.latest_produced().filter(|(latest, _)| *latest > package);
                         if let (Some(done), false) = (ledger(id, &date, package.label()), options.force) {
                             let mut skipped = ReportResult::new(&dir_text, Some(id), &kind, Status::Skipped);
                             skipped.path = Some(done.path.clone());
-                            skipped.reason =
-                                Some(format!("{package} for the {date} renewal was produced on {}", done.as_of));
+                            skipped.reason = Some(match &moved {
+                                Some(moved) => format!("{moved}; {package} already produced on {}", done.as_of),
+                                None => format!("{package} for the {date} renewal was produced on {}", done.as_of),
+                            });
+                            skipped.note = moved.as_ref().and(skipped.reason.clone());
+                            task.planned.push(skipped);
+                        } else if let Some((latest, done)) = later {
+                            // Never a touchpoint earlier than the latest produced (the date moved later).
+                            let mut skipped = ReportResult::new(&dir_text, Some(id), &kind, Status::Skipped);
+                            skipped.path = Some(done.path.clone());
+                            let produced = format!(
+                                "{latest} already produced on {}; {package} comes before it and is not produced",
+                                done.as_of
+                            );
+                            skipped.reason = Some(match &moved {
+                                Some(moved) => format!("{moved}; {produced}"),
+                                None => format!("{produced} for this renewal"),
+                            });
+                            skipped.note = skipped.reason.clone();
                             task.planned.push(skipped);
                         } else {
                             // The update follows up the latest earlier package of this renewal.
@@ -355,9 +609,24 @@ fn plan(
                                 _ => None,
                             };
                             let edition = package.edition();
-                            let renewal =
+                            let context =
                                 Some(RenewalContext { touchpoint: package.into(), renewal_date: renewal, since });
-                            task.jobs.push(Job { kind, path, edition, quarter, renewal });
+                            task.jobs.push(Job { kind, path, edition, quarter, renewal: context });
+                            let note = match (&moved, resolved.latest_produced(), resolved.replaces) {
+                                (Some(moved), Some((latest, done)), _) => Some(format!(
+                                    "{moved}; {latest} already produced on {}; {package} is due",
+                                    done.as_of
+                                )),
+                                (Some(moved), None, _) => Some(format!("{moved}; {package} is due")),
+                                (None, _, Some(from)) => Some(format!(
+                                    "renewal date changed from {from} to {date}, {} days, not less than the {}-day tolerance: a new renewal; {package} is due",
+                                    (renewal - from).num_days().abs(),
+                                    book.tolerance_days
+                                )),
+                                (None, _, None) => None,
+                            };
+                            let key = resolved.key.clone();
+                            task.renewal = Some(RenewalRef { key, date: date.clone(), package, note });
                         }
                     }
                 }
@@ -374,11 +643,61 @@ struct Context<'a> {
     settings: &'a Settings,
     settings_bytes: &'a [u8],
     previous: Option<&'a Manifest>,
+    /// Where renewal packages are journaled as they are written (`None` in a dry run).
+    journal: Option<&'a Journal>,
+    writer: &'a str,
+    /// Packages written: (customer_id, renewal key, package label, entry).
+    recorded: Mutex<Vec<(String, String, String, LedgerEntry)>>,
+    journal_errors: Mutex<Vec<String>>,
+    not_started: AtomicUsize,
 }
 
 impl Context<'_> {
+    /// The signal that stopped the run, if any.
+    fn stopped(&self) -> Option<i32> {
+        self.options.stop.map(|s| s.load(Ordering::SeqCst) as i32).filter(|&s| s != 0)
+    }
+
+    /// A customer the run was stopped before: its reports are left for the next run.
+    fn not_started(&self, task: Task, signal: i32) -> Vec<ReportResult> {
+        let dir = task.dir.display().to_string();
+        let id = task.account.as_ref().ok().map(|a| a.customer_id.clone());
+        let mut results = task.planned;
+        for job in task.jobs {
+            let mut r = ReportResult::new(&dir, id.as_deref(), &job.kind, Status::Skipped);
+            r.path = Some(job.path);
+            r.reason = Some(format!("not started: the run was stopped by {}", signal_name(signal)));
+            results.push(r);
+        }
+        results
+    }
+
+    /// Records a package that was just renamed into place: the folder entry is fsync'd, then the
+    /// journal appended and fsync'd, before anything else happens.
+    fn record(&self, id: &str, renewal: &RenewalRef, job: &Job, full_path: &Path, sha256: &str) {
+        let entry = LedgerEntry {
+            as_of: self.options.as_of.to_string(),
+            report_quarter: job.quarter.to_string(),
+            path: job.path.clone(),
+            sha256: sha256.to_string(),
+            renewal_date: Some(renewal.date.clone()),
+        };
+        if let Some(journal) = self.journal {
+            let synced = full_path.parent().map_or(Ok(()), journal::sync_dir);
+            let record = journal_record(id, &renewal.key, renewal.package, &entry, self.writer);
+            if let Err(e) = synced.and_then(|()| journal.append(&record)) {
+                let error = format!("{}: cannot record {}: {e}", journal.path().display(), job.path);
+                self.journal_errors.lock().unwrap_or_else(|p| p.into_inner()).push(error);
+            }
+        }
+        let package = renewal.package.label().to_string();
+        let recorded = (id.to_string(), renewal.key.clone(), package, entry);
+        self.recorded.lock().unwrap_or_else(|p| p.into_inner()).push(recorded);
+    }
+
     fn handle(&self, task: Task) -> Vec<ReportResult> {
         let dir = task.dir.display().to_string();
+        let renewal = task.renewal;
         let mut results = task.planned;
         let account = match task.account {
             Ok(account) => account,
@@ -448,6 +767,7 @@ impl Context<'_> {
             };
             r.reason = Some(reason.to_string());
             if self.options.dry_run {
+                r.note = renewal.as_ref().and_then(|renewal| renewal.note.clone());
                 results.push(r);
                 continue;
             }
@@ -474,7 +794,12 @@ impl Context<'_> {
             });
             match rendered {
                 Ok(rendered) => {
-                    r.sha256 = Some(sha256_hex(&rendered.bytes));
+                    let sha = sha256_hex(&rendered.bytes);
+                    if let Some(renewal) = renewal.as_ref().filter(|_| job.kind.starts_with("renewal-")) {
+                        self.record(id, renewal, &job, &full_path, &sha);
+                        r.note = renewal.note.clone();
+                    }
+                    r.sha256 = Some(sha);
                     r.bytes = Some(rendered.bytes.len() as u64);
                     r.pages = Some(rendered.pages);
                 }
@@ -495,12 +820,34 @@ mod tests {
     use super::*;
 
     #[test]
-    fn renewal_dates_are_read_back_from_paths() {
-        assert_eq!(renewal_date_of("renewals/a/a-renewal-2027-01-31-T-60.pdf").as_deref(), Some("2027-01-31"));
+    fn package_files_are_read_back_from_their_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path();
+        for name in [
+            "renewals/a/a-renewal-2027-01-31-T-60.pdf",
+            "renewals/x-renewal-co/x-renewal-co-renewal-2027-02-05-T-30.pdf",
+            "renewals/a/.a-renewal-2027-01-31-T-30.pdf.host.12.tmp",
+            "renewals/a/b-renewal-2027-01-31-T-30.pdf",
+            "renewals/a/a-renewal-2027-02-31-T-30.pdf",
+            "renewals/a/a-renewal-2027-01-31-T-45.pdf",
+            "2026-Q3/a/a-2026-Q3-team.pdf",
+        ] {
+            std::fs::create_dir_all(out.join(name).parent().unwrap()).unwrap();
+            std::fs::write(out.join(name), "x").unwrap();
+        }
+        let found: Vec<(String, String, Package, String)> =
+            package_files(out).into_iter().map(|(id, date, p, path)| (id, date.to_string(), p, path)).collect();
         assert_eq!(
-            renewal_date_of("renewals/x-renewal-co/x-renewal-co-renewal-2027-02-05-T-30.pdf").as_deref(),
-            Some("2027-02-05")
+            found,
+            [
+                ("a".into(), "2027-01-31".into(), Package::T60, "renewals/a/a-renewal-2027-01-31-T-60.pdf".into()),
+                (
+                    "x-renewal-co".into(),
+                    "2027-02-05".into(),
+                    Package::T30,
+                    "renewals/x-renewal-co/x-renewal-co-renewal-2027-02-05-T-30.pdf".into()
+                ),
+            ]
         );
-        assert_eq!(renewal_date_of("2026-Q3/a/a-2026-Q3-team.pdf"), None);
     }
 }

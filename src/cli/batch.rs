@@ -3,20 +3,58 @@
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use chrono::NaiveDate;
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use valuereport::batch::lock::{FolderLock, LockError, Role};
 use valuereport::batch::manifest::{Manifest, ReportResult, Status, MANIFEST_FILE};
-use valuereport::batch::output::OutputLock;
 use valuereport::batch::plan::Shard;
-use valuereport::batch::run::{execute, Mode, Outcome, Progress, RunOptions};
+use valuereport::batch::run::{execute, signal_name, Mode, Outcome, Progress, RunError, RunOptions};
 use valuereport::content::report::Edition;
 use valuereport::quarter::Quarter;
 
-use super::{Look, DATA_ERRORS, OK};
+use super::{Look, DATA_ERRORS, HELD, OK};
+
+/// After SIGTERM or SIGINT, how long the customers in progress get to finish before the process
+/// exits anyway (without saving the manifest; the journal has every package written). Below
+/// Kubernetes' default grace period of 30 s.
+const STOP_GRACE: Duration = Duration::from_secs(20);
+
+/// SIGTERM and SIGINT set the returned flag to the signal's number; the run then starts no new
+/// customer. A second signal ends the process at once (128 + signal), and so does the end of the
+/// grace period.
+fn stop_on_signals() -> Arc<AtomicUsize> {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let stop = Arc::new(AtomicUsize::new(0));
+    let signalled = Arc::new(AtomicBool::new(false));
+    for signal in [SIGTERM, SIGINT] {
+        let code = 128 + signal;
+        // Registered first: runs before the flag below is set, so it fires on the second signal only.
+        let _ = signal_hook::flag::register_conditional_shutdown(signal, code, Arc::clone(&signalled));
+        let _ = signal_hook::flag::register(signal, Arc::clone(&signalled));
+        let _ = signal_hook::flag::register_usize(signal, Arc::clone(&stop), signal as usize);
+    }
+    let watched = Arc::clone(&stop);
+    std::thread::spawn(move || loop {
+        std::thread::sleep(Duration::from_millis(50));
+        let signal = watched.load(Ordering::SeqCst);
+        if signal != 0 {
+            std::thread::sleep(STOP_GRACE);
+            eprintln!(
+                "error: stopped by {}: the reports in progress did not finish within {} s; exiting without saving the manifest (every renewal package written is in the journal)",
+                signal_name(signal as i32),
+                STOP_GRACE.as_secs()
+            );
+            std::process::exit(128 + signal as i32);
+        }
+    });
+    stop
+}
 
 #[derive(Args, Clone)]
 pub struct BatchArgs {
@@ -144,32 +182,60 @@ fn batch(input: &Path, mode: Mode, as_of: NaiveDate, args: &BatchArgs) -> u8 {
         dry_run: args.dry_run,
         shard,
         allow_stale: args.allow_stale,
+        stop: None,
     };
+    let stop = stop_on_signals();
+    let options = RunOptions { stop: Some(&stop), ..options };
     let progress = Reporter::new(args.quiet || args.dry_run);
-    // Every run-level error (input, settings, output folder, lock, manifest) is a usage or
-    // configuration error: nothing was written.
+    // Every run-level error (input, settings, output folder, manifest, journal) is a usage or
+    // configuration error: nothing was written. The output folder held by another run is a
+    // temporary failure (75): try again later.
     let outcome = match execute(&options, &progress) {
         Ok(outcome) => outcome,
+        Err(RunError::Lock(e @ LockError::Held { .. })) => {
+            eprintln!("error: {e}");
+            return HELD;
+        }
         Err(e) => return super::usage_error(&e.to_string()),
     };
+    for note in &outcome.notes {
+        eprintln!("note: {note}");
+    }
     for (path, reason) in &outcome.skipped_entries {
         eprintln!("warning: {}: skipped: {reason}", path.display());
     }
     for (path, reason) in &outcome.unreadable_entries {
         eprintln!("error: {}: cannot be read ({reason}); any customer in it was not processed", path.display());
     }
+    for e in &outcome.journal_errors {
+        eprintln!("error: {e}");
+    }
     if let Some(e) = &outcome.manifest_error {
         eprintln!("error: {e}");
+    }
+    if let Some(signal) = outcome.stopped_by {
+        eprintln!(
+            "error: stopped by {}: {} customer{} not started; what was written is recorded, and the next run does the rest",
+            signal_name(signal),
+            outcome.not_started,
+            if outcome.not_started == 1 { "" } else { "s" }
+        );
     }
     // With --format json the plan is part of the JSON summary, so stdout stays one JSON document.
     if args.dry_run && args.format == SummaryFormat::Text {
         print_plan(&outcome);
     }
+    if !args.dry_run && args.format == SummaryFormat::Text {
+        for (_, _, path) in outcome.written() {
+            println!("wrote {}", args.out.join(path).display());
+        }
+    }
     print_summary(&outcome, args);
-    if outcome.failed() {
-        DATA_ERRORS
-    } else {
-        OK
+    match outcome.stopped_by {
+        // 128 + the signal, as a shell reports a process the signal ended: 143 (SIGTERM), 130 (SIGINT).
+        Some(signal) => (128 + signal) as u8,
+        None if outcome.failed() => DATA_ERRORS,
+        None => OK,
     }
 }
 
@@ -214,6 +280,26 @@ fn print_summary(outcome: &Outcome, args: &BatchArgs) {
                     .map(|(path, reason)| serde_json::json!({"path": path.display().to_string(), "error": reason}))
                     .collect::<Vec<_>>(),
                 "plan": if args.dry_run { serde_json::to_value(&m.results).ok() } else { None },
+                "written": outcome
+                    .written()
+                    .into_iter()
+                    .map(|(id, kind, path)| serde_json::json!({
+                        "customer_id": id,
+                        "kind": kind,
+                        "path": args.out.join(path).display().to_string(),
+                    }))
+                    .collect::<Vec<_>>(),
+                "notes": outcome
+                    .notes
+                    .iter()
+                    .cloned()
+                    .chain(m.results.iter().filter_map(|r| {
+                        r.note.as_ref().map(|n| format!("{}: {n}", r.customer_id.as_deref().unwrap_or(&r.customer_dir)))
+                    }))
+                    .collect::<Vec<_>>(),
+                "journal_errors": outcome.journal_errors,
+                "stopped_by": outcome.stopped_by.map(signal_name),
+                "not_started": outcome.not_started,
             });
             println!("{}", serde_json::to_string_pretty(&summary).expect("json"));
         }
@@ -224,6 +310,15 @@ fn print_summary(outcome: &Outcome, args: &BatchArgs) {
                 "dry run: nothing written".to_string()
             } else {
                 format!("reports in {}, manifest {}", args.out.join(folder).display(), outcome.manifest_path.display())
+            };
+            let manifest = match outcome.stopped_by {
+                Some(signal) => format!(
+                    "{manifest}; stopped by {}: {} customer{} not started",
+                    signal_name(signal),
+                    outcome.not_started,
+                    if outcome.not_started == 1 { "" } else { "s" }
+                ),
+                None => manifest,
             };
             println!(
                 "{what} as of {}{}: {} customer{}, {} written, {} unchanged, {} skipped, {} failed in {:.1} s; {manifest}",
@@ -280,6 +375,13 @@ impl Progress for Reporter {
     }
 
     fn customer_done(&self, customer_dir: &str, results: &[ReportResult]) {
+        // Notes (a renewal date that moved) are printed even with --quiet: cron logs keep them.
+        for r in results {
+            if let Some(note) = &r.note {
+                let id = r.customer_id.as_deref().unwrap_or(customer_dir);
+                self.say(&format!("note: {id}: {note}"));
+            }
+        }
         for r in results.iter().filter(|r| r.status == Status::Failed) {
             let error = r.error.as_deref().unwrap_or("failed");
             self.say(&format!("error: {customer_dir} ({}): {error}", r.kind));
@@ -308,6 +410,18 @@ impl Progress for Reporter {
 
 /// `valuereport manifest merge`: manifest-K-of-N.json files of one run → manifest.json.
 pub fn merge(out: &Path) -> u8 {
+    // Merging rewrites manifest.json: it takes the folder exclusively, like an unsharded run.
+    if let Err(e) = std::fs::read_dir(out) {
+        return super::usage_error(&format!("{}: {e}", out.display()));
+    }
+    let _lock = match FolderLock::acquire(out, Role::Exclusive, "manifest merge") {
+        Ok(lock) => lock,
+        Err(e @ LockError::Held { .. }) => {
+            eprintln!("error: {e}");
+            return HELD;
+        }
+        Err(e) => return super::usage_error(&e.to_string()),
+    };
     let mut parts = Vec::new();
     let entries = match std::fs::read_dir(out) {
         Ok(entries) => entries,
@@ -329,11 +443,6 @@ pub fn merge(out: &Path) -> u8 {
             Err(e) => return super::usage_error(&e.to_string()),
         }
     }
-    // Merging rewrites manifest.json: not while a run writes to this folder.
-    let _lock = match OutputLock::acquire(out, ".valuereport.lock") {
-        Ok(lock) => lock,
-        Err(e) => return super::usage_error(&e.to_string()),
-    };
     let path = out.join(MANIFEST_FILE);
     let mut merged = match Manifest::merge(parts) {
         Ok(merged) => merged,

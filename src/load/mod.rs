@@ -145,4 +145,21 @@ mod tests {
         std::fs::write(dir.path().join(SETTINGS_FILE), "brand_color = \"blue\"\n").unwrap();
         assert!(load_settings(dir.path()).unwrap_err().to_string().contains("#RRGGBB"));
     }
+
+    #[test]
+    fn renewal_date_tolerance_defaults_to_45_days_and_is_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(load_settings(dir.path()).unwrap().renewals.date_tolerance_days, 45);
+        let file = dir.path().join(SETTINGS_FILE);
+        std::fs::write(&file, "vendor_name = \"N\"\n[renewals]\ndate_tolerance_days = 10\n").unwrap();
+        assert_eq!(load_settings(dir.path()).unwrap().renewals.date_tolerance_days, 10);
+        std::fs::write(&file, "[renewals]\n").unwrap();
+        assert_eq!(load_settings(dir.path()).unwrap().renewals.date_tolerance_days, 45);
+        std::fs::write(&file, "[renewals]\ndate_tolerance = 10\n").unwrap();
+        let error = load_settings(dir.path()).unwrap_err();
+        assert!(error.to_string().contains("unknown field `date_tolerance`"), "{error}");
+        assert_eq!(error.line, Some(2));
+        std::fs::write(&file, "[renewals]\ndate_tolerance_days = -3\n").unwrap();
+        assert!(load_settings(dir.path()).is_err());
+    }
 }
