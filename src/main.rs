@@ -109,6 +109,8 @@ enum Command {
         #[arg(long, value_parser = parse_date)]
         as_of: NaiveDate,
         #[command(flatten)]
+        send: batch::SendArgs,
+        #[command(flatten)]
         batch: batch::BatchArgs,
     },
     /// Generate N realistic synthetic customers (every category, locale and history length).
@@ -280,7 +282,7 @@ fn main() -> ExitCode {
             let editions = audience.into_iter().map(batch::AudienceArg::edition).collect();
             batch::run(&input, period.report_quarter(), period.as_of(), editions, &batch)
         }
-        Some(Command::Renewals { input, as_of, batch }) => batch::renewals(&input, as_of, &batch),
+        Some(Command::Renewals { input, as_of, send, batch }) => batch::renewals(&input, as_of, &send, &batch),
         Some(Command::Manifest { action: ManifestAction::Merge { out } }) => batch::merge(&out),
         Some(Command::Sample { customers, seed, out, as_of }) => {
             let as_of = as_of.unwrap_or_else(|| chrono::Local::now().date_naive());

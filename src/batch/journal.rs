@@ -53,7 +53,9 @@ pub enum Event {
     Sending,
     /// Delivered.
     Sent,
-    /// Delivery failed (see `detail`).
+    /// Delivery failed for now (server unreachable, 4xx): retried by the next `--send` run.
+    Queued,
+    /// Delivery failed for good (5xx, no recipient; see `detail`): resent only on request.
     Failed,
     /// An event this version does not know (written by a newer one): kept, never acted on.
     #[serde(other)]
@@ -66,6 +68,7 @@ impl Event {
             Event::Produced => "produced",
             Event::Sending => "sending",
             Event::Sent => "sent",
+            Event::Queued => "queued",
             Event::Failed => "failed",
             Event::Unknown => "unknown",
         }

@@ -120,6 +120,8 @@ pub struct ReportOptions<'a> {
 pub struct Rendered {
     pub bytes: Vec<u8>,
     pub pages: u32,
+    /// The figures the report shows (a renewal package's cover message states them too).
+    pub summary: crate::value::ValueSummary,
 }
 
 /// Computes and renders one report as PDF bytes.
@@ -145,7 +147,7 @@ pub fn report_pdf(customer: &Customer, options: &ReportOptions) -> Result<Render
     })?;
     let (bytes, pages) =
         crate::render::report::render_pdf(content, options.paper, crate::render::fonts::FontSet::shared());
-    Ok(Rendered { bytes, pages })
+    Ok(Rendered { bytes, pages, summary })
 }
 
 /// The `valuereport.toml` that applies to a customer folder: the nearest one in it or above it.

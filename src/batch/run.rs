@@ -61,6 +61,14 @@ pub struct RunOptions<'a> {
     /// Set (to the signal's number) when the run should stop: no new customer is started, the
     /// customers in progress finish, the journal and manifest are saved.
     pub stop: Option<&'a AtomicUsize>,
+    /// `renewals --send`: deliver the cover messages of the packages owed (after producing them).
+    pub delivery: Option<Delivering<'a>>,
+}
+
+/// What `renewals --send` sends with.
+pub struct Delivering<'a> {
+    pub mailer: &'a crate::delivery::Mailer,
+    pub resend: crate::delivery::Resend,
 }
 
 /// Errors that stop a run before it writes anything (exit code 2).
@@ -119,6 +127,8 @@ pub struct Outcome {
     pub stopped_by: Option<i32>,
     /// Customers with reports owed that were not started because the run was stopped.
     pub not_started: usize,
+    /// `renewals --send`: what happened to each cover message owed.
+    pub deliveries: Vec<crate::delivery::DeliveryLine>,
 }
 
 impl Outcome {
@@ -127,6 +137,7 @@ impl Outcome {
             || self.manifest_error.is_some()
             || !self.unreadable_entries.is_empty()
             || !self.journal_errors.is_empty()
+            || self.deliveries.iter().any(|d| d.delivery.needs_attention())
     }
 
     /// The files this run wrote, in result order: (customer_id, kind, path relative to the output folder).
@@ -309,6 +320,29 @@ pub fn execute(options: &RunOptions, progress: &dyn Progress) -> Result<Outcome,
     progress.finish();
     results.sort_by(|a, b| (&a.customer_dir, &a.kind).cmp(&(&b.customer_dir, &b.kind)));
 
+    // Delivery comes after production, still under the folder's lock, from the journal as it now is
+    // (the packages just produced, and those queued or unconfirmed by earlier runs).
+    let deliveries = match (&options.delivery, &journal) {
+        (Some(delivering), Some(journal)) => match journal::load_folder(out) {
+            Ok(state) => {
+                let outbox = crate::delivery::Outbox {
+                    out,
+                    shard: options.shard,
+                    journal,
+                    writer: &writer,
+                    as_of: options.as_of,
+                    resend: delivering.resend,
+                };
+                outbox.deliver(&state, delivering.mailer, &|| context.stopped().is_some())
+            }
+            Err(e) => {
+                context.journal_errors.lock().unwrap_or_else(|p| p.into_inner()).push(e.to_string());
+                Vec::new()
+            }
+        },
+        _ => Vec::new(),
+    };
+
     let mut customers: Vec<&str> = results.iter().map(|r| r.customer_dir.as_str()).collect();
     customers.dedup();
     manifest.counts.customers = customers.len() as u64;
@@ -365,6 +399,7 @@ pub fn execute(options: &RunOptions, progress: &dyn Progress) -> Result<Outcome,
         journal_errors,
         stopped_by: options.stop.map(|s| s.load(Ordering::SeqCst) as i32).filter(|&s| s != 0),
         not_started,
+        deliveries,
     })
 }
 
@@ -695,6 +730,51 @@ impl Context<'_> {
         self.recorded.lock().unwrap_or_else(|p| p.into_inner()).push(recorded);
     }
 
+    /// Writes a renewal package's cover message (`.eml`) beside where its PDF goes. `Ok(Some(_))` is
+    /// a warning: no message could be addressed (no or bad csm_email); the package is still made,
+    /// and a `--send` run reports it as not deliverable.
+    fn write_cover(
+        &self,
+        customer: &crate::model::Customer,
+        rendered: &super::Rendered,
+        renewal: &RenewalRef,
+        renewal_date: NaiveDate,
+        pdf_path: &str,
+        fingerprint: &str,
+    ) -> Result<Option<String>, String> {
+        let pdf_name = pdf_path.rsplit('/').next().unwrap_or(pdf_path);
+        let request = crate::delivery::CoverRequest {
+            customer,
+            summary: &rendered.summary,
+            touchpoint: renewal.package,
+            renewal_date,
+            renewal_key: &renewal.key,
+            as_of: self.options.as_of,
+            fingerprint,
+            pdf_name,
+            pdf: &rendered.bytes,
+            catalogs: self.options.catalogs,
+            settings: self.settings,
+        };
+        let eml = self.options.out.join(crate::delivery::cover_path(pdf_path));
+        match crate::delivery::cover_message(&request) {
+            Ok(message) => {
+                write_atomically(&eml, &message.bytes)
+                    .map_err(|e| format!("{}: cannot write the cover message: {e}", eml.display()))?;
+                Ok(None)
+            }
+            Err(
+                e
+                @ (crate::delivery::CoverError::NoRecipient { .. } | crate::delivery::CoverError::BadRecipient { .. }),
+            ) => {
+                // An .eml of an earlier production would now be out of date.
+                let _ = std::fs::remove_file(&eml);
+                Ok(Some(format!("no cover message: {e}")))
+            }
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
     fn handle(&self, task: Task) -> Vec<ReportResult> {
         let dir = task.dir.display().to_string();
         let renewal = task.renewal;
@@ -788,16 +868,27 @@ impl Context<'_> {
                     allow_stale: self.options.allow_stale,
                 };
                 let rendered = report_pdf(customer, &options).map_err(|e| e.to_string())?;
+                // A renewal package's cover message goes first: a package PDF on disk always has
+                // its .eml beside it (when it can have one).
+                let cover = match (renewal.as_ref(), job.renewal.as_ref()) {
+                    (Some(renewal), Some(context)) if job.kind.starts_with("renewal-") => {
+                        self.write_cover(customer, &rendered, renewal, context.renewal_date, &job.path, &fp)?
+                    }
+                    _ => None,
+                };
                 write_atomically(&full_path, &rendered.bytes)
                     .map_err(|e| format!("{}: cannot write the report: {e}", full_path.display()))?;
-                Ok(rendered)
+                Ok((rendered, cover))
             });
             match rendered {
-                Ok(rendered) => {
+                Ok((rendered, cover)) => {
                     let sha = sha256_hex(&rendered.bytes);
                     if let Some(renewal) = renewal.as_ref().filter(|_| job.kind.starts_with("renewal-")) {
                         self.record(id, renewal, &job, &full_path, &sha);
-                        r.note = renewal.note.clone();
+                        r.note = match (renewal.note.clone(), cover) {
+                            (Some(note), Some(warning)) => Some(format!("{note}; {warning}")),
+                            (note, warning) => note.or(warning),
+                        };
                     }
                     r.sha256 = Some(sha);
                     r.bytes = Some(rendered.bytes.len() as u64);

@@ -14,8 +14,9 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use valuereport::batch::lock::{FolderLock, LockError, Role};
 use valuereport::batch::manifest::{Manifest, ReportResult, Status, MANIFEST_FILE};
 use valuereport::batch::plan::Shard;
-use valuereport::batch::run::{execute, signal_name, Mode, Outcome, Progress, RunError, RunOptions};
+use valuereport::batch::run::{execute, signal_name, Delivering, Mode, Outcome, Progress, RunError, RunOptions};
 use valuereport::content::report::Edition;
+use valuereport::delivery::{Delivery, Resend};
 use valuereport::quarter::Quarter;
 
 use super::{Look, DATA_ERRORS, HELD, OK};
@@ -149,17 +150,52 @@ impl BatchArgs {
     }
 }
 
+/// `renewals --send` and its companions.
+#[derive(Args, Clone, Default)]
+pub struct SendArgs {
+    /// Send each package's cover message (the .eml beside it) to the CSM by SMTP, as set in
+    /// [delivery] in valuereport.toml; messages queued by earlier runs are sent too.
+    #[arg(long)]
+    pub send: bool,
+    /// With --send: send again the messages a run that died left unconfirmed (it had started
+    /// sending, and no reply was recorded), with the same Message-ID.
+    #[arg(long, requires = "send")]
+    pub resend_unconfirmed: bool,
+    /// With --send: try again the messages the mail server refused for good, once the cause is fixed.
+    #[arg(long, requires = "send")]
+    pub resend_failed: bool,
+}
+
 /// `valuereport run` / the main job.
 pub fn run(input: &Path, quarter: Quarter, as_of: NaiveDate, editions: Vec<Edition>, args: &BatchArgs) -> u8 {
-    batch(input, Mode::Quarterly { quarter, editions }, as_of, args)
+    batch(input, Mode::Quarterly { quarter, editions }, as_of, &SendArgs::default(), args)
 }
 
 /// `valuereport renewals`.
-pub fn renewals(input: &Path, as_of: NaiveDate, args: &BatchArgs) -> u8 {
-    batch(input, Mode::Renewals, as_of, args)
+pub fn renewals(input: &Path, as_of: NaiveDate, send: &SendArgs, args: &BatchArgs) -> u8 {
+    batch(input, Mode::Renewals, as_of, send, args)
 }
 
-fn batch(input: &Path, mode: Mode, as_of: NaiveDate, args: &BatchArgs) -> u8 {
+/// The mailer for `--send`, from [delivery] in valuereport.toml; `Err` is a configuration error.
+fn mailer(input: &Path, send: &SendArgs) -> Result<Option<valuereport::delivery::Mailer>, String> {
+    if !send.send {
+        return Ok(None);
+    }
+    let settings = valuereport::load::load_settings(input).map_err(|e| e.to_string())?;
+    let Some(delivery) = settings.delivery else {
+        return Err(format!(
+            "--send needs a [delivery] table in {} (smtp_url, from, and username/password_env if the server wants them); see docs/operations.md, \"Delivery\"",
+            input.join(valuereport::load::SETTINGS_FILE).display()
+        ));
+    };
+    valuereport::delivery::Mailer::new(&delivery).map(Some).map_err(|e| e.to_string())
+}
+
+fn batch(input: &Path, mode: Mode, as_of: NaiveDate, send: &SendArgs, args: &BatchArgs) -> u8 {
+    let mailer = match mailer(input, send) {
+        Ok(mailer) => mailer,
+        Err(message) => return super::usage_error(&message),
+    };
     let shard = match args.shard() {
         Ok(shard) => shard,
         Err(message) => return super::usage_error(&message),
@@ -183,6 +219,10 @@ fn batch(input: &Path, mode: Mode, as_of: NaiveDate, args: &BatchArgs) -> u8 {
         shard,
         allow_stale: args.allow_stale,
         stop: None,
+        delivery: mailer.as_ref().map(|mailer| Delivering {
+            mailer,
+            resend: Resend { unconfirmed: send.resend_unconfirmed, failed: send.resend_failed },
+        }),
     };
     let stop = stop_on_signals();
     let options = RunOptions { stop: Some(&stop), ..options };
@@ -229,6 +269,7 @@ fn batch(input: &Path, mode: Mode, as_of: NaiveDate, args: &BatchArgs) -> u8 {
         for (_, _, path) in outcome.written() {
             println!("wrote {}", args.out.join(path).display());
         }
+        print_deliveries(&outcome, args);
     }
     print_summary(&outcome, args);
     match outcome.stopped_by {
@@ -236,6 +277,29 @@ fn batch(input: &Path, mode: Mode, as_of: NaiveDate, args: &BatchArgs) -> u8 {
         Some(signal) => (128 + signal) as u8,
         None if outcome.failed() => DATA_ERRORS,
         None => OK,
+    }
+}
+
+/// One line per cover message owed: `sent` on stdout; queued, failed and unconfirmed as errors.
+fn print_deliveries(outcome: &Outcome, args: &BatchArgs) {
+    for d in &outcome.deliveries {
+        let path = args.out.join(&d.path).display().to_string();
+        let to = d.to.as_deref().map(|to| format!(" to {to}")).unwrap_or_default();
+        match &d.delivery {
+            Delivery::Sent(reply) => println!("sent {path}{to} ({reply})"),
+            Delivery::Queued(reason) => {
+                eprintln!(
+                    "error: {} {}: queued, not sent{to}: {reason}; the next --send run tries again",
+                    d.customer_id, d.package
+                )
+            }
+            Delivery::Failed(reason) => {
+                eprintln!("error: {} {}: not delivered{to}: {reason}", d.customer_id, d.package)
+            }
+            Delivery::Unconfirmed(reason) => {
+                eprintln!("error: {} {}: unconfirmed{to}: {reason}", d.customer_id, d.package)
+            }
+        }
     }
 }
 
@@ -298,6 +362,7 @@ fn print_summary(outcome: &Outcome, args: &BatchArgs) {
                     }))
                     .collect::<Vec<_>>(),
                 "journal_errors": outcome.journal_errors,
+                "deliveries": outcome.deliveries,
                 "stopped_by": outcome.stopped_by.map(signal_name),
                 "not_started": outcome.not_started,
             });

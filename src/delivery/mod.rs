@@ -7,9 +7,11 @@
 //! Message-ID (docs/operations.md, "Delivery").
 
 pub mod message;
+pub mod outbox;
 pub mod settings;
 pub mod smtp;
 
 pub use message::{cover_message, CoverError, CoverMessage, CoverRequest};
+pub use outbox::{cover_path, Delivery, DeliveryLine, Outbox, Resend};
 pub use settings::{DeliverySettings, SmtpUrl};
 pub use smtp::{Accepted, Mailer, MailerError, SendError};

@@ -69,11 +69,16 @@ impl Mailer {
 
     /// Sends exactly `message.bytes` (the `.eml` on disk) to its recipient and the configured Bcc.
     pub fn send(&self, message: &CoverMessage) -> Result<Accepted, SendError> {
-        let mut recipients = vec![message.to.email.clone()];
+        self.send_bytes(&message.to.email, &message.bytes)
+    }
+
+    /// Sends a message's bytes as they are to `to` and the configured Bcc.
+    pub fn send_bytes(&self, to: &lettre::Address, bytes: &[u8]) -> Result<Accepted, SendError> {
+        let mut recipients = vec![to.clone()];
         recipients.extend(self.settings.bcc.iter().map(|b| b.email.clone()));
         let envelope = Envelope::new(Some(self.settings.from.email.clone()), recipients)
             .map_err(|e| SendError::Permanent(e.to_string()))?;
-        match self.transport.send_raw(&envelope, &message.bytes) {
+        match self.transport.send_raw(&envelope, bytes) {
             Ok(response) => {
                 let text: Vec<&str> = response.message().collect();
                 Ok(Accepted { reply: format!("{} {}", response.code(), text.join(" ")).trim().to_string() })

@@ -1,1 +1,4 @@
+//! Shared by the delivery tests: each test crate uses part of it.
+#![allow(dead_code)]
+
 pub mod smtp;

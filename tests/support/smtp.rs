@@ -22,6 +22,8 @@ struct State {
     received: Vec<Received>,
     /// Reply to MAIL FROM instead of 250, e.g. "451 4.3.0 try later".
     refuse_mail_with: Option<String>,
+    /// Keep each message but never answer its DATA (a server that stalls, or a reply lost).
+    stall_after_data: bool,
     queue_id: u64,
 }
 
@@ -55,6 +57,11 @@ impl SmtpServer {
 
     pub fn received(&self) -> Vec<Received> {
         self.state.lock().unwrap().received.clone()
+    }
+
+    /// Keeps every message from now on but never confirms it (the client waits for a reply).
+    pub fn stall_after_data(&self, stall: bool) {
+        self.state.lock().unwrap().stall_after_data = stall;
     }
 
     /// `Some("550 5.7.1 relaying denied")` makes MAIL FROM fail with that reply; `None` accepts again.
@@ -109,12 +116,16 @@ fn serve(stream: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
                     let unstuffed = if raw.starts_with(b"..") { &raw[1..] } else { &raw[..] };
                     data.extend_from_slice(unstuffed);
                 }
-                let id = {
+                let (id, stall) = {
                     let mut state = state.lock().unwrap();
                     state.queue_id += 1;
                     state.received.push(Received { from: from.clone(), to: to.clone(), data });
-                    state.queue_id
+                    (state.queue_id, state.stall_after_data)
                 };
+                if stall {
+                    thread::sleep(std::time::Duration::from_secs(600));
+                    return Ok(());
+                }
                 out.write_all(format!("250 2.0.0 Ok: queued as TEST{id}\r\n").as_bytes())?;
             }
             "RSET" => {
