@@ -154,7 +154,9 @@ impl Texts {
                 catalog.text("document.quarter", &c)
             };
             let (first, last) = (q(ttm.first_quarter)?, q(summary.report_quarter)?);
-            let period = if first == last { last } else { format!("{first}–{last}") };
+            // The catalogs' range mark: 〜 in Japanese, an en dash elsewhere.
+            let dash = if locale == Locale::Ja { "〜" } else { "–" };
+            let period = if first == last { last } else { format!("{first}{dash}{last}") };
             let mut c = Context::new();
             c.insert("customer", &account.customer_name);
             c.insert("renewal_date", &n.date(request.renewal_date));
