@@ -245,6 +245,35 @@ pub(super) fn kpi_cards(w: &Writer, ranked: &[usize]) -> Result<Vec<KpiCard>, Ca
 }
 
 /// One line for a story: "2026-09-15 · Win: title · $180,000.00".
+/// Realized value of `quarters`, then the four projected quarters (conservative and expected).
+pub(super) fn value_chart(
+    w: &Writer,
+    title_key: &str,
+    quarters: &[crate::value::QuarterValue],
+) -> Result<super::report::BarChartSpec, CatalogError> {
+    use super::format::pixels;
+    Ok(super::report::BarChartSpec {
+        title: w.plain(title_key)?,
+        realized: quarters.iter().map(|q| (w.q(q.quarter), pixels(q.total))).collect(),
+        projected: w
+            .input
+            .summary
+            .projection
+            .iter()
+            .map(|p| (w.q(p.quarter), pixels(p.conservative), pixels(p.expected)))
+            .collect(),
+        labels: [
+            w.plain("projections.realized")?,
+            w.plain("projections.conservative")?,
+            w.plain("projections.expected")?,
+        ],
+        projected_note: w.plain("projections.projected_note")?,
+        x_title: w.plain("projections.x_title")?,
+        y_title: w.t("projections.y_title", &ctx!(currency = w.currency.code()))?,
+        axis: super::report::AxisFormat::Money(w.currency),
+    })
+}
+
 pub(super) fn story_line(w: &Writer, story: &Story) -> Result<String, CatalogError> {
     let kind = story_kind(w, story.kind)?;
     let mut line = w.t("stories.line", &ctx!(date = w.n.date(story.date), kind = kind, title = story.title))?;

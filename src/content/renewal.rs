@@ -17,11 +17,10 @@ use rust_decimal::Decimal;
 use tera::Context;
 
 use super::catalog::CatalogError;
-use super::format::pixels;
 use super::parts::{
-    ctx, document, headlines, hero, kpi_cards, opportunities_table, story_line, tone_of, Frame, Writer,
+    ctx, document, headlines, hero, kpi_cards, opportunities_table, story_line, tone_of, value_chart, Frame, Writer,
 };
-use super::report::{AxisFormat, BarChartSpec, ColumnAlign, Edition, Element, ReportContent, TableSpec, Tone};
+use super::report::{ColumnAlign, Edition, Element, ReportContent, TableSpec, Tone};
 use crate::quarter::Quarter;
 use crate::value::QuarterValue;
 
@@ -209,24 +208,7 @@ fn value_summary(w: &Writer, figures: &Figures) -> Result<Vec<(String, Vec<Eleme
     if let Some(before) = before_data(w, figures)? {
         delivered.push(before);
     }
-    delivered.push(Element::BarChart(BarChartSpec {
-        title: w.plain("renewal.chart_title")?,
-        realized: figures.quarters.iter().map(|q| (w.q(q.quarter), pixels(q.total))).collect(),
-        projected: summary
-            .projection
-            .iter()
-            .map(|p| (w.q(p.quarter), pixels(p.conservative), pixels(p.expected)))
-            .collect(),
-        labels: [
-            w.plain("projections.realized")?,
-            w.plain("projections.conservative")?,
-            w.plain("projections.expected")?,
-        ],
-        projected_note: w.plain("projections.projected_note")?,
-        x_title: w.plain("projections.x_title")?,
-        y_title: w.t("projections.y_title", &ctx!(currency = w.currency.code()))?,
-        axis: AxisFormat::Money(w.currency),
-    }));
+    delivered.push(Element::BarChart(value_chart(w, "renewal.chart_title", &figures.quarters)?));
     if !figures.quarters.is_empty() {
         delivered.push(Element::Table(contract_table(w, figures)?));
     }

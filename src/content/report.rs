@@ -10,7 +10,7 @@ use super::catalog::{Catalog, CatalogError};
 use super::format::pixels;
 use super::parts::{
     ctx, document, headlines, hero, kpi_cards, opportunities_table, roi_summary_table, story_kind, story_line, tone_of,
-    unit_of, Frame, Writer,
+    unit_of, value_chart, Frame, Writer,
 };
 use super::recommend::{recommend, usage_trends, Action, UsageTrend};
 use super::renewal::RenewalContext;
@@ -595,28 +595,8 @@ fn projections_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
     let mut elements = vec![Element::Paragraph(
         w.t("projections.headline", &ctx!(expected = w.money(expected), conservative = w.money(conservative)))?,
     )];
-    let realized = summary.quarters[summary.quarters.len().saturating_sub(6)..]
-        .iter()
-        .map(|q| (w.q(q.quarter), pixels(q.total)))
-        .collect();
-    let chart = BarChartSpec {
-        title: w.plain("projections.chart_title")?,
-        realized,
-        projected: summary
-            .projection
-            .iter()
-            .map(|p| (w.q(p.quarter), pixels(p.conservative), pixels(p.expected)))
-            .collect(),
-        labels: [
-            w.plain("projections.realized")?,
-            w.plain("projections.conservative")?,
-            w.plain("projections.expected")?,
-        ],
-        projected_note: w.plain("projections.projected_note")?,
-        x_title: w.plain("projections.x_title")?,
-        y_title: w.t("projections.y_title", &ctx!(currency = w.currency.code()))?,
-        axis: AxisFormat::Money(w.currency),
-    };
+    let chart =
+        value_chart(w, "projections.chart_title", &summary.quarters[summary.quarters.len().saturating_sub(6)..])?;
     elements.push(Element::BarChart(chart));
     if w.input.edition == Edition::Team {
         elements.push(Element::Heading(w.plain("projections.opportunities_heading")?));
