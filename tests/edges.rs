@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use chrono::NaiveDate;
-use lopdf::Document;
 use valuereport::batch::{report_pdf, ReportError, ReportOptions};
 use valuereport::content::catalog::Catalogs;
 use valuereport::content::report::{build, Edition, Element, ReportInput};
@@ -15,6 +14,10 @@ use valuereport::model::{Customer, Settings};
 use valuereport::quarter::Quarter;
 use valuereport::render::pdf::Paper;
 use valuereport::value::{compute, GoalStatus};
+
+mod support;
+
+use support::files::{copy_dir, pdf_text};
 
 const BIN: &str = env!("CARGO_BIN_EXE_valuereport");
 
@@ -30,19 +33,6 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
 /// Removes the metrics.csv rows whose date starts with any of `prefixes` (a late export).
 fn drop_rows(metrics: &Path, prefixes: &[&str]) {
     let kept: Vec<String> = fs::read_to_string(metrics)
@@ -52,15 +42,6 @@ fn drop_rows(metrics: &Path, prefixes: &[&str]) {
         .map(str::to_string)
         .collect();
     fs::write(metrics, kept.join("\n") + "\n").unwrap();
-}
-
-/// Page texts with whitespace removed (extraction splits runs unpredictably).
-fn pdf_text(bytes: &[u8]) -> Vec<String> {
-    let doc = Document::load_mem(bytes).unwrap();
-    doc.get_pages()
-        .keys()
-        .map(|&n| doc.extract_text(&[n]).unwrap().chars().filter(|c| !c.is_whitespace()).collect())
-        .collect()
 }
 
 fn squash(text: &str) -> String {

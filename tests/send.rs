@@ -12,25 +12,13 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use mail_parser::{MessageParser, MimeHeaders};
+use support::files::copy_dir;
 use support::smtp::SmtpServer;
 
 const BIN: &str = env!("CARGO_BIN_EXE_valuereport");
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }
 
 /// A copy of sample-data whose valuereport.toml delivers to `smtp_url`.

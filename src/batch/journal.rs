@@ -160,19 +160,8 @@ pub enum JournalError {
 
 /// Every journal file in `out` (`journal.jsonl`, `journal-*.jsonl`), sorted by name.
 pub fn journal_files(out: &Path) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = fs::read_dir(out)
-        .into_iter()
-        .flatten()
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| {
-            let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            name == JOURNAL_FILE || (name.starts_with("journal-") && name.ends_with(".jsonl"))
-        })
-        .filter(|p| p.is_file())
-        .collect();
-    files.sort();
-    files
+    let journal = |name: &str| name == JOURNAL_FILE || (name.starts_with("journal-") && name.ends_with(".jsonl"));
+    super::output::files_named(out, journal).into_iter().filter(|p| p.is_file()).collect()
 }
 
 /// The records of one journal file, in order. Blank lines (and lines of NUL bytes, which a power

@@ -265,18 +265,9 @@ impl Manifest {
 
 /// `manifest.json` and every `manifest-K-of-N.json` in `out`, sorted by name.
 pub fn manifest_files(out: &Path) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(out)
-        .into_iter()
-        .flatten()
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| {
-            let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            name == MANIFEST_FILE || (name.starts_with("manifest-") && name.contains("-of-") && name.ends_with(".json"))
-        })
-        .collect();
-    files.sort();
-    files
+    super::output::files_named(out, |name| {
+        name == MANIFEST_FILE || (name.starts_with("manifest-") && name.contains("-of-") && name.ends_with(".json"))
+    })
 }
 
 #[cfg(test)]

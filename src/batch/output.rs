@@ -36,6 +36,19 @@ fn alive(pid: u32) -> bool {
 
 /// This machine's (or container's) name, to tell our own processes from those of other hosts that
 /// share the output volume.
+/// The entries directly in `dir` whose name `wanted` accepts, sorted by name.
+pub fn files_named(dir: &Path, wanted: impl Fn(&str) -> bool) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.file_name().is_some_and(|n| wanted(&n.to_string_lossy())))
+        .collect();
+    files.sort();
+    files
+}
+
 pub fn host() -> String {
     fs::read_to_string("/proc/sys/kernel/hostname")
         .or_else(|_| fs::read_to_string("/etc/hostname"))

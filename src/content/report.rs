@@ -308,7 +308,7 @@ fn summary_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
         .goals
         .iter()
         .zip(&summary.goals)
-        .filter(|(_, g)| matches!(g.status, GoalStatus::Regressed | GoalStatus::Behind | GoalStatus::NoData))
+        .filter(|(_, g)| g.status.needs_attention())
         .map(|(goal, _)| goal.title.as_str())
         .collect();
     if !attention.is_empty() {

@@ -192,7 +192,7 @@ impl Texts {
             .goals
             .iter()
             .zip(&summary.goals)
-            .filter(|(_, g)| matches!(g.status, GoalStatus::Regressed | GoalStatus::Behind | GoalStatus::NoData))
+            .filter(|(_, g)| g.status.needs_attention())
             .map(|(goal, _)| goal.title.as_str())
             .collect();
         let regressed: Vec<&str> = request

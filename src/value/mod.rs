@@ -156,6 +156,13 @@ pub enum GoalStatus {
     NoData,
 }
 
+impl GoalStatus {
+    /// Behind plan, regressed, or without data in the report quarter: named under "needs attention".
+    pub fn needs_attention(self) -> bool {
+        matches!(self, GoalStatus::Regressed | GoalStatus::Behind | GoalStatus::NoData)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GoalSummary {
     pub goal_id: String,

@@ -1,4 +1,5 @@
-//! Shared by the delivery tests: each test crate uses part of it.
+//! Shared by the tests that declare `mod support;`: each uses part of it.
 #![allow(dead_code)]
 
+pub mod files;
 pub mod smtp;
