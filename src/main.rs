@@ -11,11 +11,11 @@ use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use valuereport::batch::output::write_atomically;
-use valuereport::batch::{load_input, report_pdf, settings_for, ReportError, ReportOptions};
+use valuereport::batch::{load_input, load_one, report_pdf, settings_for, ReportError, ReportOptions};
 use valuereport::content::catalog::Catalogs;
 use valuereport::content::report::Edition;
 use valuereport::explain;
-use valuereport::load::{load_customer, parse_iso_date, ACCOUNT_FILE};
+use valuereport::load::{parse_iso_date, ACCOUNT_FILE};
 use valuereport::quarter::Quarter;
 use valuereport::render::pdf::Paper;
 use valuereport::value;
@@ -325,10 +325,17 @@ fn validate(input: &Path) -> u8 {
     }
     let mut failed = 0;
     for (_, result) in &loaded.customers {
-        if let Err(errors) = result {
-            failed += 1;
-            for error in errors {
-                println!("{error}");
+        match result {
+            Err(errors) => {
+                failed += 1;
+                for error in errors {
+                    println!("{error}");
+                }
+            }
+            Ok(customer) => {
+                for warning in &customer.warnings {
+                    println!("warning: {warning}");
+                }
             }
         }
     }
@@ -356,7 +363,7 @@ fn explain_customer(dir: &Path, period: &Period, format: Format) -> u8 {
     if !dir.is_dir() {
         return usage_error(&format!("{}: not a folder", dir.display()));
     }
-    let customer = match load_customer(dir) {
+    let customer = match load_one(dir) {
         Ok(customer) => customer,
         Err(errors) => {
             for error in errors {
@@ -392,7 +399,7 @@ fn report(dir: &Path, period: &Period, audience: Audience, out: Option<PathBuf>,
         Ok(settings) => settings,
         Err(e) => return usage_error(&e.to_string()),
     };
-    let customer = match load_customer(dir) {
+    let customer = match load_one(dir) {
         Ok(customer) => customer,
         Err(errors) => {
             for error in errors {

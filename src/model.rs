@@ -21,6 +21,9 @@ pub struct Customer {
     pub observations: Vec<Observation>,
     pub stories: Vec<Story>,
     pub opportunities: Vec<Opportunity>,
+    /// What loading changed and the operator should know (exact repeats dropped by
+    /// `dedupe_exact_rows`), each against its file and line.
+    pub warnings: Vec<crate::load::InputError>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -247,6 +250,13 @@ pub struct Settings {
     /// `[renewals]`: how the daily renewal job tells a moved renewal from a new one.
     #[serde(default)]
     pub renewals: RenewalSettings,
+    /// `[columns]`: how a vendor's export names our columns (explicitly, or by a preset).
+    #[serde(default)]
+    pub columns: crate::load::ColumnSettings,
+    /// Drop rows of metrics.csv that repeat an earlier row exactly (date, metric and value), with a
+    /// warning per row, instead of refusing the customer.
+    #[serde(default)]
+    pub dedupe_exact_rows: bool,
 }
 
 /// `[renewals]` in `valuereport.toml`.
@@ -290,6 +300,8 @@ impl Default for Settings {
             brand_color: Settings::default_brand_color(),
             delivery: None,
             renewals: RenewalSettings::default(),
+            columns: crate::load::ColumnSettings::default(),
+            dedupe_exact_rows: false,
         }
     }
 }

@@ -73,6 +73,7 @@ fn customer(currency: &str, goals: Vec<Goal>, observations: Vec<Observation>) ->
         observations,
         stories: Vec::new(),
         opportunities: Vec::new(),
+        warnings: Vec::new(),
     }
 }
 
@@ -634,6 +635,7 @@ fn any_export() -> impl Strategy<Value = Export> {
                         start_date: None,
                     })
                     .collect(),
+                warnings: Vec::new(),
             };
             Export { header_upper, customer, styles }
         },

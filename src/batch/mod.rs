@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::discover::{discover, DiscoverError};
-use crate::load::{load_customer, load_settings, InputError, Problem, ACCOUNT_FILE};
+use crate::load::{load_customer_with, load_settings, InputError, LoadOptions, Problem, ACCOUNT_FILE};
 use crate::model::{Customer, Settings};
 
 /// Every customer folder found under INPUT, each loaded or with all its problems.
@@ -39,11 +39,15 @@ impl LoadedInput {
 /// each error naming the other folder: their reports would overwrite each other.
 pub fn load_input(root: &Path) -> Result<LoadedInput, DiscoverError> {
     let discovery = discover(root)?;
+    let settings = load_settings(root);
+    // An invalid settings file is reported on its own; the customers are still checked, as read
+    // without it.
+    let options = settings.as_ref().map(LoadOptions::from_settings).unwrap_or_default();
     let mut customers: Vec<(PathBuf, Result<Customer, Vec<InputError>>)> = discovery
         .customers
         .into_iter()
         .map(|dir| {
-            let loaded = load_customer(&dir);
+            let loaded = load_customer_with(&dir, &options);
             (dir, loaded)
         })
         .collect();
@@ -73,7 +77,7 @@ pub fn load_input(root: &Path) -> Result<LoadedInput, DiscoverError> {
         }
     }
     Ok(LoadedInput {
-        settings: load_settings(root),
+        settings,
         customers,
         skipped: discovery.skipped,
         unreadable: discovery.unreadable,
@@ -151,6 +155,13 @@ pub fn report_pdf(customer: &Customer, options: &ReportOptions) -> Result<Render
 }
 
 /// The `valuereport.toml` that applies to a customer folder: the nearest one in it or above it.
+/// Loads one customer folder (`explain`, `report`) as a run over the INPUT holding it would: with
+/// the settings [`settings_for`] finds (their `[columns]` and `dedupe_exact_rows`).
+pub fn load_one(customer_dir: &Path) -> Result<Customer, Vec<InputError>> {
+    let settings = settings_for(customer_dir).map_err(|error| vec![error])?;
+    load_customer_with(customer_dir, &LoadOptions::from_settings(&settings))
+}
+
 pub fn settings_for(customer_dir: &Path) -> Result<Settings, InputError> {
     let absolute = std::fs::canonicalize(customer_dir).unwrap_or_else(|_| customer_dir.to_path_buf());
     for dir in absolute.ancestors() {

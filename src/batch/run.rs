@@ -26,7 +26,7 @@ use crate::content::catalog::Catalogs;
 use crate::content::renewal::{RenewalContext, Since};
 use crate::content::report::Edition;
 use crate::discover::{discover, DiscoverError};
-use crate::load::{load_account, load_customer, load_settings, InputError, SETTINGS_FILE};
+use crate::load::{load_account_with, load_customer_with, load_settings, InputError, LoadOptions, SETTINGS_FILE};
 use crate::model::{Account, Settings};
 use crate::quarter::Quarter;
 use crate::render::pdf::Paper;
@@ -287,7 +287,8 @@ pub fn execute(options: &RunOptions, progress: &dyn Progress) -> Result<Outcome,
     let ledger =
         |id: &str, date: &str, package: &str| -> Option<LedgerEntry> { book.produced(id, date, package).cloned() };
 
-    let tasks = plan(options, &discovered.customers, quarter, &ledger, &book);
+    let load_options = LoadOptions::from_settings(&settings);
+    let tasks = plan(options, &load_options, &discovered.customers, quarter, &ledger, &book);
     progress.start(tasks.len() as u64);
     let context = Context {
         options,
@@ -536,13 +537,16 @@ fn package_files(out: &Path) -> Vec<(String, NaiveDate, Package, String)> {
 /// Reads every account, settles duplicates and shards, and lists what each customer is owed.
 fn plan(
     options: &RunOptions,
+    load_options: &LoadOptions,
     dirs: &[PathBuf],
     quarter: Quarter,
     ledger: &dyn Fn(&str, &str, &str) -> Option<LedgerEntry>,
     book: &RenewalBook,
 ) -> Vec<Task> {
     let accounts: Vec<(PathBuf, Result<Account, String>)> =
-        dirs.par_iter().map(|dir| (dir.clone(), load_account(dir).map_err(|errors| join_errors(&errors)))).collect();
+        dirs.par_iter()
+            .map(|dir| (dir.clone(), load_account_with(dir, load_options).map_err(|errors| join_errors(&errors))))
+            .collect();
     let mut by_id: HashMap<String, Vec<usize>> = HashMap::new();
     for (index, (_, account)) in accounts.iter().enumerate() {
         if let Ok(account) = account {
@@ -852,7 +856,8 @@ impl Context<'_> {
                 continue;
             }
             if customer.is_none() {
-                customer = Some(load_customer(&task.dir).map_err(|errors| join_errors(&errors)));
+                let load_options = LoadOptions::from_settings(self.settings);
+                customer = Some(load_customer_with(&task.dir, &load_options).map_err(|errors| join_errors(&errors)));
             }
             let loaded = customer.as_ref().expect("loaded above");
             let rendered = loaded.as_ref().map_err(Clone::clone).and_then(|customer| {
@@ -889,6 +894,14 @@ impl Context<'_> {
                             (Some(note), Some(warning)) => Some(format!("{note}; {warning}")),
                             (note, warning) => note.or(warning),
                         };
+                    }
+                    // What loading changed (exact repeats dropped) is said with every report it shaped.
+                    if let Some(Ok(customer)) = customer.as_ref().filter(|c| c.as_ref().is_ok_and(|c| !c.warnings.is_empty())) {
+                        let warnings = customer.warnings.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
+                        r.note = Some(match r.note.take() {
+                            Some(note) => format!("{note}; {warnings}"),
+                            None => warnings,
+                        });
                     }
                     r.sha256 = Some(sha);
                     r.bytes = Some(rendered.bytes.len() as u64);

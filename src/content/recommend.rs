@@ -221,6 +221,7 @@ mod tests {
             observations,
             stories: vec![],
             opportunities,
+            warnings: Vec::new(),
         }
     }
 

@@ -5,13 +5,16 @@ use std::path::Path;
 
 use rust_decimal::Decimal;
 
+use chrono::NaiveDate;
+
+use super::columns::{normalize, ColumnSettings};
 use super::error::{InputError, Problem};
-use super::limits::MAX_PROBLEMS_PER_FILE;
+use super::limits::{Limits, MAX_PROBLEMS_PER_FILE};
 use super::table::{Row, Table};
 use super::FileKind;
 use crate::model::{
     Account, BaselineSource, Category, Currency, Customer, Direction, Goal, Locale, Observation, Opportunity, Per,
-    Story, StoryKind,
+    Settings, Story, StoryKind,
 };
 
 pub const ACCOUNT_FILE: &str = "account.csv";
@@ -20,26 +23,52 @@ pub const METRICS_FILE: &str = "metrics.csv";
 pub const STORIES_FILE: &str = "stories.csv";
 pub const OPPORTUNITIES_FILE: &str = "opportunities.csv";
 
-/// Loads and validates one customer folder. On failure, every problem found is returned.
-pub fn load_customer(dir: &Path) -> Result<Customer, Vec<InputError>> {
-    let mut errors = Vec::new();
-    let account = read_required(dir, FileKind::Account, &mut errors, read_account);
-    let goals = read_required(dir, FileKind::Goals, &mut errors, read_goals);
-    let observations = read_required(dir, FileKind::Metrics, &mut errors, read_metrics);
-    let stories = read_optional(dir, FileKind::Stories, &mut errors, read_stories);
-    let opportunities = read_optional(dir, FileKind::Opportunities, &mut errors, read_opportunities);
+/// How customer folders are read: the settings from `valuereport.toml` that concern the input.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LoadOptions {
+    /// `[columns]`: other header names for our columns.
+    pub columns: ColumnSettings,
+    /// `dedupe_exact_rows`: drop exact repeats in metrics.csv with a warning instead of refusing them.
+    pub dedupe_exact_rows: bool,
+}
 
-    if let (Some(goals), Some(observations)) = (&goals, &observations) {
-        check_goal_metrics(&dir.join(GOALS_FILE), goals, observations, &mut errors);
+impl LoadOptions {
+    pub fn from_settings(settings: &Settings) -> LoadOptions {
+        LoadOptions { columns: settings.columns.clone(), dedupe_exact_rows: settings.dedupe_exact_rows }
     }
-    match (account, goals, observations) {
-        (Some(account), Some(goals), Some(observations)) if errors.is_empty() => Ok(Customer {
+}
+
+/// Loads and validates one customer folder under the default options. On failure, every problem
+/// found is returned.
+pub fn load_customer(dir: &Path) -> Result<Customer, Vec<InputError>> {
+    load_customer_with(dir, &LoadOptions::default())
+}
+
+/// Loads and validates one customer folder. On failure, every problem found is returned.
+pub fn load_customer_with(dir: &Path, options: &LoadOptions) -> Result<Customer, Vec<InputError>> {
+    let mut errors = Vec::new();
+    let mut warnings = Vec::new();
+    let account = read_required(dir, FileKind::Account, options, &mut errors, |t, e| read_account(t, e));
+    let goals = read_required(dir, FileKind::Goals, options, &mut errors, |t, e| read_goals(t, e));
+    let metrics = read_required(dir, FileKind::Metrics, options, &mut errors, |t, e| {
+        read_metrics(t, options.dedupe_exact_rows, e, &mut warnings)
+    });
+    let stories = read_optional(dir, FileKind::Stories, options, &mut errors, |t, e| read_stories(t, e));
+    let opportunities =
+        read_optional(dir, FileKind::Opportunities, options, &mut errors, |t, e| read_opportunities(t, e));
+
+    if let (Some(goals), Some(metrics)) = (&goals, &metrics) {
+        check_goal_metrics(&dir.join(GOALS_FILE), &dir.join(METRICS_FILE), goals, metrics, &mut errors);
+    }
+    match (account, goals, metrics) {
+        (Some(account), Some(goals), Some(metrics)) if errors.is_empty() => Ok(Customer {
             dir: dir.to_path_buf(),
             account: account.0,
             goals: goals.into_iter().map(|(goal, _)| goal).collect(),
-            observations,
+            observations: metrics.observations,
             stories: stories.unwrap_or_default(),
             opportunities: opportunities.unwrap_or_default(),
+            warnings,
         }),
         _ => Err(errors),
     }
@@ -47,18 +76,32 @@ pub fn load_customer(dir: &Path) -> Result<Customer, Vec<InputError>> {
 
 /// Reads only `account.csv`: enough to plan a batch (ids, renewal dates) without loading metrics.
 pub fn load_account(dir: &Path) -> Result<Account, Vec<InputError>> {
+    load_account_with(dir, &LoadOptions::default())
+}
+
+/// [`load_account`] under `options`.
+pub fn load_account_with(dir: &Path, options: &LoadOptions) -> Result<Account, Vec<InputError>> {
     let mut errors = Vec::new();
-    match read_required(dir, FileKind::Account, &mut errors, read_account) {
+    match read_required(dir, FileKind::Account, options, &mut errors, |t, e| read_account(t, e)) {
         Some((account, _)) if errors.is_empty() => Ok(account),
         _ => Err(errors),
     }
 }
 
-type Reader<T> = fn(&mut Table, &mut Vec<InputError>) -> Option<T>;
+fn open(path: &Path, kind: FileKind, options: &LoadOptions) -> Result<Option<Table>, InputError> {
+    let limits = Limits::from_env().map_err(|problem| InputError::new(path, problem))?;
+    Table::open_with(path, kind, limits, &options.columns.aliases(kind))
+}
 
-fn read_required<T>(dir: &Path, kind: FileKind, errors: &mut Vec<InputError>, read: Reader<T>) -> Option<T> {
+fn read_required<T>(
+    dir: &Path,
+    kind: FileKind,
+    options: &LoadOptions,
+    errors: &mut Vec<InputError>,
+    read: impl FnOnce(&mut Table, &mut Vec<InputError>) -> Option<T>,
+) -> Option<T> {
     let path = dir.join(kind.file_name());
-    match Table::open(&path, kind) {
+    match open(&path, kind, options) {
         Ok(Some(mut table)) => read(&mut table, errors),
         Ok(None) => {
             errors.push(InputError::new(&path, Problem::MissingFile));
@@ -71,8 +114,14 @@ fn read_required<T>(dir: &Path, kind: FileKind, errors: &mut Vec<InputError>, re
     }
 }
 
-fn read_optional<T>(dir: &Path, kind: FileKind, errors: &mut Vec<InputError>, read: Reader<T>) -> Option<T> {
-    match Table::open(&dir.join(kind.file_name()), kind) {
+fn read_optional<T>(
+    dir: &Path,
+    kind: FileKind,
+    options: &LoadOptions,
+    errors: &mut Vec<InputError>,
+    read: impl FnOnce(&mut Table, &mut Vec<InputError>) -> Option<T>,
+) -> Option<T> {
+    match open(&dir.join(kind.file_name()), kind, options) {
         Ok(Some(mut table)) => read(&mut table, errors),
         Ok(None) => None,
         Err(e) => {
@@ -126,7 +175,7 @@ pub(super) fn read_kind(kind: FileKind, table: &mut Table, errors: &mut Vec<Inpu
     match kind {
         FileKind::Account => read_account(table, errors).map(|_| 1),
         FileKind::Goals => read_goals(table, errors).map(|goals| goals.len()),
-        FileKind::Metrics => read_metrics(table, errors).map(|rows| rows.len()),
+        FileKind::Metrics => read_metrics(table, false, errors, &mut Vec::new()).map(|rows| rows.observations.len()),
         FileKind::Stories => read_stories(table, errors).map(|rows| rows.len()),
         FileKind::Opportunities => read_opportunities(table, errors).map(|rows| rows.len()),
     }
@@ -156,7 +205,7 @@ fn read_account(table: &mut Table, errors: &mut Vec<InputError>) -> Option<(Acco
         let customer_name = row.required_text("customer_name", "the customer's name", errors);
         let renewal_date = row.required_date("renewal_date", errors);
         let annual_investment =
-            row.number_in("annual_investment", true, |d| d > Decimal::ZERO, "a number greater than 0", errors);
+            row.money("annual_investment", true, |d| d > Decimal::ZERO, "a number greater than 0", errors);
         let currency = match row.text("currency") {
             None => Some(Currency::default()),
             Some(code) => Currency::from_code(code).or_else(|| {
@@ -255,7 +304,7 @@ fn read_goals(table: &mut Table, errors: &mut Vec<InputError>) -> Option<Vec<(Go
         }
         let per = row.required_keyword("per", Per::parse, Per::keywords(), errors);
         let value_per_unit =
-            row.number_in("value_per_unit", true, |d| d >= Decimal::ZERO, "a number of 0 or more", errors);
+            row.money("value_per_unit", true, |d| d >= Decimal::ZERO, "a number of 0 or more", errors);
         let volume = match row.text("volume") {
             None => Some(Decimal::ONE),
             Some(_) => row.number_in("volume", false, |d| d > Decimal::ZERO, "a number greater than 0", errors),
@@ -286,13 +335,114 @@ fn read_goals(table: &mut Table, errors: &mut Vec<InputError>) -> Option<Vec<(Go
     Some(goals)
 }
 
-fn read_metrics(table: &mut Table, errors: &mut Vec<InputError>) -> Option<Vec<Observation>> {
-    read_rows(table, &["date", "metric", "value"], errors, |row, errors| {
-        let date = row.required_date("date", errors);
-        let metric = row.required_text("metric", "a metric name", errors);
-        let value = row.required_number("value", errors);
-        Some(Observation { date: date?, metric: metric?.to_string(), value: value? })
-    })
+/// metrics.csv as read: the observations, and where each metric's spelling first appears.
+#[derive(Default)]
+struct Metrics {
+    observations: Vec<Observation>,
+    /// Metric name as written → (first line, column to name in messages).
+    first_seen: HashMap<String, (u64, String)>,
+}
+
+/// Long (`date,metric,value`) or wide (`date` and one column per metric: a pivot or a Sheets export,
+/// read when there is no `metric` or `value` column). Exact repeats of a row (same date, metric and
+/// value: two overlapping exports appended) are refused, or dropped with a warning with `dedupe`.
+fn read_metrics(
+    table: &mut Table,
+    dedupe: bool,
+    errors: &mut Vec<InputError>,
+    warnings: &mut Vec<InputError>,
+) -> Option<Metrics> {
+    let path = table.path().to_path_buf();
+    let wide = !table.has_column("metric") && !table.has_column("value") && table.has_column("date");
+    let metric_columns: Vec<(usize, String)> = if wide {
+        let date = table.column_index("date");
+        let columns: Vec<(usize, String)> = table
+            .names()
+            .iter()
+            .enumerate()
+            .filter(|&(index, name)| Some(index) != date && !name.is_empty())
+            .map(|(index, name)| (index, name.clone()))
+            .collect();
+        if columns.is_empty() {
+            errors.extend(table.missing_columns(&["date", "metric", "value"]));
+            return None;
+        }
+        columns
+    } else {
+        Vec::new()
+    };
+    let limit = table.row_limit();
+    let mut kept = Kept { path: path.clone(), dedupe, ..Kept::default() };
+    if wide {
+        let read = read_rows(table, &["date"], errors, |row, errors| {
+            let date = row.required_date("date", errors);
+            let mut values = Vec::new();
+            for (index, name) in &metric_columns {
+                if let Some(value) = row.number_at(*index, name, errors) {
+                    values.push((name.as_str(), value));
+                }
+            }
+            Some((date?, values, row.line()))
+        })?;
+        for (date, values, line) in read {
+            for (metric, value) in values {
+                kept.push(date, metric, value, line, metric, errors, warnings);
+            }
+            // Hardening: the row limit alone would allow rows × columns observations.
+            if kept.metrics.observations.len() as u64 > limit.0 {
+                let problem = Problem::TooManyRows { limit: limit.0, variable: limit.1 };
+                errors.push(InputError::new(&path, problem).at_line(line));
+                break;
+            }
+        }
+    } else {
+        let read = read_rows(table, &["date", "metric", "value"], errors, |row, errors| {
+            let date = row.required_date("date", errors);
+            let metric = row.required_text("metric", "a metric name", errors);
+            let value = row.required_number("value", errors);
+            Some((date?, metric?.to_string(), value?, row.line()))
+        })?;
+        for (date, metric, value, line) in read {
+            kept.push(date, &metric, value, line, "metric", errors, warnings);
+        }
+    }
+    Some(kept.metrics)
+}
+
+/// Observations kept so far, with the first line of each distinct row to find exact repeats.
+#[derive(Default)]
+struct Kept {
+    path: std::path::PathBuf,
+    dedupe: bool,
+    metrics: Metrics,
+    first_line: HashMap<(NaiveDate, String, Decimal), u64>,
+}
+
+impl Kept {
+    #[allow(clippy::too_many_arguments)]
+    fn push(
+        &mut self,
+        date: NaiveDate,
+        metric: &str,
+        value: Decimal,
+        line: u64,
+        column: &str,
+        errors: &mut Vec<InputError>,
+        warnings: &mut Vec<InputError>,
+    ) {
+        let key = (date, metric.to_string(), value.normalize());
+        if let Some(&first_line) = self.first_line.get(&key) {
+            if self.dedupe {
+                warnings.push(InputError::new(&self.path, Problem::DroppedDuplicateRow { first_line }).at_line(line));
+            } else {
+                errors.push(InputError::new(&self.path, Problem::DuplicateRow { first_line }).at_line(line));
+            }
+            return;
+        }
+        self.first_line.insert(key, line);
+        self.metrics.first_seen.entry(metric.to_string()).or_insert_with(|| (line, column.to_string()));
+        self.metrics.observations.push(Observation { date, metric: metric.to_string(), value });
+    }
 }
 
 fn read_stories(table: &mut Table, errors: &mut Vec<InputError>) -> Option<Vec<Story>> {
@@ -300,7 +450,7 @@ fn read_stories(table: &mut Table, errors: &mut Vec<InputError>) -> Option<Vec<S
         let date = row.required_date("date", errors);
         let kind = row.required_keyword("type", StoryKind::parse, StoryKind::keywords(), errors);
         let title = row.required_text("title", "a title", errors);
-        let amount = row.number("amount", errors);
+        let amount = row.money("amount", false, |_| true, "a number", errors);
         let owned = |column: &str| row.text(column).map(str::to_string);
         Some(Story {
             date: date?,
@@ -328,7 +478,7 @@ fn read_opportunities(table: &mut Table, errors: &mut Vec<InputError>) -> Option
         }
         let title = row.required_text("title", "a title", errors);
         let category = row.keyword("category", Category::parse, Category::keywords(), errors);
-        let annual_value = row.number_in("annual_value", true, |d| d >= Decimal::ZERO, "a number of 0 or more", errors);
+        let annual_value = row.money("annual_value", true, |d| d >= Decimal::ZERO, "a number of 0 or more", errors);
         let confidence = row.number_in(
             "confidence",
             true,
@@ -350,16 +500,40 @@ fn read_opportunities(table: &mut Table, errors: &mut Vec<InputError>) -> Option
     })
 }
 
-/// Every goal's metric must have at least one row in metrics.csv.
+/// Every goal's metric must have at least one row in metrics.csv, and no metric may be spelled like a
+/// goal's metric but differently (`Reporting_hours` for `reporting_hours`): its rows would silently
+/// count for nothing.
 fn check_goal_metrics(
     goals_path: &Path,
+    metrics_path: &Path,
     goals: &[(Goal, u64)],
-    observations: &[Observation],
+    metrics: &Metrics,
     errors: &mut Vec<InputError>,
 ) {
-    let measured: HashSet<&str> = observations.iter().map(|o| o.metric.as_str()).collect();
+    let mut spellings: HashMap<String, Vec<&str>> = HashMap::new();
+    for metric in metrics.first_seen.keys() {
+        spellings.entry(normalize(metric)).or_default().push(metric);
+    }
+    let mut reported = HashSet::new();
     for (goal, line) in goals {
-        if !measured.contains(goal.metric.as_str()) {
+        let mut near: Vec<&str> = spellings
+            .get(&normalize(&goal.metric))
+            .map(|names| names.iter().copied().filter(|name| *name != goal.metric).collect())
+            .unwrap_or_default();
+        near.sort_by_key(|name| metrics.first_seen[*name].0);
+        for spelled in near {
+            if reported.insert(spelled) {
+                let (first_line, column) = &metrics.first_seen[spelled];
+                let problem = Problem::MetricSpelling {
+                    spelled: spelled.to_string(),
+                    goal: goal.goal_id.clone(),
+                    goal_metric: goal.metric.clone(),
+                    goal_line: *line,
+                };
+                errors.push(InputError::new(metrics_path, problem).at_line(*first_line).in_column(column));
+            }
+        }
+        if !metrics.first_seen.contains_key(&goal.metric) {
             let problem = Problem::MetricWithoutRows { goal: goal.goal_id.clone(), metric: goal.metric.clone() };
             errors.push(InputError::new(goals_path, problem).at_line(*line).in_column("metric"));
         }

@@ -50,8 +50,32 @@ pub enum Problem {
     Unreadable(String),
     #[error("is a symbolic link; links are not followed, so copy the file into the customer folder")]
     SymbolicLink,
-    #[error("has an odd number of '\"' characters: a quoted field is never closed, or a '\"' inside a quoted field is not doubled (\"\")")]
+    #[error("a quoted value that starts on this line is never closed, so the rest of the file was read into it; close the quote, or write a '\"' inside quotes as '\"\"'")]
     UnclosedQuote,
+    #[error("{value:?} has a '\"' {}; put the whole value in quotes and double the quote inside it, e.g. \"5\"\" screen\"", if *after_closing { "after its closing quote" } else { "inside a value that does not start with one" })]
+    StrayQuote { value: String, after_closing: bool },
+    #[error("is not valid UTF-16: an unpaired surrogate or an odd number of bytes; export it again (as \"CSV UTF-8\" in Excel)")]
+    NotUtf16,
+    #[error("looks like UTF-16 without a byte-order mark (it holds NUL bytes); export it as \"CSV UTF-8\", or as UTF-16 with its byte-order mark (Excel's \"Unicode Text\")")]
+    Utf16WithoutBom,
+    #[error("sep={0} names a delimiter that is not supported; use sep=, sep=; or a tab")]
+    UnsupportedSeparator(String),
+    #[error("{}", ambiguous_column(file, column, names, *preset))]
+    AmbiguousColumn { file: &'static str, column: &'static str, names: Vec<String>, preset: Option<&'static str> },
+    #[error("[columns] in valuereport.toml maps {column} to {}, but the header has none of them (nor '{column}'); fix the name in valuereport.toml or the export", quoted_list(names))]
+    MappedColumnMissing { column: &'static str, names: Vec<String> },
+    #[error("{value:?} is ambiguous in a money column: '{mark}' followed by three digits may be a decimal mark ({as_decimal}) or a thousands separator ({as_thousands}); write {as_thousands} or {as_decimal}")]
+    AmbiguousMoney { value: String, mark: char, as_decimal: String, as_thousands: String },
+    #[error("{value:?} has a time of day; expected a date (YYYY-MM-DD or YYYY/MM/DD), or a timestamp at exactly midnight such as 2026-09-15 00:00:00 or 2026-09-15T00:00:00Z")]
+    TimeOfDay { value: String },
+    #[error("{value:?} has a UTC offset; the calendar day depends on it, so write the date alone (YYYY-MM-DD)")]
+    DateWithOffset { value: String },
+    #[error("metric {spelled:?} matches goal {goal:?}'s metric {goal_metric:?} (goals.csv line {goal_line}) only when case, spaces and underscores are ignored; rows are matched exactly, so write it as {goal_metric:?}")]
+    MetricSpelling { spelled: String, goal: String, goal_metric: String, goal_line: u64 },
+    #[error("repeats line {first_line} exactly (same date, metric and value): the same export appended twice? Remove one, or set dedupe_exact_rows = true in valuereport.toml to drop exact repeats with a warning")]
+    DuplicateRow { first_line: u64 },
+    #[error("dropped: repeats line {first_line} exactly (dedupe_exact_rows = true)")]
+    DroppedDuplicateRow { first_line: u64 },
     #[error("target {target} is not better than baseline {baseline} for direction {direction}")]
     TargetNotBetter { target: String, baseline: String, direction: &'static str },
     #[error("file not found; every customer folder needs account.csv, goals.csv and metrics.csv")]
@@ -64,6 +88,8 @@ pub enum Problem {
     AmbiguousDelimiter(&'static str),
     #[error("column '{0}' appears more than once in the header")]
     DuplicateColumn(String),
+    #[error("columns '{0}' and '{1}' are the same column (header names compare without case, spaces or underscores); keep one")]
+    SameColumn(String, String),
     #[error("missing required column '{0}'")]
     MissingColumn(String),
     #[error("CSV syntax error: {0}")]
@@ -76,7 +102,7 @@ pub enum Problem {
     Empty(&'static str),
     #[error("{value:?} is not a number; expected {expected}")]
     NotANumber { value: String, expected: &'static str },
-    #[error("{0:?} is not a date; expected YYYY-MM-DD, e.g. 2026-09-30")]
+    #[error("{0:?} is not a date; expected YYYY-MM-DD or YYYY/MM/DD, e.g. 2026-09-30")]
     NotADate(String),
     #[error("{0} is before 1900-01-01: not a real date but a placeholder (such as 0001-01-01) from the export; remove the row or fix the date")]
     DateBefore1900(String),
@@ -111,4 +137,21 @@ pub enum Problem {
     TooManyProblems(usize),
     #[error("cannot apply the limit: environment variable {variable}={value:?} is not valid; expected {expected}")]
     BadLimit { variable: &'static str, value: String, expected: &'static str },
+}
+
+fn quoted_list(names: &[String]) -> String {
+    names.iter().map(|name| format!("'{name}'")).collect::<Vec<_>>().join(" or ")
+}
+
+fn ambiguous_column(file: &str, column: &str, names: &[String], preset: Option<&str>) -> String {
+    let source = match preset {
+        Some(preset) => format!("columns.preset = \"{preset}\""),
+        None => "[columns] in valuereport.toml".to_string(),
+    };
+    format!(
+        "the header has {} for column '{column}' (by {source}); keep one of them, or name the one to use in \
+         valuereport.toml, e.g. [columns] {file}.{column} = \"{}\"",
+        names.iter().map(|name| format!("'{name}'")).collect::<Vec<_>>().join(" and "),
+        names.last().map(String::as_str).unwrap_or_default()
+    )
 }

@@ -3,16 +3,21 @@
 //! A customer folder is read into a validated [`Customer`](crate::model::Customer), or into the list
 //! of every problem found, each with file, line, column, value and what was expected.
 
+mod columns;
 mod customer;
+mod decode;
 mod error;
 mod limits;
+mod lines;
 mod number;
 mod table;
 
 use std::path::Path;
 
+pub use columns::{normalize as normalize_column_name, Alias, ColumnSettings, Preset};
+pub use decode::Encoding;
 pub use customer::{
-    is_valid_customer_id, load_account, load_customer, ACCOUNT_FILE, GOALS_FILE, METRICS_FILE, OPPORTUNITIES_FILE,
+    is_valid_customer_id, load_account, load_account_with, load_customer, load_customer_with, LoadOptions, ACCOUNT_FILE, GOALS_FILE, METRICS_FILE, OPPORTUNITIES_FILE,
     STORIES_FILE,
 };
 pub use error::{InputError, Problem};
@@ -38,6 +43,64 @@ pub enum FileKind {
 impl FileKind {
     pub const ALL: [FileKind; 5] =
         [FileKind::Account, FileKind::Goals, FileKind::Metrics, FileKind::Stories, FileKind::Opportunities];
+
+    /// The file's key in `[columns]` of valuereport.toml.
+    pub fn settings_key(self) -> &'static str {
+        match self {
+            FileKind::Account => "account",
+            FileKind::Goals => "goals",
+            FileKind::Metrics => "metrics",
+            FileKind::Stories => "stories",
+            FileKind::Opportunities => "opportunities",
+        }
+    }
+
+    /// Every column the input contract defines for the file (docs/input-format.md).
+    pub fn columns(self) -> &'static [&'static str] {
+        match self {
+            FileKind::Account => &[
+                "customer_id",
+                "customer_name",
+                "renewal_date",
+                "annual_investment",
+                "currency",
+                "locale",
+                "contract_start",
+                "segment",
+                "industry",
+                "csm_name",
+                "csm_email",
+                "executive_sponsor",
+            ],
+            FileKind::Goals => &[
+                "goal_id",
+                "title",
+                "metric",
+                "category",
+                "unit",
+                "direction",
+                "baseline",
+                "target",
+                "per",
+                "value_per_unit",
+                "volume",
+                "baseline_source",
+                "owner",
+            ],
+            FileKind::Metrics => &["date", "metric", "value"],
+            FileKind::Stories => &["date", "type", "title", "detail", "person", "role", "amount"],
+            FileKind::Opportunities => &[
+                "opportunity_id",
+                "title",
+                "description",
+                "category",
+                "annual_value",
+                "confidence",
+                "assumption",
+                "start_date",
+            ],
+        }
+    }
 
     pub fn file_name(self) -> &'static str {
         match self {
@@ -89,6 +152,9 @@ pub fn load_settings(root: &Path) -> Result<Settings, InputError> {
             None => error,
         }
     })?;
+    if let Err(message) = settings.columns.check() {
+        return Err(InputError::new(&path, Problem::Settings(message)));
+    }
     if !is_hex_colour(&settings.brand_color) {
         let problem = Problem::Settings(format!(
             "brand_color {:?} is not a colour; expected #RRGGBB, e.g. \"#1F4E79\"",

@@ -122,6 +122,26 @@ fn canonical_digits(body: &str, format: NumberFormat) -> Option<String> {
     Some(out)
 }
 
+/// A money amount that reads as a decimal here but would be a whole number to a spreadsheet from
+/// the other convention: one decimal mark followed by exactly three digits, after 1–3 digits that do
+/// not start with 0 (`1.250` and `75.000` in a `,` file, `1,250` in a `;` file). A German-locale sheet
+/// saved as a comma file writes 75,000 as `75.000`; read as 75, it made an ROI of 286,537%.
+/// Returns the mark, the decimal reading and the thousands reading.
+pub fn ambiguous_money(text: &str, format: NumberFormat) -> Option<(char, Decimal, Decimal)> {
+    let as_decimal = parse_decimal(text, format)?;
+    let (decimal_mark, _) = format.marks();
+    let body: &str = text.trim_matches(|c: char| c.is_whitespace() || "+-%".contains(c) || CURRENCY_SYMBOLS.contains(&c));
+    let (integer, fraction) = body.split_once(decimal_mark)?;
+    let digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+    let groupable = digits(integer) && integer.len() <= 3 && !integer.starts_with('0');
+    if !groupable || fraction.len() != 3 || !digits(fraction) {
+        return None;
+    }
+    let whole: Decimal = format!("{integer}{fraction}").parse().ok()?;
+    let as_thousands = if as_decimal.is_sign_negative() { -whole } else { whole };
+    Some((decimal_mark, as_decimal.normalize(), as_thousands))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -191,5 +211,32 @@ mod tests {
     fn too_many_digits_is_an_error_not_a_rounding() {
         assert_eq!(point("1.00000000000000000000000000001"), None);
         assert_eq!(point("999999999999999999999999999999"), None);
+    }
+
+    #[test]
+    fn money_with_one_mark_and_three_digits_is_ambiguous() {
+        let ambiguous = |s: &str, f| ambiguous_money(s, f).map(|(m, d, t)| (m, d.to_string(), t.to_string()));
+        use NumberFormat::*;
+        assert_eq!(ambiguous("75.000", DecimalPoint), Some(('.', "75".into(), "75000".into())));
+        assert_eq!(ambiguous("1.250", DecimalPoint), Some(('.', "1.25".into(), "1250".into())));
+        assert_eq!(ambiguous("$-1.250", DecimalPoint), Some(('.', "-1.25".into(), "-1250".into())));
+        assert_eq!(ambiguous("1,250", DecimalComma), Some((',', "1.25".into(), "1250".into())));
+        assert_eq!(ambiguous("€ 999,999", DecimalComma), Some((',', "999.999".into(), "999999".into())));
+        // Not ambiguous: the thousands reading would not be a number a spreadsheet writes, or the
+        // mark is already the thousands separator, or the digits are not three.
+        for (text, format) in [
+            ("0.250", DecimalPoint),
+            ("1234.500", DecimalPoint),
+            ("1.25", DecimalPoint),
+            ("1.2500", DecimalPoint),
+            ("1,250", DecimalPoint),
+            ("1,250.000", DecimalPoint),
+            ("1.250", DecimalComma),
+            ("1.250,000", DecimalComma),
+            ("75000", DecimalPoint),
+            ("abc", DecimalPoint),
+        ] {
+            assert_eq!(ambiguous(text, format), None, "{text} in {format:?}");
+        }
     }
 }

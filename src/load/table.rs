@@ -1,15 +1,14 @@
 //! Reading one CSV file under the input contract's dialect rules.
 //!
-//! UTF-8 with or without BOM, CRLF or LF, a header row whose names are trimmed and case-insensitive,
-//! columns in any order, extra columns ignored, and the delimiter (`,` `;` or tab) detected from the
-//! header line. Rows are streamed; every value read through [`Row`] reports its own problems with the
-//! file, physical line and column, so one pass collects every problem of a file.
+//! UTF-8 (with or without BOM) or UTF-16 with its BOM; LF, CRLF or CR line ends; leading blank lines
+//! and Excel's `sep=X` line before the header; a header row whose names compare without case, spaces
+//! or underscores (and may be mapped by `[columns]`); columns in any order, extra columns ignored; the
+//! delimiter (`,` `;` or tab) named by `sep=` or detected from the header line; an exact repeat of
+//! the header (appended exports) skipped. Rows are streamed; every value read through [`Row`] reports
+//! its own problems with the file, physical line and column, so one pass collects every problem.
 
-// `cfg(fuzzing)` is set by `cargo fuzz` (fuzz/): it shrinks the line-end windows and checks them.
-#![allow(unexpected_cfgs)]
-
-use std::cell::RefCell;
-use std::collections::{HashMap, VecDeque};
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Cursor, Read};
 use std::path::{Path, PathBuf};
@@ -18,9 +17,12 @@ use std::rc::Rc;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+use super::columns::{normalize, Alias};
+use super::decode::{decode, is_invalid_utf16, Encoding, Limited};
 use super::error::{InputError, Problem};
 use super::limits::{Limits, MAX_VALUE_CHARS};
-use super::number::{parse_decimal, NumberFormat};
+use super::lines::{LineEndQueue, LineEnds, Quotes, CSV_BUFFER};
+use super::number::{ambiguous_money, parse_decimal, NumberFormat};
 use super::FileKind;
 
 /// The delimiter of a file, which also decides its number format.
@@ -32,7 +34,17 @@ pub enum Dialect {
 }
 
 impl Dialect {
-    fn delimiter(self) -> u8 {
+    /// The dialect Excel's `sep=X` line names.
+    fn from_sep(named: u8) -> Result<Dialect, Problem> {
+        match named {
+            b',' => Ok(Dialect::Comma),
+            b';' => Ok(Dialect::Semicolon),
+            b'\t' => Ok(Dialect::Tab),
+            other => Err(Problem::UnsupportedSeparator(char::from(other).to_string())),
+        }
+    }
+
+    pub(super) fn delimiter(self) -> u8 {
         match self {
             Dialect::Comma => b',',
             Dialect::Semicolon => b';',
@@ -81,11 +93,18 @@ impl Dialect {
 pub struct Table {
     path: PathBuf,
     dialect: Dialect,
-    /// Normalised (trimmed, lowercase) header name → field index.
+    encoding: Encoding,
+    /// Normalised header name (see [`normalize`]) or mapped column → field index.
     columns: HashMap<String, usize>,
-    header_len: usize,
+    /// The header's names as written (trimmed), by field index.
+    names: Vec<String>,
+    header: csv::ByteRecord,
+    /// The physical line of the header.
+    header_line: u64,
     reader: csv::Reader<LineEnds>,
     line_ends: Rc<RefCell<LineEndQueue>>,
+    quotes: Rc<RefCell<Quotes>>,
+    over_limit: Rc<Cell<Option<u64>>>,
     record: csv::ByteRecord,
     text: csv::StringRecord,
     reported_unclosed_quote: bool,
@@ -102,11 +121,11 @@ impl Table {
     /// (see [`Limits`]). `Ok(None)` when the file does not exist.
     pub fn open(path: &Path, kind: FileKind) -> Result<Option<Table>, InputError> {
         let limits = Limits::from_env().map_err(|problem| InputError::new(path, problem))?;
-        Table::open_with(path, kind, limits)
+        Table::open_with(path, kind, limits, &[])
     }
 
-    /// [`Table::open`] under explicit limits.
-    pub fn open_with(path: &Path, kind: FileKind, limits: Limits) -> Result<Option<Table>, InputError> {
+    /// [`Table::open`] under explicit limits, with the header names `aliases` allows for our columns.
+    pub fn open_with(path: &Path, kind: FileKind, limits: Limits, aliases: &[Alias]) -> Result<Option<Table>, InputError> {
         let fail = |problem| InputError::new(path, problem);
         let meta = match std::fs::symlink_metadata(path) {
             Ok(meta) => meta,
@@ -131,7 +150,7 @@ impl Table {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(fail(Problem::Unreadable(e.to_string()))),
         };
-        Table::from_reader_with(path, Box::new(file), kind, limits).map(Some)
+        Table::from_reader_mapped(path, Box::new(file), kind, limits, aliases).map(Some)
     }
 
     /// Reads the header of `input` under the default limits of metrics.csv; `path` is only used in messages.
@@ -146,24 +165,63 @@ impl Table {
         kind: FileKind,
         limits: Limits,
     ) -> Result<Table, InputError> {
+        Table::from_reader_mapped(path, input, kind, limits, &[])
+    }
+
+    /// [`Table::from_reader_with`], with the header names `aliases` allows for our columns.
+    pub fn from_reader_mapped(
+        path: &Path,
+        input: Box<dyn Read>,
+        kind: FileKind,
+        limits: Limits,
+        aliases: &[Alias],
+    ) -> Result<Table, InputError> {
         let fail = |problem| InputError::new(path, problem);
         // Hardening: never read more than the size limit (plus one byte, to notice that it is over),
-        // not even the header line, which is read before the csv reader starts.
-        let mut input = BufReader::new(input.take(limits.max_file_bytes.saturating_add(1)));
-        let mut first_line = Vec::new();
-        input.read_until(b'\n', &mut first_line).map_err(|e| fail(Problem::Unreadable(e.to_string())))?;
-        if first_line.starts_with(b"\xEF\xBB\xBF") {
-            first_line.drain(..3);
+        // not even the lines before the header, which are read before the csv reader starts.
+        let over_limit = Rc::new(Cell::new(None));
+        let raw = Limited::new(input, limits.max_file_bytes, over_limit.clone());
+        let io_fail = |e: std::io::Error| fail(io_problem(&e, &over_limit));
+        let (encoding, decoded) = decode(Box::new(raw)).map_err(io_fail)?;
+        let mut input = BufReader::new(decoded);
+
+        // Before the header: blank lines, and Excel's `sep=X` line naming the delimiter.
+        let mut line = 1u64;
+        let mut sep = None;
+        let header_line = loop {
+            let text = read_line(&mut input).map_err(io_fail)?;
+            if text.is_empty() {
+                return Err(fail(Problem::NoHeader));
+            }
+            let content = without_line_end(&text);
+            if content.iter().all(|b| b" \t,;".contains(b)) {
+                line += 1;
+                continue;
+            }
+            if sep.is_none() {
+                if let Some(named) = sep_line(content) {
+                    sep = Some(Dialect::from_sep(named).map_err(|p| fail(p).at_line(line))?);
+                    line += 1;
+                    continue;
+                }
+            }
+            break text;
+        };
+        if header_line.contains(&0) {
+            return Err(fail(Problem::Utf16WithoutBom).at_line(line));
         }
-        if first_line.iter().all(|b| b.is_ascii_whitespace()) {
-            return Err(fail(Problem::NoHeader));
-        }
-        let dialect = Dialect::detect(&first_line).map_err(|p| fail(p).at_line(1))?;
-        let line_ends = Rc::new(RefCell::new(LineEndQueue::default()));
+        let dialect = match sep {
+            Some(dialect) => dialect,
+            None => Dialect::detect(&header_line).map_err(|p| fail(p).at_line(line))?,
+        };
+        let line_ends = Rc::new(RefCell::new(LineEndQueue::starting_at_line(line)));
+        let quotes = Rc::new(RefCell::new(Quotes::new(dialect.delimiter())));
         let stream = LineEnds {
-            inner: Box::new(Cursor::new(first_line).chain(input)),
+            inner: Box::new(Cursor::new(header_line).chain(input)),
             queue: line_ends.clone(),
-            max_bytes: limits.max_file_bytes,
+            quotes: quotes.clone(),
+            line,
+            last_was_cr: false,
         };
         let mut reader = csv::ReaderBuilder::new()
             .buffer_capacity(CSV_BUFFER)
@@ -175,29 +233,77 @@ impl Table {
         match reader.read_byte_record(&mut record) {
             Ok(true) => {}
             Ok(false) => return Err(fail(Problem::NoHeader)),
-            Err(e) => return Err(csv_error(path, e, &line_ends)),
+            Err(e) => return Err(csv_error(path, e, &line_ends, &over_limit)),
         }
         // Marks where reading stands, as every later record does (see `LineEndQueue::compact`).
         line_ends.borrow_mut().line_at(record.position().map_or(0, |p| p.byte()));
+        let header_end = reader.position().byte();
+        let stray = quotes.borrow_mut().take_before(header_end);
+        if let Some(stray) = stray {
+            let problem = Problem::StrayQuote { value: field_text(&record, stray.field), after_closing: stray.after_closing };
+            return Err(fail(problem).at_line(stray.line));
+        }
         let header =
-            csv::StringRecord::from_byte_record(record.clone()).map_err(|_| fail(Problem::NotUtf8).at_line(1))?;
+            csv::StringRecord::from_byte_record(record.clone()).map_err(|_| fail(Problem::NotUtf8).at_line(line))?;
+        let names: Vec<String> = header.iter().map(|name| name.trim().trim_start_matches('\u{FEFF}').trim().to_string()).collect();
         let mut columns = HashMap::new();
-        for (index, name) in header.iter().enumerate() {
-            let name = name.trim().to_lowercase();
-            if name.is_empty() {
+        let mut first_of: HashMap<String, usize> = HashMap::new();
+        for (index, name) in names.iter().enumerate() {
+            let key = normalize(name);
+            if key.is_empty() {
                 continue;
             }
-            if columns.insert(name.clone(), index).is_some() {
-                return Err(fail(Problem::DuplicateColumn(name)).at_line(1));
+            if let Some(&first) = first_of.get(&key) {
+                let problem = if names[first] == *name {
+                    Problem::DuplicateColumn(name.clone())
+                } else {
+                    Problem::SameColumn(names[first].clone(), name.clone())
+                };
+                return Err(fail(problem).at_line(line));
+            }
+            first_of.insert(key.clone(), index);
+            columns.insert(key, index);
+        }
+        for alias in aliases {
+            let mut found: Vec<usize> = alias.names.iter().filter_map(|name| columns.get(&normalize(name)).copied()).collect();
+            found.sort_unstable();
+            found.dedup();
+            let own = columns.get(alias.column).copied();
+            let theirs = || found.iter().map(|&i| names[i].clone()).collect::<Vec<_>>();
+            match (own, found.as_slice()) {
+                (Some(own), others) if others.iter().any(|&i| i != own) => {
+                    let mut both = vec![names[own].clone()];
+                    both.extend(others.iter().filter(|&&i| i != own).map(|&i| names[i].clone()));
+                    let problem = Problem::AmbiguousColumn { file: kind.settings_key(), column: alias.column, names: both, preset: alias.preset.map(|p| p.as_str()) };
+                    return Err(fail(problem).at_line(line));
+                }
+                (Some(_), _) => {}
+                (None, [one]) => {
+                    columns.insert(alias.column.to_string(), *one);
+                }
+                (None, [_, _, ..]) => {
+                    let problem = Problem::AmbiguousColumn { file: kind.settings_key(), column: alias.column, names: theirs(), preset: alias.preset.map(|p| p.as_str()) };
+                    return Err(fail(problem).at_line(line));
+                }
+                (None, []) if alias.preset.is_none() => {
+                    let problem = Problem::MappedColumnMissing { column: alias.column, names: alias.names.clone() };
+                    return Err(fail(problem).at_line(line));
+                }
+                (None, []) => {}
             }
         }
         Ok(Table {
             path: path.to_path_buf(),
             dialect,
+            encoding,
             columns,
-            header_len: header.len(),
+            names,
+            header: record.clone(),
+            header_line: line,
             reader,
             line_ends,
+            quotes,
+            over_limit,
             record,
             text: csv::StringRecord::new(),
             reported_unclosed_quote: false,
@@ -215,6 +321,25 @@ impl Table {
         self.dialect
     }
 
+    pub fn encoding(&self) -> Encoding {
+        self.encoding
+    }
+
+    /// The header's names as written (trimmed), by field index; blank names are empty.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// The field index of `name` (one of our column names).
+    pub fn column_index(&self, name: &str) -> Option<usize> {
+        self.columns.get(name).copied()
+    }
+
+    /// The most data rows this file may have, and the environment variable that raises it.
+    pub fn row_limit(&self) -> (u64, &'static str) {
+        self.max_rows
+    }
+
     pub fn has_column(&self, name: &str) -> bool {
         self.columns.contains_key(name)
     }
@@ -224,7 +349,7 @@ impl Table {
         required
             .iter()
             .filter(|name| !self.has_column(name))
-            .map(|name| InputError::new(&self.path, Problem::MissingColumn(name.to_string())).at_line(1))
+            .map(|name| InputError::new(&self.path, Problem::MissingColumn(name.to_string())).at_line(self.header_line()))
             .collect()
     }
 
@@ -237,18 +362,20 @@ impl Table {
             match self.reader.read_byte_record(&mut self.record) {
                 Ok(false) => {
                     // The csv crate reads an unclosed quote to the end of the file without complaint.
-                    let unclosed = self.line_ends.borrow().quotes % 2 == 1;
-                    if unclosed && !self.reported_unclosed_quote {
+                    let unclosed = self.quotes.borrow().unclosed_at_end();
+                    if let (Some(line), false) = (unclosed, self.reported_unclosed_quote) {
                         self.reported_unclosed_quote = true;
-                        // Which quote is wrong cannot be known; the csv crate silently took the rest of the file.
-                        return Some(Err(InputError::new(&self.path, Problem::UnclosedQuote)));
+                        return Some(Err(InputError::new(&self.path, Problem::UnclosedQuote).at_line(line)));
                     }
                     return None;
                 }
                 Err(e) => {
-                    let error = csv_error(&self.path, e, &self.line_ends);
+                    let error = csv_error(&self.path, e, &self.line_ends, &self.over_limit);
                     // An I/O error (or the size limit) ends the file: stop after reporting it once.
-                    if matches!(error.problem, Problem::Unreadable(_) | Problem::FileTooLarge { .. }) {
+                    if matches!(
+                        error.problem,
+                        Problem::Unreadable(_) | Problem::FileTooLarge { .. } | Problem::NotUtf16
+                    ) {
                         self.finished = true;
                     }
                     return Some(Err(error));
@@ -257,7 +384,12 @@ impl Table {
             }
             let start = self.record.position().map_or(0, |p| p.byte());
             let line = self.line_ends.borrow_mut().line_at(start);
+            let stray = self.quotes.borrow_mut().take_before(self.reader.position().byte());
             if self.record.iter().all(|field| field.iter().all(u8::is_ascii_whitespace)) {
+                continue;
+            }
+            // Appended exports: the second file's header line, and Excel's `sep=` line, are not data.
+            if self.is_header_again() || is_sep_record(&self.record) {
                 continue;
             }
             // Hardening: the row limit bounds memory (every valid metrics row is kept) and time.
@@ -267,11 +399,20 @@ impl Table {
                 let problem = Problem::TooManyRows { limit: self.max_rows.0, variable: self.max_rows.1 };
                 return Some(Err(InputError::new(&self.path, problem).at_line(line)));
             }
-            if self.record.len() > self.header_len {
+            if let Some(stray) = stray {
+                let problem =
+                    Problem::StrayQuote { value: field_text(&self.record, stray.field), after_closing: stray.after_closing };
+                let mut error = InputError::new(&self.path, problem).at_line(stray.line);
+                if let Some(name) = self.column_name(stray.field) {
+                    error = error.in_column(&name);
+                }
+                return Some(Err(error));
+            }
+            if self.record.len() > self.names.len() {
                 let problem = Problem::Syntax(format!(
                     "row has {} fields but the header has {}; quote values that contain the delimiter",
                     self.record.len(),
-                    self.header_len
+                    self.names.len()
                 ));
                 return Some(Err(InputError::new(&self.path, problem).at_line(line)));
             }
@@ -289,188 +430,106 @@ impl Table {
         }
     }
 
+    /// Whether the record just read repeats the header line (values trimmed, a BOM ignored).
+    fn is_header_again(&self) -> bool {
+        let trimmed = |field: &[u8]| -> Vec<u8> {
+            let field = field.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(field);
+            field.trim_ascii().to_vec()
+        };
+        self.record.len() == self.header.len()
+            && self.record.iter().zip(self.header.iter()).all(|(a, b)| trimmed(a) == trimmed(b))
+    }
+
+    /// The header's name of field `index` as written, for messages.
     fn column_name(&self, index: usize) -> Option<String> {
-        self.columns.iter().find(|(_, &i)| i == index).map(|(name, _)| name.clone())
+        self.names.get(index).filter(|name| !name.is_empty()).cloned()
+    }
+
+    fn header_line(&self) -> u64 {
+        self.header_line
     }
 }
 
-/// Physical line numbers. The csv crate's own `Position::line` miscounts CRLF files and blank lines
-/// (and its record offset points at the previous record's line end), so line ends are recorded as the
-/// bytes stream through and consumed as records are read.
-///
-/// Memory stays bounded however the line ends fall (hardening: a 500 MB quoted field of line breaks
-/// used to cost 16 bytes per line break). Line ends are kept as runs of consecutive `\r`/`\n` bytes,
-/// and runs far from any position a line can still be asked for are merged (see [`Self::compact`]).
-#[derive(Default)]
-struct LineEndQueue {
-    /// Runs of line-end bytes not yet passed, in order.
-    pending: VecDeque<LineEndRun>,
-    /// `\n` bytes passed so far.
-    lines_before: u64,
-    /// Bytes read from the source so far.
-    next_offset: u64,
-    /// `"` bytes read so far: an odd count at the end means a quoted field never closed.
-    quotes: u64,
-    /// `next_offset` when a line was last asked for.
-    frontier: u64,
-    /// `pending` is compacted when it grows to this length.
-    compact_at: usize,
-    /// Set when the source went past the size limit (the limit).
-    over_limit: Option<u64>,
-    /// Fuzzing only: the exact queue this one replaces, to check every line against.
-    #[cfg(fuzzing)]
-    shadow: ShadowQueue,
-}
-
-/// Consecutive line-end bytes `start..end` (or, once merged, the line ends within that span).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct LineEndRun {
-    start: u64,
-    end: u64,
-    newlines: u64,
-}
-
-/// The csv reader's buffer: its default, 8 KiB. Tiny when fuzzing, with the windows below, so that
-/// compaction happens on small inputs (and is checked against `ShadowQueue`).
-const CSV_BUFFER: usize = if cfg!(fuzzing) { 16 } else { 8 * 1024 };
-/// Bytes the csv reader may have read but not yet parsed (its buffer), with a wide margin.
-const LOOKAHEAD: u64 = if cfg!(fuzzing) { 64 } else { 64 * 1024 };
-/// Smallest queue length worth compacting.
-const MIN_COMPACT: usize = if cfg!(fuzzing) { 2 } else { 4096 };
-
-/// Fuzzing only: every line end kept, as before compaction; `line_at` must agree with it.
-#[cfg(fuzzing)]
-#[derive(Default)]
-struct ShadowQueue {
-    pending: VecDeque<(u64, bool)>,
-    lines_before: u64,
-}
-
-#[cfg(fuzzing)]
-impl ShadowQueue {
-    fn line_at(&mut self, offset: u64) -> u64 {
-        while let Some(&(at, is_newline)) = self.pending.front() {
-            if at >= offset {
-                break;
-            }
-            self.lines_before += u64::from(is_newline);
-            self.pending.pop_front();
+/// One line of `input` with its line end (`\n`, `\r\n` or `\r`); empty at the end of the input.
+fn read_line(input: &mut impl BufRead) -> std::io::Result<Vec<u8>> {
+    let mut line = Vec::new();
+    loop {
+        let buffer = input.fill_buf()?;
+        if buffer.is_empty() {
+            return Ok(line);
         }
-        let mut line = self.lines_before;
-        for (position, &(at, is_newline)) in (offset..).zip(&self.pending) {
-            if at != position {
-                break;
+        match buffer.iter().position(|&b| b == b'\n' || b == b'\r') {
+            Some(at) => {
+                let cr = buffer[at] == b'\r';
+                line.extend_from_slice(&buffer[..=at]);
+                input.consume(at + 1);
+                if cr && input.fill_buf()?.first() == Some(&b'\n') {
+                    line.push(b'\n');
+                    input.consume(1);
+                }
+                return Ok(line);
             }
-            line += u64::from(is_newline);
+            None => {
+                let n = buffer.len();
+                line.extend_from_slice(buffer);
+                input.consume(n);
+            }
         }
-        line + 1
     }
 }
 
-impl LineEndQueue {
-    /// The 1-based line of the first byte at or after `offset` that is not a line end.
-    ///
-    /// That is 1 + the `\n` bytes before `offset` + those in the run of line ends starting at
-    /// `offset`; with maximal runs, 1 + the `\n` bytes of every run that starts at or before `offset`.
-    fn line_at(&mut self, offset: u64) -> u64 {
-        while let Some(run) = self.pending.front() {
-            if run.end > offset {
-                break;
-            }
-            self.lines_before += run.newlines;
-            self.pending.pop_front();
-        }
-        self.frontier = self.next_offset;
-        let current = self.pending.front().filter(|run| run.start <= offset).map_or(0, |run| run.newlines);
-        let line = self.lines_before + current + 1;
-        #[cfg(fuzzing)]
-        assert_eq!(line, self.shadow.line_at(offset), "line of offset {offset}");
-        line
-    }
-
-    fn push(&mut self, at: u64, is_newline: bool) {
-        #[cfg(fuzzing)]
-        self.shadow.pending.push_back((at, is_newline));
-        let newline = u64::from(is_newline);
-        match self.pending.back_mut() {
-            Some(run) if run.end == at => {
-                run.end += 1;
-                run.newlines += newline;
-            }
-            _ => self.pending.push_back(LineEndRun { start: at, end: at + 1, newlines: newline }),
-        }
-    }
-
-    /// Merges the runs no line can be asked for in between of.
-    ///
-    /// Lines are asked for at the start of each record, in order. When the source is read, the csv
-    /// reader has parsed everything read before except its buffer, so a record not yet returned
-    /// either is the one being read, which started before `frontier` (everything up to the end of
-    /// the last record returned had been read when its line was asked for), or starts within
-    /// `LOOKAHEAD` of `next_offset`. Runs that start after `frontier + LOOKAHEAD` and end before
-    /// `next_offset - LOOKAHEAD` are therefore either all counted or all not counted by every
-    /// later question, and one run with their total answers the same.
-    fn compact(&mut self) {
-        if self.pending.len() < self.compact_at.max(MIN_COMPACT) {
-            return;
-        }
-        let low = self.frontier.saturating_add(LOOKAHEAD);
-        let high = self.next_offset.saturating_sub(LOOKAHEAD);
-        let first = self.pending.iter().position(|run| run.start > low);
-        let last = self.pending.iter().rposition(|run| run.end < high);
-        if let (Some(first), Some(last)) = (first, last) {
-            if first < last {
-                let merged = LineEndRun {
-                    start: self.pending[first].start,
-                    end: self.pending[last].end,
-                    newlines: self.pending.range(first..=last).map(|run| run.newlines).sum(),
-                };
-                self.pending.drain(first..=last);
-                self.pending.insert(first, merged);
-            }
-        }
-        // Amortised: the runs near both ends are bounded by the two windows, so the queue stays small.
-        self.compact_at = self.pending.len() * 2;
-    }
+fn without_line_end(line: &[u8]) -> &[u8] {
+    let end = line.iter().rposition(|&b| b != b'\n' && b != b'\r').map_or(0, |i| i + 1);
+    &line[..end]
 }
 
-/// A reader that records the offset of every line-end byte it passes on, and stops at the size limit.
-struct LineEnds {
-    inner: Box<dyn Read>,
-    queue: Rc<RefCell<LineEndQueue>>,
-    max_bytes: u64,
+/// The delimiter Excel's first line `sep=X` names (also quoted, and with trailing delimiters as a
+/// spreadsheet saves an otherwise empty first row), or `None` when the line is not one.
+fn sep_line(line: &[u8]) -> Option<u8> {
+    let line = line.trim_ascii_start();
+    let line = line.strip_prefix(b"\"").unwrap_or(line);
+    if line.len() < 5 || !line[..4].eq_ignore_ascii_case(b"sep=") {
+        return None;
+    }
+    let named = line[4];
+    let rest = &line[5..];
+    let rest = rest.strip_prefix(b"\"").unwrap_or(rest);
+    rest.iter().all(|&b| b == named || b == b' ' || b == b'\r').then_some(named)
 }
 
-impl Read for LineEnds {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        let mut queue = self.queue.borrow_mut();
-        let base = queue.next_offset;
-        if base + n as u64 > self.max_bytes {
-            queue.over_limit = Some(self.max_bytes);
-            return Err(std::io::Error::other(format!("larger than the size limit of {} bytes", self.max_bytes)));
-        }
-        for (i, &byte) in buf[..n].iter().enumerate() {
-            if byte == b'\n' || byte == b'\r' {
-                queue.push(base + i as u64, byte == b'\n');
-            }
-        }
-        queue.next_offset += n as u64;
-        queue.quotes += buf[..n].iter().filter(|&&b| b == b'"').count() as u64;
-        queue.compact();
-        Ok(n)
+/// `sep=` as the csv reader sees it on a later line (appended Excel exports): `sep=` and nothing else.
+fn is_sep_record(record: &csv::ByteRecord) -> bool {
+    let mut fields = record.iter();
+    fields.next().is_some_and(|first| first.trim_ascii().eq_ignore_ascii_case(b"sep="))
+        && fields.all(|field| field.trim_ascii().is_empty())
+}
+
+/// Field `index` of `record` as text, for messages.
+fn field_text(record: &csv::ByteRecord, index: usize) -> String {
+    String::from_utf8_lossy(record.get(index).unwrap_or_default()).trim().to_string()
+}
+
+/// The input error an I/O error while reading stands for.
+fn io_problem(error: &std::io::Error, over_limit: &Cell<Option<u64>>) -> Problem {
+    if let Some(limit) = over_limit.get() {
+        Problem::FileTooLarge { size: None, limit }
+    } else if is_invalid_utf16(error) {
+        Problem::NotUtf16
+    } else {
+        Problem::Unreadable(error.to_string())
     }
 }
 
 /// Turns a csv crate error into an input error at its physical line.
-fn csv_error(path: &Path, error: csv::Error, line_ends: &RefCell<LineEndQueue>) -> InputError {
+fn csv_error(
+    path: &Path,
+    error: csv::Error,
+    line_ends: &RefCell<LineEndQueue>,
+    over_limit: &Cell<Option<u64>>,
+) -> InputError {
     let line = error.position().map(|p| line_ends.borrow_mut().line_at(p.byte()));
-    let over_limit = line_ends.borrow().over_limit;
     let problem = match error.into_kind() {
-        csv::ErrorKind::Io(_) if over_limit.is_some() => {
-            Problem::FileTooLarge { size: None, limit: over_limit.unwrap_or_default() }
-        }
-        csv::ErrorKind::Io(e) => Problem::Unreadable(e.to_string()),
+        csv::ErrorKind::Io(e) => io_problem(&e, over_limit),
         csv::ErrorKind::Utf8 { .. } => Problem::NotUtf8,
         other => Problem::Syntax(format!("{other:?}")),
     };
@@ -495,7 +554,15 @@ impl Row<'_> {
     }
 
     fn error(&self, column: &str, problem: Problem) -> InputError {
-        InputError::new(&self.table.path, problem).at_line(self.line).in_column(column)
+        InputError::new(&self.table.path, problem).at_line(self.line).in_column(self.label(column))
+    }
+
+    /// How messages name `column`: as the header writes it when `[columns]` mapped it from another name.
+    fn label<'c>(&'c self, column: &'c str) -> &'c str {
+        match self.table.columns.get(column) {
+            Some(&index) if normalize(&self.table.names[index]) != column => &self.table.names[index],
+            _ => column,
+        }
     }
 
     /// The trimmed value, `None` when the column is absent or the field empty, or when the value is
@@ -522,7 +589,7 @@ impl Row<'_> {
     }
 
     fn is_too_long(&self, column: &str) -> bool {
-        self.problems.borrow().iter().any(|e| e.column.as_deref() == Some(column))
+        self.problems.borrow().iter().any(|e| e.column.as_deref() == Some(self.label(column)))
     }
 
     /// Problems found by [`Row::text`] (values over the length limit).
@@ -542,6 +609,61 @@ impl Row<'_> {
     /// An optional number: empty is `None` without error.
     pub fn number(&self, column: &str, errors: &mut Vec<InputError>) -> Option<Decimal> {
         let value = self.text(column)?;
+        let format = self.table.dialect.number_format();
+        let number = parse_decimal(value, format);
+        if number.is_none() {
+            let problem = Problem::NotANumber { value: value.to_string(), expected: format.expected() };
+            errors.push(self.error(column, problem));
+        }
+        number
+    }
+
+    /// A money amount: a number, refused when its one separator could be either mark (see
+    /// [`ambiguous_money`]); `valid` and `expected` as in [`Row::number_in`].
+    pub fn money(
+        &self,
+        column: &str,
+        required: bool,
+        valid: impl Fn(Decimal) -> bool,
+        expected: &'static str,
+        errors: &mut Vec<InputError>,
+    ) -> Option<Decimal> {
+        let number = self.number_in(column, required, valid, expected, errors)?;
+        let value = self.text(column).unwrap_or_default();
+        if let Some((mark, as_decimal, as_thousands)) = ambiguous_money(value, self.table.dialect.number_format()) {
+            let problem = Problem::AmbiguousMoney {
+                value: value.to_string(),
+                mark,
+                as_decimal: as_decimal.to_string(),
+                as_thousands: as_thousands.to_string(),
+            };
+            errors.push(self.error(column, problem));
+            return None;
+        }
+        Some(number)
+    }
+
+    /// The trimmed value of field `index` (wide files, whose columns are not known in advance), `None`
+    /// when empty; over the length limit it is a problem, as for [`Row::text`].
+    pub fn cell(&self, index: usize) -> Option<&str> {
+        let value = self.table.text.get(index)?.trim();
+        if value.is_empty() {
+            return None;
+        }
+        if value.chars().count() > MAX_VALUE_CHARS {
+            let column = &self.table.names[index];
+            if !self.is_too_long(column) {
+                let problem = Problem::TooLong { chars: value.chars().count(), limit: MAX_VALUE_CHARS };
+                self.problems.borrow_mut().push(self.error(column, problem));
+            }
+            return None;
+        }
+        Some(value)
+    }
+
+    /// The number in field `index`, named `column` in messages; `None` when empty or invalid.
+    pub fn number_at(&self, index: usize, column: &str, errors: &mut Vec<InputError>) -> Option<Decimal> {
+        let value = self.cell(index)?;
         let format = self.table.dialect.number_format();
         let number = parse_decimal(value, format);
         if number.is_none() {
@@ -575,24 +697,31 @@ impl Row<'_> {
         }
     }
 
+    /// An optional date: `YYYY-MM-DD`, `YYYY/MM/DD` (Japanese Excel, also `YYYY/M/D`), or a timestamp
+    /// at exactly midnight with no offset or a zero one (`2026-09-15 00:00:00`, `2026-09-15T00:00:00Z`).
     pub fn date(&self, column: &str, errors: &mut Vec<InputError>) -> Option<NaiveDate> {
         let value = self.text(column)?;
-        let date = parse_iso_date(value);
-        match date {
-            None => errors.push(self.error(column, Problem::NotADate(value.to_string()))),
+        self.check_date(column, value, errors)
+    }
+
+    fn check_date(&self, column: &str, value: &str, errors: &mut Vec<InputError>) -> Option<NaiveDate> {
+        match parse_date_cell(value) {
+            Err(problem) => {
+                errors.push(self.error(column, problem));
+                None
+            }
             // Hardening: a placeholder such as 0001-01-01 (.NET's DateTime.MinValue) in metrics.csv
             // made every report list 8,100 quarters; with 1,000 goals that took 1.1 GB per report.
-            Some(date) if date < earliest_date() => {
+            Ok(date) if date < earliest_date() => {
                 errors.push(self.error(column, Problem::DateBefore1900(value.to_string())));
-                return None;
+                None
             }
-            Some(_) => {}
+            Ok(date) => Some(date),
         }
-        date
     }
 
     pub fn required_date(&self, column: &str, errors: &mut Vec<InputError>) -> Option<NaiveDate> {
-        self.required_text(column, "a date (YYYY-MM-DD)", errors)?;
+        self.required_text(column, "a date (YYYY-MM-DD or YYYY/MM/DD)", errors)?;
         self.date(column, errors)
     }
 
@@ -660,6 +789,64 @@ pub fn earliest_date() -> NaiveDate {
     NaiveDate::from_ymd_opt(1900, 1, 1).expect("a valid date")
 }
 
+/// A date as exports write it (see [`Row::date`]), or why it is not one.
+pub fn parse_date_cell(text: &str) -> Result<NaiveDate, Problem> {
+    let not_a_date = || Problem::NotADate(text.to_string());
+    let (day, time) = match text.char_indices().nth(10) {
+        Some((at, ' ' | 'T')) => (&text[..at], Some(&text[at + 1..])),
+        _ => (text, None),
+    };
+    let date = parse_iso_date(day).or_else(|| parse_year_first_slashes(day)).ok_or_else(not_a_date)?;
+    let Some(time) = time else { return Ok(date) };
+    let (clock, offset) = match time.find(['Z', 'z', '+', '-']) {
+        Some(at) => time.split_at(at),
+        None => (time, ""),
+    };
+    let clock_ok = {
+        let bytes = clock.as_bytes();
+        let shape = |b: &[u8]| b.len() == 5 && b[2] == b':' && b.iter().enumerate().all(|(i, c)| i == 2 || c.is_ascii_digit());
+        match bytes.len() {
+            5 => shape(bytes),
+            8 => shape(&bytes[..5]) && bytes[5] == b':' && bytes[6..].iter().all(u8::is_ascii_digit),
+            n if n > 9 => {
+                shape(&bytes[..5])
+                    && bytes[5] == b':'
+                    && bytes[6..8].iter().all(u8::is_ascii_digit)
+                    && bytes[8] == b'.'
+                    && bytes[9..].iter().all(u8::is_ascii_digit)
+            }
+            _ => false,
+        }
+    };
+    if !clock_ok {
+        return Err(not_a_date());
+    }
+    let offset_ok = matches!(offset, "" | "Z" | "z") || (offset.len() == 6 && offset[1..].as_bytes()[2] == b':');
+    if !offset_ok {
+        return Err(not_a_date());
+    }
+    if !clock.bytes().all(|b| b == b'0' || b == b':' || b == b'.') {
+        return Err(Problem::TimeOfDay { value: text.to_string() });
+    }
+    if !matches!(offset, "" | "Z" | "z" | "+00:00" | "-00:00") {
+        return Err(Problem::DateWithOffset { value: text.to_string() });
+    }
+    Ok(date)
+}
+
+/// `YYYY/MM/DD` or `YYYY/M/D`: year first, so never day-month ambiguous.
+fn parse_year_first_slashes(text: &str) -> Option<NaiveDate> {
+    let mut parts = text.split('/');
+    let (year, month, day) = (parts.next()?, parts.next()?, parts.next()?);
+    let digits = |part: &str, lengths: std::ops::RangeInclusive<usize>| {
+        lengths.contains(&part.len()) && part.bytes().all(|b| b.is_ascii_digit())
+    };
+    if parts.next().is_some() || !digits(year, 4..=4) || !digits(month, 1..=2) || !digits(day, 1..=2) {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(year.parse().ok()?, month.parse().ok()?, day.parse().ok()?)
+}
+
 /// Strict ISO calendar date: exactly `YYYY-MM-DD`.
 pub fn parse_iso_date(text: &str) -> Option<NaiveDate> {
     let bytes = text.as_bytes();
@@ -715,7 +902,11 @@ mod tests {
     #[test]
     fn header_problems() {
         assert_eq!(table(b"").err().unwrap().problem, Problem::NoHeader);
-        assert_eq!(table(b"a,A\n").err().unwrap().problem, Problem::DuplicateColumn("a".into()));
+        assert_eq!(table(b"a,A\n").err().unwrap().problem, Problem::SameColumn("a".into(), "A".into()));
+        assert_eq!(table(b"x,x\n").err().unwrap().problem, Problem::DuplicateColumn("x".into()));
+        let error = table(b"Account ID,account_id\n").err().unwrap();
+        assert_eq!(error.to_string(), "t.csv:1: columns 'Account ID' and 'account_id' are the same column (header names compare without case, \
+             spaces or underscores); keep one");
         let t = table(b"Goal_ID , title\n").unwrap();
         let missing = t.missing_columns(&["goal_id", "title", "metric"]);
         assert_eq!(missing.len(), 1);
@@ -769,7 +960,7 @@ mod tests {
         // The row that swallows the rest of the file is still returned, then the error.
         assert!(t.next_row().unwrap().is_ok());
         let error = t.next_row().unwrap().err().unwrap();
-        assert_eq!((error.line, error.problem), (None, Problem::UnclosedQuote));
+        assert_eq!((error.line, error.problem), (Some(3), Problem::UnclosedQuote), "the line where it opened");
         assert!(t.next_row().is_none());
         // Balanced quotes, including escaped ones, are fine.
         let mut t = table(b"a,b\n\"say \"\"hi\"\"\",2\n").unwrap();
@@ -835,10 +1026,18 @@ mod tests {
 
     #[test]
     fn the_size_limit_stops_reading_with_a_clear_error() {
+        // The limit counts the bytes read from the file (before any decoding), as they are read: a
+        // stream that goes past it stops with the error after the rows read so far.
+        let limits = Limits { max_file_bytes: 20_000, ..Limits::default() };
+        let text = format!("a,b\n{}", "1,2\n".repeat(10_000)).into_bytes();
+        let (lines, problems, _) = lines_of(text, limits);
+        assert!(lines.len() < 5_000, "{}", lines.len());
+        assert_eq!(problems, [Problem::FileTooLarge { size: None, limit: 20_000 }]);
+        // A small file over a small limit fails as its header is read.
         let limits = Limits { max_file_bytes: 100, ..Limits::default() };
         let text = format!("a,b\n{}", "1,2\n".repeat(50)).into_bytes();
-        let (lines, problems, _) = lines_of(text, limits);
-        assert!(lines.len() < 25, "{}", lines.len());
+        let error = Table::from_reader_with(Path::new("t.csv"), Box::new(Cursor::new(text)), FileKind::Goals, limits);
+        let problems = [error.err().unwrap().problem];
         assert_eq!(problems, [Problem::FileTooLarge { size: None, limit: 100 }]);
         let message = InputError::new(Path::new("m.csv"), problems[0].clone()).to_string();
         assert!(message.contains("100 bytes") && message.contains("VALUEREPORT_MAX_FILE_BYTES"), "{message}");
@@ -880,7 +1079,7 @@ mod tests {
         std::fs::write(&big, "date,type,title\n").unwrap();
         let limits = Limits { max_file_bytes: 10, ..Limits::default() };
         assert_eq!(
-            Table::open_with(&big, FileKind::Stories, limits).err().unwrap().problem,
+            Table::open_with(&big, FileKind::Stories, limits, &[]).err().unwrap().problem,
             Problem::FileTooLarge { size: Some(16), limit: 10 }
         );
     }

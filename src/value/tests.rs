@@ -94,6 +94,7 @@ fn customer(investment: &str, currency: &str, goals: &[G], observations: Vec<Obs
         observations,
         stories: vec![],
         opportunities: vec![],
+        warnings: vec![],
     }
 }
 
