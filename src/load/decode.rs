@@ -100,6 +100,8 @@ struct Utf16<R> {
     out_pos: usize,
     raw: Vec<u8>,
     done: bool,
+    /// An error found after some text of the same chunk: reported once that text is read.
+    deferred: Option<io::Error>,
 }
 
 impl<R: Read> Utf16<R> {
@@ -113,6 +115,7 @@ impl<R: Read> Utf16<R> {
             out_pos: 0,
             raw: vec![0; 8 * 1024],
             done: false,
+            deferred: None,
         }
     }
 
@@ -154,6 +157,10 @@ impl<R: Read> Utf16<R> {
     fn fill(&mut self) -> io::Result<bool> {
         self.out.clear();
         self.out_pos = 0;
+        if let Some(error) = self.deferred.take() {
+            self.done = true;
+            return Err(error);
+        }
         while self.out.is_empty() {
             if self.done {
                 return Ok(false);
@@ -174,7 +181,14 @@ impl<R: Read> Utf16<R> {
             let raw = std::mem::take(&mut self.raw);
             let result = self.decode_chunk(&raw[..n]);
             self.raw = raw;
-            result?;
+            if let Err(error) = result {
+                if self.out.is_empty() {
+                    self.done = true;
+                    return Err(error);
+                }
+                // Hand out the text before the bad bytes first, so the error comes at its line.
+                self.deferred = Some(error);
+            }
         }
         Ok(true)
     }

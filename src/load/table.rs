@@ -189,7 +189,7 @@ impl Table {
         let mut line = 1u64;
         let mut sep = None;
         let header_line = loop {
-            let text = read_line(&mut input).map_err(io_fail)?;
+            let text = read_line(&mut input).map_err(|e| io_fail(e).at_line(line))?;
             if text.is_empty() {
                 return Err(fail(Problem::NoHeader));
             }
@@ -370,7 +370,11 @@ impl Table {
                     return None;
                 }
                 Err(e) => {
-                    let error = csv_error(&self.path, e, &self.line_ends, &self.over_limit);
+                    let mut error = csv_error(&self.path, e, &self.line_ends, &self.over_limit);
+                    if error.line.is_none() {
+                        // An I/O error has no record position: the line the stream had reached.
+                        error = error.at_line(self.reader.get_ref().line);
+                    }
                     // An I/O error (or the size limit) ends the file: stop after reporting it once.
                     if matches!(
                         error.problem,
@@ -1131,5 +1135,211 @@ mod tests {
         for bad in ["2026-02-30", "2026-2-3", "26-02-03", "2026/02/03", "03-02-2026", "2026-02-03T00:00"] {
             assert!(parse_iso_date(bad).is_none(), "{bad}");
         }
+    }
+
+    fn rows_of(t: &mut Table, columns: &[&str]) -> Vec<Result<(u64, Vec<String>), InputError>> {
+        let mut out = Vec::new();
+        while let Some(row) = t.next_row() {
+            out.push(row.map(|row| {
+                (row.line(), columns.iter().map(|c| row.text(c).unwrap_or_default().to_string()).collect())
+            }));
+        }
+        out
+    }
+
+    #[test]
+    fn excel_sep_line_names_the_delimiter_and_counts_as_a_line() {
+        let mut t = table(b"sep=;\r\ndate;metric;value\r\n2026-09-30;hours;1,5\r\n").unwrap();
+        assert_eq!(t.dialect(), Dialect::Semicolon);
+        assert_eq!(t.header_line(), 2);
+        assert_eq!(rows_of(&mut t, &["value"]), [Ok((3, vec!["1,5".to_string()]))]);
+        // The header alone would be ambiguous (one ',' and one ';'): sep= settles it.
+        let t = table(b"\"sep=,\"\nname;x,y\n").unwrap();
+        assert_eq!(t.dialect(), Dialect::Comma);
+        assert!(table(b"name;x,y\n").is_err());
+        let error = table(b"sep=|\na|b\n").err().unwrap();
+        assert_eq!(error.to_string(), "t.csv:1: sep=| names a delimiter that is not supported; use sep=, sep=; or a tab");
+    }
+
+    #[test]
+    fn leading_blank_lines_are_skipped_and_counted() {
+        let mut t = table(b"\n\r\n ,, \ndate,metric,value\n2026-09-30,m,1\n").unwrap();
+        assert_eq!(t.header_line(), 4);
+        assert_eq!(rows_of(&mut t, &["metric"]), [Ok((5, vec!["m".to_string()]))]);
+        assert_eq!(table(b"\n\n \n").err().unwrap().problem, Problem::NoHeader);
+        assert_eq!(table(b"sep=,\n\n").err().unwrap().problem, Problem::NoHeader);
+    }
+
+    #[test]
+    fn cr_only_line_ends_count_as_line_breaks() {
+        let mut t = table(b"date,metric,value\r2026-07-31,m,1\r\r2026-08-31,m,x\r\"a\rb\",m,2\r2026-09-30,m,3").unwrap();
+        let mut errors = Vec::new();
+        let mut lines = Vec::new();
+        while let Some(row) = t.next_row() {
+            let row = row.unwrap();
+            row.number("value", &mut errors);
+            lines.push(row.line());
+        }
+        assert_eq!(lines, [2, 4, 5, 7]);
+        assert_eq!(errors[0].line, Some(4));
+        // Mixed: CRLF, LF and CR each count once.
+        let mut t = table(b"a\r\n1\n2\r3\r\n\r4").unwrap();
+        let lines: Vec<u64> = rows_of(&mut t, &["a"]).into_iter().map(|r| r.unwrap().0).collect();
+        assert_eq!(lines, [2, 3, 4, 6]);
+    }
+
+    #[test]
+    fn utf16_files_are_read_with_exact_lines() {
+        for big_endian in [false, true] {
+            let text = "date\tmetric\tvalue\r\n2026-09-30\t時間\t1.5\r\n\r\n2026-09-30\tx\tbad\r\n";
+            let mut bytes = if big_endian { vec![0xFE, 0xFF] } else { vec![0xFF, 0xFE] };
+            for unit in text.encode_utf16() {
+                bytes.extend(if big_endian { unit.to_be_bytes() } else { unit.to_le_bytes() });
+            }
+            let mut t = Table::from_reader(Path::new("t.csv"), Box::new(Cursor::new(bytes))).unwrap();
+            assert_eq!(t.dialect(), Dialect::Tab);
+            assert_eq!(t.encoding(), if big_endian { Encoding::Utf16Be } else { Encoding::Utf16Le });
+            let rows = rows_of(&mut t, &["metric", "value"]);
+            assert_eq!(rows[0], Ok((2, vec!["時間".to_string(), "1.5".to_string()])));
+            assert_eq!(rows[1].as_ref().unwrap().0, 4);
+        }
+        // Without its byte-order mark, UTF-16 is refused with the reason, not read as garbage.
+        let bytes: Vec<u8> = "date,metric\n".encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let error = Table::from_reader(Path::new("t.csv"), Box::new(Cursor::new(bytes))).err().unwrap();
+        assert_eq!(error.problem, Problem::Utf16WithoutBom);
+        // A broken UTF-16 file stops with a clear error.
+        let mut bytes = vec![0xFF, 0xFE];
+        bytes.extend("a\n1\n".encode_utf16().flat_map(u16::to_le_bytes));
+        bytes.extend([0x00, 0xD8, b'2', 0]);
+        let mut t = Table::from_reader(Path::new("t.csv"), Box::new(Cursor::new(bytes))).unwrap();
+        let rows = rows_of(&mut t, &["a"]);
+        assert_eq!(rows[0], Ok((2, vec!["1".to_string()])));
+        let error = rows[1].clone().unwrap_err();
+        assert_eq!((error.problem, error.line), (Problem::NotUtf16, Some(3)), "at the line of the bad bytes");
+        assert_eq!(rows.len(), 2);
+    }
+
+    #[test]
+    fn a_repeated_header_from_appended_exports_is_skipped() {
+        let text = b"\xEF\xBB\xBFdate,metric,value\n2026-08-31,m,1\n\xEF\xBB\xBFdate,metric,value\n2026-09-30,m,2\nsep=,\n";
+        let mut t = table(text).unwrap();
+        let rows: Vec<(u64, Vec<String>)> = rows_of(&mut t, &["value"]).into_iter().map(Result::unwrap).collect();
+        assert_eq!(rows, [(2, vec!["1".to_string()]), (4, vec!["2".to_string()])]);
+        // Only an exact repeat: a header with other names is data (and its errors are reported).
+        let mut t = table(b"date,metric,value\nDate,Metric,Value\n").unwrap();
+        assert_eq!(rows_of(&mut t, &["metric"]), [Ok((2, vec!["Metric".to_string()]))]);
+    }
+
+    #[test]
+    fn a_stray_quote_is_refused_at_its_line_and_column() {
+        let mut t = table(b"date,metric,value\n2026-09-30,\"ok, quoted\",1\n2026-09-30,screen 5\" wide,2\n2026-09-30,\"a\"b,3\n2026-09-30,m,4\n")
+            .unwrap();
+        let rows = rows_of(&mut t, &["metric"]);
+        assert_eq!(rows[0], Ok((2, vec!["ok, quoted".to_string()])));
+        let error = rows[1].clone().unwrap_err();
+        assert_eq!((error.line, error.column.as_deref()), (Some(3), Some("metric")));
+        assert_eq!(
+            error.to_string(),
+            "t.csv:3: column 'metric': \"screen 5\\\" wide\" has a '\"' inside a value that does not start with one; put \
+             the whole value in quotes and double the quote inside it, e.g. \"5\"\" screen\""
+        );
+        let error = rows[2].clone().unwrap_err();
+        assert_eq!(error.problem, Problem::StrayQuote { value: "ab".into(), after_closing: true });
+        assert_eq!(rows[3], Ok((5, vec!["m".to_string()])));
+        assert_eq!(rows.len(), 4, "no unclosed-quote error on top: {rows:?}");
+        // The line of the quote itself, when the row started lines before.
+        let mut t = table(b"a,b\n\"two\nlines\",x\"y\n").unwrap();
+        let error = rows_of(&mut t, &["a"])[0].clone().unwrap_err();
+        assert_eq!((error.line, error.column.as_deref()), (Some(3), Some("b")));
+        // In the header too.
+        assert_eq!(table(b"a,b\"c\n").err().unwrap().line, Some(1));
+    }
+
+    #[test]
+    fn header_names_map_through_aliases() {
+        let alias = |column, names: &[&str], preset| Alias {
+            column,
+            names: names.iter().map(|n| n.to_string()).collect(),
+            preset,
+        };
+        let open = |text: &'static [u8], aliases: &[Alias]| {
+            Table::from_reader_mapped(Path::new("a.csv"), Box::new(text), FileKind::Account, Limits::default(), aliases)
+        };
+        // Case, spaces and underscores are ignored without any map.
+        let t = open(b"Customer ID,Customer Name\n", &[]).unwrap();
+        assert!(t.has_column("customer_id") && t.has_column("customer_name"));
+        // Explicit: one of the names given.
+        let explicit = [alias("customer_id", &["Account ID", "Acct"], None)];
+        let mut t = open(b"Acct,x\nA-1,2\n", &explicit).unwrap();
+        let mut errors = Vec::new();
+        let row = t.next_row().unwrap().unwrap();
+        assert_eq!(row.text("customer_id"), Some("A-1"));
+        row.reject("customer_id", Problem::Empty("x"), &mut errors);
+        assert_eq!(errors[0].column.as_deref(), Some("Acct"), "messages name the column as the file does");
+        let error = open(b"Name\n", &explicit).err().unwrap();
+        assert_eq!(
+            error.to_string(),
+            "a.csv:1: [columns] in valuereport.toml maps customer_id to 'Account ID' or 'Acct', but the header has \
+             none of them (nor 'customer_id'); fix the name in valuereport.toml or the export"
+        );
+        let error = open(b"customer_id,Account ID\n", &explicit).err().unwrap();
+        assert!(error.to_string().contains("'customer_id' and 'Account ID' for column 'customer_id'"), "{error}");
+        // A preset's names may be absent.
+        let preset = [alias("customer_id", &["Account ID"], Some(super::super::columns::Preset::Salesforce))];
+        assert!(!open(b"Name\n", &preset).unwrap().has_column("customer_id"));
+        assert!(open(b"account id\n", &preset).unwrap().has_column("customer_id"));
+        let both = [alias("customer_id", &["Account ID", "Id"], Some(super::super::columns::Preset::Salesforce))];
+        let error = open(b"Id,Account ID\n", &both).err().unwrap();
+        assert!(error.to_string().contains("columns.preset = \"salesforce\"") && error.to_string().contains("account.customer_id"), "{error}");
+    }
+
+    #[test]
+    fn dates_as_exports_write_them() {
+        let day = NaiveDate::from_ymd_opt(2026, 9, 5).unwrap();
+        for good in [
+            "2026-09-05",
+            "2026/09/05",
+            "2026/9/5",
+            "2026-09-05 00:00:00",
+            "2026-09-05T00:00:00Z",
+            "2026-09-05T00:00",
+            "2026-09-05 00:00:00.000",
+            "2026-09-05T00:00:00+00:00",
+        ] {
+            assert_eq!(parse_date_cell(good), Ok(day), "{good}");
+        }
+        for bad in ["2026-9-5", "05/09/2026", "9/5/2026", "2026/13/01", "2026/09/05/1", "2026-09-05 0:00", "2026-09-05Z"] {
+            assert_eq!(parse_date_cell(bad), Err(Problem::NotADate(bad.into())), "{bad}");
+        }
+        assert_eq!(
+            parse_date_cell("2026-09-05 13:45:00"),
+            Err(Problem::TimeOfDay { value: "2026-09-05 13:45:00".into() })
+        );
+        assert_eq!(
+            parse_date_cell("2026-09-05T00:00:00+09:00"),
+            Err(Problem::DateWithOffset { value: "2026-09-05T00:00:00+09:00".into() })
+        );
+    }
+
+    #[test]
+    fn money_columns_refuse_a_separator_that_could_be_either() {
+        let mut t = table(b"annual_investment,amount\n75.000,1.250\n\"75,000\",0.250\n").unwrap();
+        let mut errors = Vec::new();
+        let row = t.next_row().unwrap().unwrap();
+        assert_eq!(row.money("annual_investment", true, |_| true, "a number", &mut errors), None);
+        assert_eq!(row.number("amount", &mut errors).map(|d| d.to_string()).as_deref(), Some("1.250"));
+        assert_eq!(
+            errors[0].to_string(),
+            "t.csv:2: column 'annual_investment': \"75.000\" is ambiguous in a money column: '.' followed by three \
+             digits may be a decimal mark (75) or a thousands separator (75000); write 75000 or 75"
+        );
+        let row = t.next_row().unwrap().unwrap();
+        assert_eq!(row.money("annual_investment", true, |_| true, "a number", &mut errors).map(|d| d.to_string()).as_deref(), Some("75000"));
+        assert_eq!(row.money("amount", false, |_| true, "a number", &mut errors).map(|d| d.to_string()).as_deref(), Some("0.250"));
+        let mut t = table(b"amount;x\n1,250;1\n").unwrap();
+        let row = t.next_row().unwrap().unwrap();
+        let mut errors = Vec::new();
+        assert_eq!(row.money("amount", false, |_| true, "a number", &mut errors), None);
+        assert!(errors[0].to_string().contains("write 1250 or 1.25"), "{}", errors[0]);
     }
 }
