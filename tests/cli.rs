@@ -294,7 +294,7 @@ fn error_decimal_point_in_a_semicolon_file() {
         &output,
         &format!(
             "{}:2: column 'annual_investment': \"50000.5\" is not a number; expected a number with ',' as decimal \
-             mark and '.' only between thousands, e.g. 1.234,50",
+             mark and '.' (or a no-break space) only between thousands, e.g. 1.234,50",
             copy.display(&file)
         ),
     );
@@ -308,7 +308,7 @@ fn error_not_a_date() {
     assert_one_problem(
         &copy.validate(),
         &format!(
-            "{}:{line}: column 'date': \"31/10/2024\" is not a date; expected YYYY-MM-DD, e.g. 2026-09-30",
+            "{}:{line}: column 'date': \"31/10/2024\" is not a date; expected YYYY-MM-DD or YYYY/MM/DD, e.g. 2026-09-30",
             copy.display(&file)
         ),
     );
@@ -319,7 +319,8 @@ fn error_missing_column() {
     let copy = Copy::new();
     let file = format!("{ACME}/goals.csv");
     let text = copy.read(&file);
-    copy.write(&file, &text.replacen("value_per_unit", "value per unit", 1));
+    // (`value per unit` would do: header names compare without case, spaces or underscores.)
+    copy.write(&file, &text.replacen("value_per_unit", "value_per_unt", 1));
     assert_one_problem(
         &copy.validate(),
         &format!("{}:1: missing required column 'value_per_unit'", copy.display(&file)),
@@ -544,7 +545,7 @@ fn error_target_not_better_than_baseline() {
 }
 
 #[test]
-fn error_unclosed_quote() {
+fn error_quote_closed_before_the_value_ends() {
     let copy = Copy::new();
     let file = format!("{ACME}/stories.csv");
     copy.replace(
@@ -552,13 +553,35 @@ fn error_unclosed_quote() {
         "2026-07-22,quote,Month-end is an afternoon now,\"",
         "2026-07-22,quote,\"Month-end is an afternoon now,\"",
     );
+    // The quote closes at the detail's opening quote; the text after it is where it goes wrong.
     assert_one_problem(
         &copy.validate(),
         &format!(
-            "{}: has an odd number of '\"' characters: a quoted field is never closed, or a '\"' inside a quoted \
-             field is not doubled (\"\")",
+            "{}:4: column 'title': \"Month-end is an afternoon now,Month-end reporting used to eat my whole first \
+             wee…\" has a '\"' after its closing quote; put the whole value in quotes and double the quote \
+             inside it, e.g. \"5\"\" screen\"",
             copy.display(&file)
         ),
+    );
+}
+
+#[test]
+fn error_unclosed_quote() {
+    let copy = Copy::new();
+    let file = format!("{ACME}/stories.csv");
+    let text = copy.read(&file);
+    // Only one quote more at the end of the file: the quoted value opened there is never closed.
+    copy.write(&file, &(text.trim_end().to_string() + ",\"unfinished\n"));
+    let last = copy.read(&file).lines().count();
+    let output = copy.validate();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains(&format!(
+            "{}:{last}: a quoted value that starts on this line is never closed, so the rest of the file was read \
+             into it; close the quote, or write a '\"' inside quotes as '\"\"'",
+            copy.display(&file)
+        )),
+        "{stdout}"
     );
 }
 

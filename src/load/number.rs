@@ -32,13 +32,14 @@ impl NumberFormat {
                 "a number with '.' as decimal point and ',' only between thousands, e.g. 1,234.50"
             }
             NumberFormat::DecimalComma => {
-                "a number with ',' as decimal mark and '.' only between thousands, e.g. 1.234,50"
+                "a number with ',' as decimal mark and '.' (or a no-break space) only between thousands, e.g. 1.234,50"
             }
         }
     }
 }
 
 const CURRENCY_SYMBOLS: [char; 4] = ['$', '€', '£', '¥'];
+const NO_BREAK_SPACES: [char; 2] = ['\u{A0}', '\u{202F}'];
 
 /// Parses `text` exactly, or returns `None` when it is not unambiguously a number in `format`.
 pub fn parse_decimal(text: &str, format: NumberFormat) -> Option<Decimal> {
@@ -71,6 +72,16 @@ pub fn parse_decimal(text: &str, format: NumberFormat) -> Option<Decimal> {
         } else {
             break;
         }
+    }
+    // French Excel groups thousands with a no-break space (U+00A0) or a narrow one (U+202F): in a
+    // decimal-comma file they stand for the '.' grouping, and may not be mixed with it.
+    let regrouped;
+    if format == NumberFormat::DecimalComma && s.contains(NO_BREAK_SPACES) {
+        if s.contains('.') {
+            return None;
+        }
+        regrouped = s.replace(NO_BREAK_SPACES, ".");
+        s = &regrouped;
     }
     let digits = canonical_digits(s, format)?;
     let canonical = if negative { format!("-{digits}") } else { digits };
@@ -172,6 +183,18 @@ mod tests {
         assert_eq!(comma("1234,5").as_deref(), Some("1234.5"));
         assert_eq!(comma("1.234").as_deref(), Some("1234"));
         assert_eq!(comma("-12,75").as_deref(), Some("-12.75"));
+    }
+
+    #[test]
+    fn no_break_spaces_group_thousands_in_decimal_comma_files() {
+        assert_eq!(comma("1\u{A0}234,50").as_deref(), Some("1234.50"));
+        assert_eq!(comma("1\u{202F}234\u{202F}567").as_deref(), Some("1234567"));
+        assert_eq!(comma("-1\u{A0}234,5\u{A0}€").as_deref(), Some("-1234.5"));
+        assert_eq!(comma("12,5\u{A0}%").as_deref(), Some("12.5"));
+        for bad in ["1\u{A0}23,5", "1\u{A0}234.567", "\u{A0}234", "1 234,50", "1\u{A0}\u{A0}234"] {
+            assert_eq!(comma(bad), None, "{bad:?}");
+        }
+        assert_eq!(point("1\u{A0}234.50"), None, "only in ';' files");
     }
 
     #[test]

@@ -508,9 +508,14 @@ fn is_sep_record(record: &csv::ByteRecord) -> bool {
         && fields.all(|field| field.trim_ascii().is_empty())
 }
 
-/// Field `index` of `record` as text, for messages.
+/// Field `index` of `record` as text, for messages: the first 80 characters.
 fn field_text(record: &csv::ByteRecord, index: usize) -> String {
-    String::from_utf8_lossy(record.get(index).unwrap_or_default()).trim().to_string()
+    let text = String::from_utf8_lossy(record.get(index).unwrap_or_default());
+    let text = text.trim();
+    match text.char_indices().nth(80) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_string(),
+    }
 }
 
 /// The input error an I/O error while reading stands for.
