@@ -5,7 +5,10 @@
 //! - the projection stays within target, baseline and the pace seen; conservative ≤ expected; four
 //!   improving quarters project as the rules did before decline was admitted;
 //! - TTM is the sum of its quarters, and every total the sum of its goals;
-//! - a `;` file with decimal commas (BOM, CRLF) loads to the same customer as its `,` version.
+//! - one customer written as every export form loads to the same customer and figures: `,` files;
+//!   `;` files with decimal commas (BOM or Excel's `sep=;` line, CRLF, `.` or no-break-space
+//!   thousands); UTF-16 LE/BE tab files with `yyyy/m/d` dates; metrics written wide (one column per
+//!   metric, empty cells for the rest) with midnight timestamps; old-Mac CR-only line ends.
 
 use std::path::{Path, PathBuf};
 
@@ -591,6 +594,9 @@ fn any_export() -> impl Strategy<Value = Export> {
                 metric: format!("metric_{m}"),
                 value: v,
             }));
+            // An exact repeat (same date, metric and value) is refused by the loader: none here.
+            let mut seen = std::collections::HashSet::new();
+            observations.retain(|o| seen.insert((o.date, o.metric.clone(), o.value.normalize())));
             let customer = Customer {
                 dir: PathBuf::new(),
                 account: Account {
@@ -642,28 +648,72 @@ fn any_export() -> impl Strategy<Value = Export> {
     )
 }
 
-/// Writes `export` into `dir` as `,` files (decimal point) or `;` files (decimal comma, BOM, CRLF).
-fn write_export(export: &Export, dir: &Path, semicolon: bool) {
+/// How an export is written: the forms the tools produce (docs/input-format.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Form {
+    /// `,`, decimal point, LF, no BOM.
+    Comma,
+    /// `;`, decimal comma, CRLF; BOM or Excel's `sep=;` line; thousands with `.` or a no-break space.
+    Semicolon { sep_line: bool, no_break_space: bool },
+    /// Excel "Unicode Text": UTF-16 with its BOM, tabs, CRLF; Japanese Excel's `yyyy/m/d` dates.
+    Utf16 { big_endian: bool },
+    /// `,` files, metrics wide (date and one column per metric), dates as midnight timestamps.
+    Wide,
+    /// `,` files with old-Mac CR-only line ends.
+    CrOnly,
+}
+
+const FORMS: [Form; 8] = [
+    Form::Comma,
+    Form::Semicolon { sep_line: false, no_break_space: false },
+    Form::Semicolon { sep_line: true, no_break_space: true },
+    Form::Semicolon { sep_line: true, no_break_space: false },
+    Form::Utf16 { big_endian: false },
+    Form::Utf16 { big_endian: true },
+    Form::Wide,
+    Form::CrOnly,
+];
+
+/// Writes `export` into `dir` in `form`.
+fn write_export(export: &Export, dir: &Path, form: Form) {
     std::fs::create_dir_all(dir).unwrap();
     let c = &export.customer;
+    let semicolon = matches!(form, Form::Semicolon { .. });
     let style = |i: usize| &export.styles[i % export.styles.len()];
-    let number = |value: Decimal, i: usize| format_number(value, semicolon, style(i));
+    let no_break_space = matches!(form, Form::Semicolon { no_break_space: true, .. });
+    let regroup = |text: String| if no_break_space { text.replace('.', "\u{A0}") } else { text };
+    let number = |value: Decimal, i: usize| regroup(format_number(value, semicolon, style(i)));
     // Confidence is a plain fraction; a currency symbol on it would be odd but is allowed.
     let plain = |value: Decimal| {
         format_number(value, semicolon, &NumberStyle { group: false, symbol: None, symbol_after: false })
     };
+    let day = |date: NaiveDate| match form {
+        Form::Utf16 { .. } => date.format("%Y/%-m/%-d").to_string(),
+        _ => date.to_string(),
+    };
     let write = |name: &str, header: &[&str], rows: Vec<Vec<String>>| {
-        let mut bytes = Vec::new();
-        if semicolon {
-            bytes.extend_from_slice(b"\xEF\xBB\xBF");
-        }
-        let mut writer = csv::WriterBuilder::new()
-            .delimiter(if semicolon { b';' } else { b',' })
-            .terminator(if semicolon { csv::Terminator::CRLF } else { csv::Terminator::Any(b'\n') })
-            .from_writer(&mut bytes);
+        let mut text = Vec::new();
+        let delimiter = match form {
+            Form::Semicolon { .. } => b';',
+            Form::Utf16 { .. } => b'\t',
+            _ => b',',
+        };
+        let terminator = match form {
+            Form::Comma | Form::Wide => csv::Terminator::Any(b'\n'),
+            Form::CrOnly => csv::Terminator::Any(b'\r'),
+            _ => csv::Terminator::CRLF,
+        };
+        let mut writer = csv::WriterBuilder::new().delimiter(delimiter).terminator(terminator).from_writer(&mut text);
+        // Metric columns of a wide file are metric names: written as they are.
         let header: Vec<String> = header
             .iter()
-            .map(|h| if export.header_upper { format!(" {} ", h.to_uppercase()) } else { h.to_string() })
+            .map(|h| {
+                if export.header_upper && !h.starts_with("metric_") {
+                    format!(" {} ", h.to_uppercase())
+                } else {
+                    h.to_string()
+                }
+            })
             .collect();
         writer.write_record(&header).unwrap();
         for row in rows {
@@ -671,6 +721,18 @@ fn write_export(export: &Export, dir: &Path, semicolon: bool) {
         }
         writer.flush().unwrap();
         drop(writer);
+        let bytes = match form {
+            Form::Semicolon { sep_line: true, .. } => [b"sep=;\r\n".to_vec(), text].concat(),
+            Form::Semicolon { sep_line: false, .. } => [b"\xEF\xBB\xBF".to_vec(), text].concat(),
+            Form::Utf16 { big_endian } => {
+                let mut bytes = if big_endian { vec![0xFE, 0xFF] } else { vec![0xFF, 0xFE] };
+                for unit in String::from_utf8(text).unwrap().encode_utf16() {
+                    bytes.extend(if big_endian { unit.to_be_bytes() } else { unit.to_le_bytes() });
+                }
+                bytes
+            }
+            _ => text,
+        };
         std::fs::write(dir.join(name), bytes).unwrap();
     };
     let a = &c.account;
@@ -680,7 +742,7 @@ fn write_export(export: &Export, dir: &Path, semicolon: bool) {
         vec![vec![
             a.customer_id.clone(),
             a.customer_name.clone(),
-            a.renewal_date.to_string(),
+            day(a.renewal_date),
             number(a.annual_investment, 0),
             a.currency.code().to_string(),
             a.executive_sponsor.clone().unwrap_or_default(),
@@ -723,15 +785,41 @@ fn write_export(export: &Export, dir: &Path, semicolon: bool) {
             })
             .collect(),
     );
-    write(
-        "metrics.csv",
-        &["date", "metric", "value"],
-        c.observations
-            .iter()
+    if form == Form::Wide {
+        // Rows by date; an observation goes to the first row of its date with its cell free.
+        let metrics: Vec<&str> = {
+            let mut names: Vec<&str> = c.observations.iter().map(|o| o.metric.as_str()).collect();
+            names.sort_unstable();
+            names.dedup();
+            names
+        };
+        let mut rows: Vec<(NaiveDate, Vec<String>)> = Vec::new();
+        for (i, o) in c.observations.iter().enumerate() {
+            let column = metrics.iter().position(|m| *m == o.metric).unwrap();
+            let free = rows.iter().position(|(date, cells)| *date == o.date && cells[column].is_empty());
+            let row = free.unwrap_or_else(|| {
+                rows.push((o.date, vec![String::new(); metrics.len()]));
+                rows.len() - 1
+            });
+            rows[row].1[column] = number(o.value, i);
+        }
+        let header: Vec<&str> = std::iter::once("date").chain(metrics.iter().copied()).collect();
+        let rows = rows
+            .into_iter()
             .enumerate()
-            .map(|(i, o)| vec![o.date.to_string(), o.metric.clone(), number(o.value, i)])
-            .collect(),
-    );
+            .map(|(i, (date, cells))| {
+                let date = if i % 2 == 0 { format!("{date} 00:00:00") } else { format!("{date}T00:00:00Z") };
+                std::iter::once(date).chain(cells).collect()
+            })
+            .collect();
+        write("metrics.csv", &header, rows);
+    } else {
+        write(
+            "metrics.csv",
+            &["date", "metric", "value"],
+            c.observations.iter().enumerate().map(|(i, o)| vec![day(o.date), o.metric.clone(), number(o.value, i)]).collect(),
+        );
+    }
     write(
         "stories.csv",
         &["date", "type", "title", "detail", "amount"],
@@ -740,7 +828,7 @@ fn write_export(export: &Export, dir: &Path, semicolon: bool) {
             .enumerate()
             .map(|(i, s)| {
                 vec![
-                    s.date.to_string(),
+                    day(s.date),
                     s.kind.to_string(),
                     s.title.clone(),
                     s.detail.clone().unwrap_or_default(),
@@ -769,28 +857,31 @@ fn write_export(export: &Export, dir: &Path, semicolon: bool) {
 }
 
 proptest! {
-    /// Both dialects of one export load to the same customer (every value, exact decimals) and so
-    /// compute to the same figures; and that customer is the one that was written.
+    /// Every form of one export loads to the same customer (every value, exact decimals) and so
+    /// computes to the same figures; and that customer is the one that was written.
     #[test]
-    fn a_semicolon_decimal_comma_export_loads_like_its_comma_version(export in any_export()) {
+    fn every_export_form_loads_to_the_same_customer_and_figures(export in any_export()) {
         let dir = tempfile::tempdir().unwrap();
-        let (comma, semicolon) = (dir.path().join("comma"), dir.path().join("semicolon"));
-        write_export(&export, &comma, false);
-        write_export(&export, &semicolon, true);
         let load = |path: &Path| {
             let mut customer = load_customer(path).map_err(|errors| {
                 errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
             })?;
             customer.dir = PathBuf::new();
+            // A wide file lists observations by row, then column.
+            customer.observations.sort_by(|a, b| (a.date, &a.metric, a.value).cmp(&(b.date, &b.metric, b.value)));
             Ok::<Customer, String>(customer)
         };
-        let from_comma = load(&comma);
-        let from_semicolon = load(&semicolon);
-        prop_assert!(from_comma.is_ok(), "{}", from_comma.unwrap_err());
-        prop_assert!(from_semicolon.is_ok(), "{}", from_semicolon.unwrap_err());
-        let (from_comma, from_semicolon) = (from_comma.unwrap(), from_semicolon.unwrap());
-        prop_assert_eq!(&from_comma, &from_semicolon);
-        prop_assert_eq!(&from_comma, &export.customer);
-        prop_assert_eq!(compute(&from_comma, quarter(REPORT)), compute(&from_semicolon, quarter(REPORT)));
+        let mut expected = export.customer.clone();
+        expected.observations.sort_by(|a, b| (a.date, &a.metric, a.value).cmp(&(b.date, &b.metric, b.value)));
+        let figures = compute(&expected, quarter(REPORT));
+        for (i, form) in FORMS.into_iter().enumerate() {
+            let path = dir.path().join(i.to_string());
+            write_export(&export, &path, form);
+            let loaded = load(&path);
+            prop_assert!(loaded.is_ok(), "{form:?}: {}", loaded.unwrap_err());
+            let loaded = loaded.unwrap();
+            prop_assert_eq!(&loaded, &expected, "{:?}", form);
+            prop_assert_eq!(compute(&loaded, quarter(REPORT)), figures.clone(), "{:?}", form);
+        }
     }
 }

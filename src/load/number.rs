@@ -191,7 +191,7 @@ mod tests {
         assert_eq!(comma("1\u{202F}234\u{202F}567").as_deref(), Some("1234567"));
         assert_eq!(comma("-1\u{A0}234,5\u{A0}€").as_deref(), Some("-1234.5"));
         assert_eq!(comma("12,5\u{A0}%").as_deref(), Some("12.5"));
-        for bad in ["1\u{A0}23,5", "1\u{A0}234.567", "\u{A0}234", "1 234,50", "1\u{A0}\u{A0}234"] {
+        for bad in ["1\u{A0}23,5", "1\u{A0}234.567", "1 234,50", "1\u{A0}\u{A0}234"] {
             assert_eq!(comma(bad), None, "{bad:?}");
         }
         assert_eq!(point("1\u{A0}234.50"), None, "only in ';' files");
