@@ -12,7 +12,7 @@ seconds=${1:-600}
 cd "$here"
 [ -d corpus ] || ./seed.sh
 mkdir -p logs
-for target in ${TARGETS:-number account goals metrics stories opportunities customer}; do
+for target in ${TARGETS:-number account goals metrics stories opportunities exports customer}; do
     echo "== $target: $seconds s"
     # cargo fuzz needs nightly features; RUSTC_BOOTSTRAP=1 lets the stable toolchain build it.
     RUSTC_BOOTSTRAP=1 cargo fuzz run -O ${FUZZ_TARGET_DIR:+--target-dir "$FUZZ_TARGET_DIR"} "$target" "corpus/$target" -- \

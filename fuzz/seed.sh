@@ -13,6 +13,23 @@ for kind in account goals metrics stories opportunities; do
         { printf '\000'; cat "$file"; } > "$corpus/$kind/$name"
     done
 done
+# Export forms (fuzz_targets/exports.rs: a form byte, a flag byte, then the text) and the export
+# fixtures of tests/fixtures/exports for the one-file targets (UTF-16, sep=, wide metrics…).
+mkdir -p "$corpus/exports"
+fixtures="$here/../tests/fixtures/exports"
+n=0
+for file in "$fixtures"/*/*/*.csv "$fixtures"/*/*/*/*.csv; do
+    [ -f "$file" ] || continue
+    base=$(basename "$file" .csv)
+    case $base in account) k=0 ;; goals) k=1 ;; metrics) k=2 ;; stories) k=3 ;; *) k=4 ;; esac
+    { printf '\000'; cat "$file"; } > "$corpus/$base/fixture-$n"
+    # form: kind in the high nibble; 2 = re-encode as UTF-16 LE, 3 = behind "sep=".
+    for form in 2 3; do
+        { printf "\\$(printf '%03o' $((k * 16 + form)))\\000"; if [ $form = 3 ]; then printf ',\n'; fi; cat "$file"; } \
+            > "$corpus/exports/fixture-$n-$form"
+    done
+    n=$((n + 1))
+done
 # Numbers: the examples of docs/input-format.md, accepted and rejected.
 i=0
 for text in '1234.50' '1,234.50' '1,234,567' '1,234' '1.234' '1234,5' '1.234,50' '€1.234,50' '1.234,50 €' \

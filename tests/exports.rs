@@ -138,8 +138,9 @@ fn exact_duplicate_rows_are_refused_or_dropped_with_a_warning_when_asked() {
     assert_eq!(
         errors[0],
         format!(
-            "{}:170: repeats line {first} exactly (same date, metric and value): the same export appended twice? \
-             Remove one, or set dedupe_exact_rows = true in valuereport.toml to drop exact repeats with a warning",
+            "{}:170: 2026-09-30 reporting_hours_per_month 10.6 repeats line {first} exactly (same date, metric and \
+             value): the same export appended twice? Remove one, or set dedupe_exact_rows = true in \
+             valuereport.toml to drop exact repeats with a warning",
             metrics.display()
         )
     );
@@ -151,7 +152,7 @@ fn exact_duplicate_rows_are_refused_or_dropped_with_a_warning_when_asked() {
     assert_eq!(
         warnings[6],
         format!(
-            "{}:176: dropped: repeats line {} exactly (dedupe_exact_rows = true)",
+            "{}:176: dropped 2026-09-30 dashboards_created 13: it repeats line {} exactly (dedupe_exact_rows = true)",
             dir.join("metrics.csv").display(),
             first + 6
         )

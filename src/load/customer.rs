@@ -432,10 +432,12 @@ impl Kept {
     ) {
         let key = (date, metric.to_string(), value.normalize());
         if let Some(&first_line) = self.first_line.get(&key) {
+            let row = format!("{date} {metric} {value}");
             if self.dedupe {
-                warnings.push(InputError::new(&self.path, Problem::DroppedDuplicateRow { first_line }).at_line(line));
+                let problem = Problem::DroppedDuplicateRow { row, first_line };
+                warnings.push(InputError::new(&self.path, problem).at_line(line));
             } else {
-                errors.push(InputError::new(&self.path, Problem::DuplicateRow { first_line }).at_line(line));
+                errors.push(InputError::new(&self.path, Problem::DuplicateRow { row, first_line }).at_line(line));
             }
             return;
         }

@@ -72,10 +72,10 @@ pub enum Problem {
     DateWithOffset { value: String },
     #[error("metric {spelled:?} matches goal {goal:?}'s metric {goal_metric:?} (goals.csv line {goal_line}) only when case, spaces and underscores are ignored; rows are matched exactly, so write it as {goal_metric:?}")]
     MetricSpelling { spelled: String, goal: String, goal_metric: String, goal_line: u64 },
-    #[error("repeats line {first_line} exactly (same date, metric and value): the same export appended twice? Remove one, or set dedupe_exact_rows = true in valuereport.toml to drop exact repeats with a warning")]
-    DuplicateRow { first_line: u64 },
-    #[error("dropped: repeats line {first_line} exactly (dedupe_exact_rows = true)")]
-    DroppedDuplicateRow { first_line: u64 },
+    #[error("{row} repeats line {first_line} exactly (same date, metric and value): the same export appended twice? Remove one, or set dedupe_exact_rows = true in valuereport.toml to drop exact repeats with a warning")]
+    DuplicateRow { row: String, first_line: u64 },
+    #[error("dropped {row}: it repeats line {first_line} exactly (dedupe_exact_rows = true)")]
+    DroppedDuplicateRow { row: String, first_line: u64 },
     #[error("target {target} is not better than baseline {baseline} for direction {direction}")]
     TargetNotBetter { target: String, baseline: String, direction: &'static str },
     #[error("file not found; every customer folder needs account.csv, goals.csv and metrics.csv")]
