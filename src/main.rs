@@ -372,6 +372,9 @@ fn explain_customer(dir: &Path, period: &Period, format: Format) -> u8 {
             return DATA_ERRORS;
         }
     };
+    for warning in &customer.warnings {
+        eprintln!("warning: {warning}");
+    }
     match value::compute(&customer, period.report_quarter()) {
         Ok(summary) => {
             match format {
@@ -408,6 +411,9 @@ fn report(dir: &Path, period: &Period, audience: Audience, out: Option<PathBuf>,
             return DATA_ERRORS;
         }
     };
+    for warning in &customer.warnings {
+        eprintln!("warning: {warning}");
+    }
     let quarter = period.report_quarter();
     let edition = audience.edition();
     let options = ReportOptions {

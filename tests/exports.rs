@@ -231,3 +231,14 @@ fn a_batch_goes_on_with_the_other_customers_and_validate_names_every_refusal() {
     assert_eq!(written.len(), 2, "both editions of the good customer only: {written:?}");
     assert!(written.iter().all(|name| name.starts_with("acme-good-")), "{written:?}");
 }
+
+#[test]
+fn repeats_count_against_the_problem_limit_of_a_file() {
+    use valuereport::load::{parse_file, FileKind, Limits, Problem, MAX_PROBLEMS_PER_FILE};
+    let text = format!("date,metric,value\n{}", "2026-09-30,m,1\n".repeat(5_000));
+    let errors = parse_file(FileKind::Metrics, Path::new("metrics.csv"), text.as_bytes(), Limits::default()).unwrap_err();
+    assert_eq!(errors.len(), MAX_PROBLEMS_PER_FILE + 1);
+    assert_eq!(errors[0].line, Some(3));
+    assert!(matches!(errors[0].problem, Problem::DuplicateRow { first_line: 2, .. }));
+    assert_eq!(errors.last().unwrap().problem, Problem::TooManyProblems(MAX_PROBLEMS_PER_FILE));
+}

@@ -395,9 +395,9 @@ fn a_metrics_file_with_millions_of_rows_stops_at_the_row_limit_in_bounded_memory
     let original = fs::read(dir.join("metrics.csv")).unwrap();
     let mut file = std::io::BufWriter::new(fs::File::create(dir.join("metrics.csv")).unwrap());
     file.write_all(&original).unwrap();
-    let line = b"2026-08-31,reporting_hours_per_month,10.5\n";
-    for _ in 0..rows {
-        file.write_all(line).unwrap();
+    // Distinct rows: an exact repeat is an error of its own (tests/exports.rs).
+    for i in 0..rows {
+        writeln!(file, "2026-08-31,reporting_hours_per_month,{}.{}", 1000 + i / 10, i % 10).unwrap();
     }
     file.flush().unwrap();
     drop(file);

@@ -415,7 +415,12 @@ struct Kept {
     path: std::path::PathBuf,
     dedupe: bool,
     metrics: Metrics,
-    first_line: HashMap<(NaiveDate, String, Decimal), u64>,
+    /// Metric name → a small id, so the key of every row does not hold its own copy of the name.
+    ids: HashMap<String, u32>,
+    /// (date, metric id, value) → the line it was first seen on.
+    first_line: HashMap<(NaiveDate, u32, Decimal), u64>,
+    /// Repeats reported as errors, against the per-file problem limit.
+    problems: usize,
 }
 
 impl Kept {
@@ -430,14 +435,23 @@ impl Kept {
         errors: &mut Vec<InputError>,
         warnings: &mut Vec<InputError>,
     ) {
-        let key = (date, metric.to_string(), value.normalize());
+        let next_id = self.ids.len() as u32;
+        let id = *self.ids.entry(metric.to_string()).or_insert(next_id);
+        let key = (date, id, value.normalize());
         if let Some(&first_line) = self.first_line.get(&key) {
-            let row = format!("{date} {metric} {value}");
+            let row = || format!("{date} {metric} {value}");
             if self.dedupe {
-                let problem = Problem::DroppedDuplicateRow { row, first_line };
+                let problem = Problem::DroppedDuplicateRow { row: row(), first_line };
                 warnings.push(InputError::new(&self.path, problem).at_line(line));
             } else {
-                errors.push(InputError::new(&self.path, Problem::DuplicateRow { row, first_line }).at_line(line));
+                // Hardening: as for every file, the first problems are enough to fix the export.
+                self.problems += 1;
+                if self.problems <= MAX_PROBLEMS_PER_FILE {
+                    let problem = Problem::DuplicateRow { row: row(), first_line };
+                    errors.push(InputError::new(&self.path, problem).at_line(line));
+                } else if self.problems == MAX_PROBLEMS_PER_FILE + 1 {
+                    errors.push(InputError::new(&self.path, Problem::TooManyProblems(MAX_PROBLEMS_PER_FILE)));
+                }
             }
             return;
         }
