@@ -242,3 +242,38 @@ fn repeats_count_against_the_problem_limit_of_a_file() {
     assert!(matches!(errors[0].problem, Problem::DuplicateRow { first_line: 2, .. }));
     assert_eq!(errors.last().unwrap().problem, Problem::TooManyProblems(MAX_PROBLEMS_PER_FILE));
 }
+
+#[test]
+fn wide_metrics_read_each_cell_and_errors_name_the_line_and_the_metrics_column() {
+    use valuereport::load::{parse_file, FileKind, Limits};
+    let read = |text: &str| parse_file(FileKind::Metrics, Path::new("metrics.csv"), text.as_bytes(), Limits::default());
+    // Empty cells are missing observations: 2 + 1 + 2 of the 6 cells.
+    assert_eq!(read("date,Hours saved,errors\n2026-07-31,4,1.5\n2026-08-31,,2\n\n2026-09-30,6,2.5\n"), Ok(5));
+    let errors = read("date,Hours saved,errors\n2026-07-31,4,1.5\n\"2026-08-31\",,two\n2026-13-01,6,\n").unwrap_err();
+    let errors: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        errors,
+        [
+            "metrics.csv:3: column 'errors': \"two\" is not a number; expected a number with '.' as decimal point and \
+             ',' only between thousands, e.g. 1,234.50",
+            "metrics.csv:4: column 'date': \"2026-13-01\" is not a date; expected YYYY-MM-DD or YYYY/MM/DD, e.g. \
+             2026-09-30",
+        ]
+    );
+    // A metric column named like a goal's metric but spelled otherwise is refused like a long row.
+    let work = tempfile::tempdir().unwrap();
+    support::files::copy_dir(&fixture("accepted/sheets-wide-metrics"), work.path());
+    let metrics = work.path().join("metrics.csv");
+    let text = fs::read_to_string(&metrics).unwrap().replacen("order_error_rate_pct", "Order error rate pct", 1);
+    fs::write(&metrics, text).unwrap();
+    let errors = errors_of(work.path());
+    assert_eq!(errors.len(), 2, "{errors:#?}");
+    assert!(
+        errors[0].starts_with(&format!(
+            "{}:2: column 'Order error rate pct': metric \"Order error rate pct\" matches goal \"G2\"'s metric",
+            metrics.display()
+        )),
+        "{errors:#?}"
+    );
+    assert!(errors[1].contains("goal \"G2\" uses metric \"order_error_rate_pct\", which has no rows"), "{errors:#?}");
+}
