@@ -5,6 +5,7 @@
 
 mod columns;
 mod customer;
+mod date;
 mod decode;
 mod error;
 mod limits;
@@ -26,7 +27,8 @@ pub use limits::{
     MAX_PROBLEMS_PER_FILE, MAX_ROWS_VAR, MAX_VALUE_CHARS,
 };
 pub use number::{parse_decimal, NumberFormat};
-pub use table::{parse_iso_date, Dialect, Table};
+pub use date::{parse_date_cell, parse_iso_date};
+pub use table::{Dialect, Table};
 
 use crate::model::Settings;
 
