@@ -154,7 +154,6 @@ pub fn report_pdf(customer: &Customer, options: &ReportOptions) -> Result<Render
     Ok(Rendered { bytes, pages, summary })
 }
 
-/// The `valuereport.toml` that applies to a customer folder: the nearest one in it or above it.
 /// Loads one customer folder (`explain`, `report`) as a run over the INPUT holding it would: with
 /// the settings [`settings_for`] finds (their `[columns]` and `dedupe_exact_rows`).
 pub fn load_one(customer_dir: &Path) -> Result<Customer, Vec<InputError>> {
@@ -162,6 +161,7 @@ pub fn load_one(customer_dir: &Path) -> Result<Customer, Vec<InputError>> {
     load_customer_with(customer_dir, &LoadOptions::from_settings(&settings))
 }
 
+/// The `valuereport.toml` that applies to a customer folder: the nearest one in it or above it.
 pub fn settings_for(customer_dir: &Path) -> Result<Settings, InputError> {
     let absolute = std::fs::canonicalize(customer_dir).unwrap_or_else(|_| customer_dir.to_path_buf());
     for dir in absolute.ancestors() {
