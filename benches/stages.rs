@@ -61,6 +61,7 @@ fn stages(c: &mut Criterion) {
             renewal: None,
             locale: None,
             allow_stale: false,
+            pdf_standard: Default::default(),
         };
         group.bench_function("end to end (load → PDF bytes)", |b| {
             b.iter(|| {

@@ -426,6 +426,7 @@ fn report(dir: &Path, period: &Period, audience: Audience, out: Option<PathBuf>,
         renewal: None,
         locale: look.locale.map(LocaleArg::locale),
         allow_stale,
+        pdf_standard: Default::default(),
     };
     let path = out.unwrap_or_else(|| {
         Path::new(DEFAULT_OUT).join(format!("{}-{quarter}-{}.pdf", customer.account.customer_id, edition.as_str()))

@@ -89,6 +89,7 @@ fn options<'a>(settings: &'a Settings, catalogs: &'a Catalogs, edition: Edition)
         renewal: None,
         locale: None,
         allow_stale: false,
+        pdf_standard: Default::default(),
     }
 }
 

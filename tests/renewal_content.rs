@@ -48,6 +48,7 @@ fn render(customer: &Customer, settings: &Settings, as_of: &str, renewal: Renewa
         renewal: Some(renewal),
         locale: None,
         allow_stale: false,
+        pdf_standard: Default::default(),
     };
     Document::load_mem(&report_pdf(customer, &options).unwrap().bytes).unwrap()
 }

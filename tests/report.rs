@@ -57,6 +57,7 @@ fn render(customer: &Customer, settings: &Settings, edition: Edition, paper: Pap
         renewal: None,
         locale: None,
         allow_stale: false,
+        pdf_standard: Default::default(),
     };
     report_pdf(customer, &options).unwrap().bytes
 }

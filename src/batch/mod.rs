@@ -118,6 +118,8 @@ pub struct ReportOptions<'a> {
     /// Write the report even when the report quarter has no goal data yet (page 1 then says how
     /// far the figures run). Without it a stale customer is an error and nothing is written.
     pub allow_stale: bool,
+    /// PDF/A-3 with the computation and the inputs attached, or a plain PDF.
+    pub pdf_standard: crate::render::archive::PdfStandard,
 }
 
 /// A rendered report.
@@ -149,9 +151,76 @@ pub fn report_pdf(customer: &Customer, options: &ReportOptions) -> Result<Render
         locale: options.locale.unwrap_or(customer.account.locale),
         renewal: options.renewal.clone(),
     })?;
-    let (bytes, pages) =
-        crate::render::report::render_pdf(content, options.paper, crate::render::fonts::FontSet::shared());
+    let locale = options.locale.unwrap_or(customer.account.locale);
+    let archive = match options.pdf_standard {
+        crate::render::archive::PdfStandard::Ua1A3a => Some(archive_of(customer, &summary, locale)),
+        crate::render::archive::PdfStandard::None => None,
+    };
+    let (bytes, pages) = crate::render::report::render_pdf_with(
+        content,
+        options.paper,
+        crate::render::fonts::FontSet::shared(),
+        archive,
+    );
     Ok(Rendered { bytes, pages, summary })
+}
+
+/// What a report carries so its figures can be checked from the PDF alone: the computation, as
+/// `valuereport explain --format json` prints it, and the customer's files as they were read
+/// (with the `valuereport.toml` that says how to read them).
+fn archive_of(
+    customer: &Customer,
+    summary: &crate::value::ValueSummary,
+    locale: crate::model::Locale,
+) -> crate::render::archive::Archive {
+    use crate::render::archive::{Archive, Attachment, Relationship};
+    let mut json = crate::explain::to_json(summary);
+    json.push('\n');
+    let mut attachments = vec![Attachment {
+        name: "explain.json".to_string(),
+        mime: "application/json",
+        relationship: Relationship::Data,
+        description: format!(
+            "The computation behind every figure of this report, as `valuereport explain --format json` prints \
+             it for {} and {}",
+            customer.account.customer_id, summary.report_quarter
+        ),
+        bytes: json.into_bytes(),
+    }];
+    let mut sources: Vec<PathBuf> =
+        crate::load::FileKind::ALL.iter().map(|kind| customer.dir.join(kind.file_name())).collect();
+    if let Ok(settings) = settings_path(&customer.dir) {
+        sources.push(settings);
+    }
+    for path in sources {
+        let Some(bytes) = read_plain_file(&path) else { continue };
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let mime = if name.ends_with(".toml") { "application/toml" } else { "text/csv" };
+        attachments.push(Attachment {
+            description: format!("Input file {name}, byte for byte as read"),
+            name,
+            mime,
+            relationship: Relationship::Source,
+            bytes,
+        });
+    }
+    Archive { lang: locale.as_str().to_string(), attachments, tagged: false }
+}
+
+/// The bytes of a plain file within the size limit (the loader read it so), never through a link.
+fn read_plain_file(path: &Path) -> Option<Vec<u8>> {
+    let meta = std::fs::symlink_metadata(path).ok()?;
+    let limit = crate::load::Limits::from_env().map(|l| l.max_file_bytes).unwrap_or(crate::load::DEFAULT_MAX_FILE_BYTES);
+    if !meta.is_file() || meta.len() > limit {
+        return None;
+    }
+    std::fs::read(path).ok()
+}
+
+/// The `valuereport.toml` that applies to a customer folder, if any.
+fn settings_path(customer_dir: &Path) -> Result<PathBuf, ()> {
+    let absolute = std::fs::canonicalize(customer_dir).unwrap_or_else(|_| customer_dir.to_path_buf());
+    absolute.ancestors().map(|dir| dir.join(crate::load::SETTINGS_FILE)).find(|path| path.is_file()).ok_or(())
 }
 
 /// Loads one customer folder (`explain`, `report`) as a run over the INPUT holding it would: with
@@ -163,11 +232,8 @@ pub fn load_one(customer_dir: &Path) -> Result<Customer, Vec<InputError>> {
 
 /// The `valuereport.toml` that applies to a customer folder: the nearest one in it or above it.
 pub fn settings_for(customer_dir: &Path) -> Result<Settings, InputError> {
-    let absolute = std::fs::canonicalize(customer_dir).unwrap_or_else(|_| customer_dir.to_path_buf());
-    for dir in absolute.ancestors() {
-        if dir.join(crate::load::SETTINGS_FILE).is_file() {
-            return load_settings(dir);
-        }
+    match settings_path(customer_dir) {
+        Ok(path) => load_settings(path.parent().unwrap_or(customer_dir)),
+        Err(()) => Ok(Settings::default()),
     }
-    Ok(Settings::default())
 }

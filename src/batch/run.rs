@@ -871,6 +871,7 @@ impl Context<'_> {
                     renewal: job.renewal.clone(),
                     locale: self.options.locale,
                     allow_stale: self.options.allow_stale,
+                    pdf_standard: Default::default(),
                 };
                 let rendered = report_pdf(customer, &options).map_err(|e| e.to_string())?;
                 // A renewal package's cover message goes first: a package PDF on disk always has

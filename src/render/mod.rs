@@ -1,5 +1,6 @@
 //! Render: layout, charts and PDF export.
 
+pub mod archive;
 pub mod chart;
 pub mod content;
 pub mod draw;

@@ -51,6 +51,8 @@ pub struct Document {
     pub pages: Vec<Vec<Op>>,
     /// (name, 0-based page index); names are shown in order of page, then name.
     pub bookmarks: Vec<(String, usize)>,
+    /// PDF/A-3: metadata, output intent, language and attached files; `None` for a plain PDF.
+    pub archive: Option<super::archive::Archive>,
 }
 
 const ZERO_ID: [u8; 16] = [0; 16];
@@ -101,6 +103,18 @@ pub fn write(document: Document, fonts: &FontSet) -> Vec<u8> {
     let mut lo = printpdf::serialize::to_lopdf_doc(&pdf, &options, &mut warnings);
     add_fonts(&mut lo, &subsets, fonts);
     set_contents(&mut lo, contents);
+    if let Some(archive) = &document.archive {
+        let metadata = super::archive::Metadata {
+            title: &document.title,
+            author: &document.author,
+            subject: &document.subject,
+            keywords: &document.keywords,
+            creator: "valuereport",
+            producer: &format!("valuereport {}", env!("CARGO_PKG_VERSION")),
+            date: document.date,
+        };
+        super::archive::apply(&mut lo, &metadata, archive);
+    }
     compress(&mut lo);
     // printpdf always writes an empty PDF/X version into Info, which makes viewers claim PDF/X.
     if let Ok(info) = lo.trailer.get(b"Info").and_then(Object::as_reference) {
@@ -390,6 +404,7 @@ mod tests {
             author: "a".into(),
             subject: "s".into(),
             keywords: vec![],
+            archive: None,
             date: NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),
             paper: Paper::A4,
             pages: vec![canvas.ops],

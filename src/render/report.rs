@@ -160,7 +160,18 @@ fn bar_chart_block<'a>(spec: BarChartSpec, accent: Colour, height: f32, numbers:
 
 /// Lays out and writes the report: the PDF bytes and the page count.
 pub fn render_pdf(content: ReportContent, paper: Paper, fonts: &FontSet) -> (Vec<u8>, u32) {
-    let document = lay_out(content, paper, fonts);
+    render_pdf_with(content, paper, fonts, None)
+}
+
+/// [`render_pdf`], as an archival PDF when `archive` is given (see [`super::archive`]).
+pub fn render_pdf_with(
+    content: ReportContent,
+    paper: Paper,
+    fonts: &FontSet,
+    archive: Option<super::archive::Archive>,
+) -> (Vec<u8>, u32) {
+    let mut document = lay_out(content, paper, fonts);
+    document.archive = archive;
     let pages = document.pages.len() as u32;
     (write(document, fonts), pages)
 }
@@ -251,5 +262,6 @@ pub fn lay_out(content: ReportContent, paper: Paper, fonts: &FontSet) -> Documen
         paper,
         pages: page_ops,
         bookmarks,
+        archive: None,
     }
 }
