@@ -69,6 +69,25 @@ fn stages(c: &mut Criterion) {
                 report_pdf(&customer, &options).unwrap()
             })
         });
+        // The archival part (issue 15: XMP, output intent, attachments) against a plain PDF.
+        let plain = ReportOptions {
+            settings: &settings,
+            catalogs: &catalogs,
+            quarter,
+            as_of,
+            edition: Edition::Team,
+            paper: Paper::A4,
+            renewal: None,
+            locale: None,
+            allow_stale: false,
+            pdf_standard: valuereport::render::archive::PdfStandard::None,
+        };
+        group.bench_function("end to end, plain PDF (--pdf-standard none)", |b| {
+            b.iter(|| {
+                let customer = load_customer(&dir).unwrap();
+                report_pdf(&customer, &plain).unwrap()
+            })
+        });
         // As the batch writes a report: a temporary file, fsync, rename.
         let scratch = std::env::temp_dir().join(format!("valuereport-bench-{}", std::process::id()));
         let path = scratch.join(format!("{name}-team.pdf"));
