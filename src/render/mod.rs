@@ -1,5 +1,6 @@
 //! Render: layout, charts and PDF export.
 
+pub mod bidi;
 pub mod chart;
 pub mod content;
 pub mod draw;
@@ -7,4 +8,5 @@ pub mod fonts;
 pub mod layout;
 pub mod pdf;
 pub mod report;
+pub mod shape;
 pub mod text;
