@@ -54,6 +54,21 @@ pub fn encode(ops: &[Op], out: &mut Vec<u8>) {
                 out.extend_from_slice(b" Tf\n");
             }
             Op::ShowText { items } => show_text(out, items),
+            // The canvas marks a glyph that stands for several characters with its text: a /Span
+            // with /ActualText (UTF-16BE with a byte order mark).
+            Op::BeginMarkedContent { tag } => {
+                out.extend_from_slice(b"/Span <</ActualText <FEFF");
+                for unit in tag.encode_utf16() {
+                    for byte in unit.to_be_bytes() {
+                        out.push(b"0123456789ABCDEF"[usize::from(byte >> 4)]);
+                        out.push(b"0123456789ABCDEF"[usize::from(byte & 15)]);
+                    }
+                }
+                out.extend_from_slice(b">>> BDC\n");
+            }
+            Op::EndMarkedContent => out.extend_from_slice(b"EMC\n"),
+            // Text rise (Ts) in points: the vertical offset of marks the shaper positions.
+            Op::SetLineOffset { multiplier } => operator(out, &[*multiplier], b"Ts"),
             Op::DrawRectangle { rectangle } => {
                 operator(out, &[rectangle.x.0, rectangle.y.0, rectangle.width.0, rectangle.height.0], b"re");
                 let winding = rectangle.winding_order.unwrap_or(WindingOrder::NonZero);
@@ -83,11 +98,30 @@ pub fn encode(ops: &[Op], out: &mut Vec<u8>) {
 
 fn show_text(out: &mut Vec<u8>, items: &[TextItem]) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    out.push(b'<');
+    // Glyphs with a position adjustment (kerning, marks, right-to-left runs shown in logical order)
+    // go out as a TJ array; a run without any as a single Tj string.
+    let adjusted = items.iter().any(|item| match item {
+        TextItem::GlyphIds(glyphs) => glyphs.iter().any(|g| g.offset != 0.0),
+        _ => false,
+    });
+    out.push(if adjusted { b'[' } else { b'<' });
+    let mut open = !adjusted;
     for item in items {
         match item {
             TextItem::GlyphIds(glyphs) => {
                 for glyph in glyphs {
+                    if glyph.offset != 0.0 {
+                        if open {
+                            out.extend_from_slice(b"> ");
+                            open = false;
+                        }
+                        number(out, glyph.offset);
+                        out.push(b' ');
+                    }
+                    if !open {
+                        out.push(b'<');
+                        open = true;
+                    }
                     for byte in glyph.gid.to_be_bytes() {
                         out.push(HEX[usize::from(byte >> 4)]);
                         out.push(HEX[usize::from(byte & 15)]);
@@ -100,7 +134,10 @@ fn show_text(out: &mut Vec<u8>, items: &[TextItem]) {
             }
         }
     }
-    out.extend_from_slice(b"> Tj\n");
+    if open {
+        out.push(b'>');
+    }
+    out.extend_from_slice(if adjusted { b"] TJ\n" } else { b" Tj\n" });
 }
 
 /// A path: move to the first point, then lines, or cubic Béziers through two control points.

@@ -10,6 +10,60 @@ use printpdf::{
 
 use super::fonts::{FaceId, FontSet, Weight};
 
+/// Collects a glyph outline (font units, y up) as polygon rings in page points; quadratic curves
+/// become cubic ones.
+struct OutlinePath {
+    rings: Vec<Vec<LinePoint>>,
+    x: f32,
+    y: f32,
+    scale: f32,
+    vertical: bool,
+    last: (f32, f32),
+}
+
+impl OutlinePath {
+    fn point(&self, (u, v): (f32, f32), bezier: bool) -> LinePoint {
+        let (along, up) = (u * self.scale, v * self.scale);
+        let (px, py) = if self.vertical { (self.x - up, self.y + along) } else { (self.x + along, self.y + up) };
+        LinePoint { p: point(px, py), bezier }
+    }
+
+    fn push(&mut self, at: (f32, f32), bezier: bool) {
+        let p = self.point(at, bezier);
+        if let Some(ring) = self.rings.last_mut() {
+            ring.push(p);
+        }
+    }
+}
+
+impl rustybuzz::ttf_parser::OutlineBuilder for OutlinePath {
+    fn move_to(&mut self, x: f32, y: f32) {
+        let p = self.point((x, y), false);
+        self.rings.push(vec![p]);
+        self.last = (x, y);
+    }
+    fn line_to(&mut self, x: f32, y: f32) {
+        self.push((x, y), false);
+        self.last = (x, y);
+    }
+    fn quad_to(&mut self, x1: f32, y1: f32, x: f32, y: f32) {
+        let (x0, y0) = self.last;
+        let c1 = (x0 + 2.0 / 3.0 * (x1 - x0), y0 + 2.0 / 3.0 * (y1 - y0));
+        let c2 = (x + 2.0 / 3.0 * (x1 - x), y + 2.0 / 3.0 * (y1 - y));
+        self.push(c1, true);
+        self.push(c2, true);
+        self.push((x, y), false);
+        self.last = (x, y);
+    }
+    fn curve_to(&mut self, x1: f32, y1: f32, x2: f32, y2: f32, x: f32, y: f32) {
+        self.push((x1, y1), true);
+        self.push((x2, y2), true);
+        self.push((x, y), false);
+        self.last = (x, y);
+    }
+    fn close(&mut self) {}
+}
+
 /// An sRGB colour.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Colour {
@@ -87,11 +141,13 @@ pub enum Align {
 pub struct Canvas<'f> {
     pub fonts: &'f FontSet,
     pub ops: Vec<Op>,
+    /// Characters no face has, drawn as the replacement mark (reported as warnings).
+    pub missing: std::collections::BTreeSet<char>,
 }
 
 impl<'f> Canvas<'f> {
     pub fn new(fonts: &'f FontSet) -> Canvas<'f> {
-        Canvas { fonts, ops: Vec::new() }
+        Canvas { fonts, ops: Vec::new(), missing: Default::default() }
     }
 
     /// Width of `text` in this style.
@@ -109,7 +165,9 @@ impl<'f> Canvas<'f> {
         if text.is_empty() {
             return;
         }
-        let width = self.width(text, style);
+        let shaped = super::shape::shape_line(self.fonts, text, style.weight);
+        self.missing.extend(shaped.missing.iter().copied());
+        let width = shaped.width() * style.size;
         let offset = match align {
             Align::Left => 0.0,
             Align::Centre => width / 2.0,
@@ -117,30 +175,105 @@ impl<'f> Canvas<'f> {
         };
         self.ops.push(Op::StartTextSection);
         self.ops.push(Op::SetFillColor { col: style.colour.pdf() });
+        // The line's origin; `along` maps a distance along the line and a rise to page points.
+        let (origin_x, origin_y) = if vertical { (x, y - offset) } else { (x - offset, y) };
         if vertical {
-            self.ops
-                .push(Op::SetTextMatrix { matrix: printpdf::TextMatrix::TranslateRotate(pt(x), pt(y - offset), 90.0) });
+            self.ops.push(Op::SetTextMatrix {
+                matrix: printpdf::TextMatrix::TranslateRotate(pt(origin_x), pt(origin_y), 90.0),
+            });
         } else {
-            self.ops.push(Op::SetTextCursor { pos: point(x - offset, y) });
+            self.ops.push(Op::SetTextCursor { pos: point(origin_x, origin_y) });
         }
-        for (face, run) in self.fonts.runs(text, style.weight) {
-            self.ops.push(Op::SetFont { font: PdfFontHandle::External(face.resource_id()), size: pt(style.size) });
-            self.ops.push(Op::ShowText { items: vec![TextItem::GlyphIds(self.glyphs(face, run))] });
+        // Glyphs go out in logical order, each moved to its own position with a TJ adjustment
+        // (thousandths of an em; positive moves left): the text layer reads in logical order,
+        // the page shows visual order. `pen` is where the PDF's text position is after the last
+        // glyph shown, by the widths the font dictionary declares.
+        let mut pen = 0.0f32;
+        let mut face: Option<FaceId> = None;
+        let mut rise = 0.0f32;
+        let mut glyphs: Vec<Codepoint> = Vec::new();
+        let mut outlines = Vec::new();
+        for glyph in &shaped.glyphs {
+            if glyph.text.is_empty() {
+                // A glyph standing for no character of its own: ink without text.
+                outlines.push(glyph);
+                continue;
+            }
+            if face != Some(glyph.face) || glyph.y != rise {
+                if let Some(current) = face {
+                    self.flush_glyphs(current, style.size, &mut glyphs);
+                }
+                if glyph.y != rise {
+                    rise = glyph.y;
+                    self.ops.push(Op::SetLineOffset { multiplier: rise / 1000.0 * style.size });
+                }
+                if face != Some(glyph.face) {
+                    self.ops.push(Op::SetFont {
+                        font: PdfFontHandle::External(glyph.face.resource_id()),
+                        size: pt(style.size),
+                    });
+                    face = Some(glyph.face);
+                }
+            }
+            let adjust = pen - glyph.x;
+            let glyph_text = &text[glyph.text.clone()];
+            // One glyph for several characters (a ligature such as Arabic lam-alef): its text is
+            // also given as /ActualText, which extractors that reorder right-to-left text by
+            // character (poppler) take whole instead of reversing the ligature's characters.
+            let several = glyph_text.chars().nth(1).is_some();
+            if several {
+                self.flush_glyphs(glyph.face, style.size, &mut glyphs);
+                self.ops.push(Op::BeginMarkedContent { tag: glyph_text.to_string() });
+            }
+            glyphs.push(Codepoint {
+                gid: glyph.gid,
+                offset: if adjust.abs() < 0.05 { 0.0 } else { (adjust * 10.0).round() / 10.0 },
+                cid: Some(glyph_text.to_string()),
+            });
+            if several {
+                self.flush_glyphs(glyph.face, style.size, &mut glyphs);
+                self.ops.push(Op::EndMarkedContent);
+            }
+            pen = glyph.x + super::shape::pdf_width(self.fonts, glyph.face, glyph.gid);
+        }
+        if let Some(current) = face {
+            self.flush_glyphs(current, style.size, &mut glyphs);
+        }
+        if rise != 0.0 {
+            self.ops.push(Op::SetLineOffset { multiplier: 0.0 });
         }
         self.ops.push(Op::EndTextSection);
+        for glyph in outlines {
+            let scale = style.size / 1000.0;
+            let (along, up) = (glyph.x * scale, glyph.y * scale);
+            let (gx, gy) = if vertical { (origin_x - up, origin_y + along) } else { (origin_x + along, origin_y + up) };
+            self.glyph_outline(glyph.face, glyph.gid, gx, gy, style, vertical);
+        }
     }
 
-    /// `run` as glyph ids of `face`, each carrying its character for the PDF's /ToUnicode map (copy
-    /// and search). A character the face lacks is glyph 0, the .notdef box.
-    fn glyphs(&self, face: FaceId, run: &str) -> Vec<Codepoint> {
-        let face_fonts = self.fonts.face(face);
-        run.chars()
-            .map(|ch| Codepoint {
-                gid: face_fonts.glyph(ch).map_or(0, |(glyph, _)| glyph),
-                offset: 0.0,
-                cid: Some(ch.to_string()),
-            })
-            .collect()
+    fn flush_glyphs(&mut self, _face: FaceId, _size: f32, glyphs: &mut Vec<Codepoint>) {
+        if !glyphs.is_empty() {
+            self.ops.push(Op::ShowText { items: vec![TextItem::GlyphIds(std::mem::take(glyphs))] });
+        }
+    }
+
+    /// Draws glyph `gid` of `face` as a filled path with its origin at (`x`, `y`).
+    fn glyph_outline(&mut self, face: FaceId, gid: u16, x: f32, y: f32, style: TextStyle, vertical: bool) {
+        let face = self.fonts.face(face);
+        let scale = style.size / face.units_per_em;
+        let mut builder = OutlinePath { rings: Vec::new(), x, y, scale, vertical, last: (0.0, 0.0) };
+        if face.shaping.outline_glyph(rustybuzz::ttf_parser::GlyphId(gid), &mut builder).is_none() {
+            return;
+        }
+        let rings: Vec<PolygonRing> =
+            builder.rings.into_iter().filter(|r| r.len() > 1).map(|points| PolygonRing { points }).collect();
+        if rings.is_empty() {
+            return;
+        }
+        self.ops.push(Op::SetFillColor { col: style.colour.pdf() });
+        self.ops.push(Op::DrawPolygon {
+            polygon: Polygon { rings, mode: PaintMode::Fill, winding_order: WindingOrder::NonZero },
+        });
     }
 
     pub fn fill_rect(&mut self, x: f32, y: f32, width: f32, height: f32, colour: Colour) {
@@ -260,6 +393,7 @@ impl<'f> Canvas<'f> {
     /// Appends another canvas's operations (a chart drawn separately).
     pub fn append(&mut self, other: Canvas<'_>) {
         self.ops.extend(other.ops);
+        self.missing.extend(other.missing);
     }
 }
 

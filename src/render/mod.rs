@@ -1,6 +1,7 @@
 //! Render: layout, charts and PDF export.
 
 pub mod archive;
+pub mod bidi;
 pub mod chart;
 pub mod content;
 pub mod draw;
@@ -8,4 +9,5 @@ pub mod fonts;
 pub mod layout;
 pub mod pdf;
 pub mod report;
+pub mod shape;
 pub mod text;

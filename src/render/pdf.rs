@@ -135,39 +135,64 @@ struct FaceSubset {
     face: FaceId,
     /// The subset font program (an OpenType file).
     program: Vec<u8>,
-    /// Per new glyph id (the index): the original glyph id and the text it shows.
-    glyphs: Vec<(u16, String)>,
+    /// Whether the program is CFF (CIDs are then its glyph ids) rather than TrueType.
+    cff: bool,
+    /// Per character code (the index; code 0 is .notdef): the subset's glyph id, the original glyph
+    /// id and the text the code stands for.
+    codes: Vec<(u16, u16, String)>,
 }
 
-/// Subsets every face the pages show text in, and rewrites the pages' glyph ids to the subsets'.
+/// Subsets every face the pages show text in, and rewrites the pages' glyph ids to the codes of the
+/// subsets' fonts.
+///
+/// A TrueType face gets one code per distinct (glyph, text) pair, mapped to its glyph by a
+/// /CIDToGIDMap: the same glyph standing for different text (a replacement mark for different
+/// missing characters, a shared glyph in two clusters) then reads back right. A CFF face's codes are
+/// its glyph ids (a CID-keyed CFF has no map), each with the first text seen.
 fn subset_faces(pages: &mut [Vec<Op>]) -> Vec<FaceSubset> {
-    // Which glyphs each face shows, with the first text seen for each (for /ToUnicode).
-    let mut used: [BTreeMap<u16, String>; super::fonts::FACES] = Default::default();
+    let mut used: [BTreeMap<(u16, String), u16>; super::fonts::FACES] = Default::default();
     for_each_glyph(pages, |face, glyph| {
         let text = glyph.cid.as_deref().unwrap_or_default();
-        used[face as usize].entry(glyph.gid).or_insert_with(|| text.to_string());
+        used[face as usize].entry((glyph.gid, text.to_string())).or_insert(0);
     });
     let mut subsets = Vec::new();
     let mut remappers: [Option<subsetter::GlyphRemapper>; super::fonts::FACES] = Default::default();
     for face in FaceId::ALL {
-        let glyphs = &used[face as usize];
-        if glyphs.is_empty() {
+        let pairs = &mut used[face as usize];
+        if pairs.is_empty() {
             continue;
         }
-        let ids: Vec<u16> = glyphs.keys().copied().collect();
+        let mut ids: Vec<u16> = pairs.keys().map(|(gid, _)| *gid).collect();
+        ids.dedup();
         let remapper = subsetter::GlyphRemapper::new_from_glyphs_sorted(&ids);
         let program = subsetter::subset(FontSet::source_bytes(face), 0, &remapper)
             .unwrap_or_else(|e| panic!("the embedded font {face:?} can be subset: {e}"));
-        let glyphs = remapper
-            .remapped_gids()
-            .map(|old| (old, used[face as usize].get(&old).cloned().unwrap_or_default()))
-            .collect();
-        subsets.push(FaceSubset { face, program, glyphs });
+        let cff = sfnt_table(&program, b"CFF ").is_some();
+        let new_gid = |old: u16| remapper.get(old).unwrap_or(0);
+        let mut codes = Vec::new();
+        if cff {
+            codes = remapper.remapped_gids().map(|old| (new_gid(old), old, String::new())).collect();
+            for ((old, text), code) in pairs.iter_mut() {
+                *code = new_gid(*old);
+                let entry = &mut codes[usize::from(*code)].2;
+                if entry.is_empty() {
+                    *entry = text.clone();
+                }
+            }
+        } else {
+            codes.push((0, 0, String::new()));
+            for ((old, text), code) in pairs.iter_mut() {
+                *code = codes.len() as u16;
+                codes.push((new_gid(*old), *old, text.clone()));
+            }
+        }
+        subsets.push(FaceSubset { face, program, cff, codes });
         remappers[face as usize] = Some(remapper);
     }
     for_each_glyph(pages, |face, glyph| {
-        if let Some(remapper) = &remappers[face as usize] {
-            glyph.gid = remapper.get(glyph.gid).unwrap_or(0);
+        let text = glyph.cid.as_deref().unwrap_or_default();
+        if let Some(&code) = used[face as usize].get(&(glyph.gid, text.to_string())) {
+            glyph.gid = code;
         }
     });
     subsets
@@ -194,14 +219,13 @@ fn for_each_glyph(pages: &mut [Vec<Op>], mut f: impl FnMut(FaceId, &mut printpdf
     }
 }
 
-/// Adds the subset faces as Type0 fonts (Identity-H; codes are the subsets' glyph ids, which
-/// `subsetter` also makes the CIDs of CFF faces) to the document's shared font resources.
+/// Adds the subset faces as Type0 fonts (Identity-H) to the document's shared font resources.
 fn add_fonts(lo: &mut lopdf::Document, subsets: &[FaceSubset], fonts: &FontSet) {
     let mut font_refs = Dictionary::new();
     for subset in subsets {
         let face = fonts.face(subset.face);
-        let metrics = &face.parsed.pdf_font_metrics;
-        let per_em = f32::from(metrics.units_per_em.max(1));
+        let ttf = &face.shaping;
+        let per_em = face.units_per_em;
         let scale = |units: f32| (units * 1000.0 / per_em).round() as i64;
         let resource = subset.face.resource_id().0;
         let base_font = format!("{resource}+{}", subset.face.postscript_name());
@@ -225,28 +249,30 @@ fn add_fonts(lo: &mut lopdf::Document, subsets: &[FaceSubset], fonts: &FontSet) 
         descriptor.set("Type", Object::Name(b"FontDescriptor".to_vec()));
         descriptor.set("FontName", Object::Name(base_font.clone().into_bytes()));
         descriptor.set("Flags", Object::Integer(32));
+        let bbox = ttf.global_bounding_box();
         descriptor.set(
             "FontBBox",
             Object::Array(
-                [metrics.x_min, metrics.y_min, metrics.x_max, metrics.y_max]
+                [bbox.x_min, bbox.y_min, bbox.x_max, bbox.y_max]
                     .iter()
                     .map(|&v| Object::Integer(scale(f32::from(v))))
                     .collect(),
             ),
         );
         descriptor.set("ItalicAngle", Object::Integer(0));
-        descriptor.set("Ascent", Object::Integer(scale(f32::from(metrics.ascender))));
-        descriptor.set("Descent", Object::Integer(scale(f32::from(metrics.descender))));
-        descriptor.set("CapHeight", Object::Integer(scale(f32::from(metrics.ascender))));
-        descriptor.set("StemV", Object::Integer(if metrics.us_weight_class >= 600 { 166 } else { 88 }));
+        descriptor.set("Ascent", Object::Integer(scale(f32::from(ttf.ascender()))));
+        descriptor.set("Descent", Object::Integer(scale(f32::from(ttf.descender()))));
+        descriptor.set("CapHeight", Object::Integer(scale(f32::from(ttf.capital_height().unwrap_or(ttf.ascender())))));
+        descriptor.set("StemV", Object::Integer(if ttf.weight().to_number() >= 600 { 166 } else { 88 }));
         descriptor.set(font_file_key, Object::Reference(program_id));
         let descriptor_id = lo.add_object(descriptor);
 
-        // Widths of glyphs 0, 1, 2, … in thousandths of an em.
+        // Widths of codes 0, 1, 2, … in thousandths of an em (what layout positioned against:
+        // `shape::pdf_width`).
         let widths: Vec<Object> = subset
-            .glyphs
+            .codes
             .iter()
-            .map(|&(old, _)| Object::Integer(scale(f32::from(face.parsed.get_horizontal_advance(old)))))
+            .map(|&(_, old, _)| Object::Integer(scale(f32::from(face.glyph_advance(old)))))
             .collect();
         let mut cid_font = Dictionary::new();
         cid_font.set("Type", Object::Name(b"Font".to_vec()));
@@ -260,17 +286,20 @@ fn add_fonts(lo: &mut lopdf::Document, subsets: &[FaceSubset], fonts: &FontSet) 
         cid_font.set("FontDescriptor", Object::Reference(descriptor_id));
         cid_font.set("DW", Object::Integer(1000));
         cid_font.set("W", Object::Array(vec![Object::Integer(0), Object::Array(widths)]));
-        if cid_subtype == "CIDFontType2" {
-            cid_font.set("CIDToGIDMap", Object::Name(b"Identity".to_vec()));
+        if !subset.cff {
+            // Code → subset glyph id, two bytes each.
+            let map: Vec<u8> = subset.codes.iter().flat_map(|&(gid, _, _)| gid.to_be_bytes()).collect();
+            let map_id = lo.add_object(Stream::new(Dictionary::new(), map));
+            cid_font.set("CIDToGIDMap", Object::Reference(map_id));
         }
         let cid_font_id = lo.add_object(cid_font);
 
         let mappings = subset
-            .glyphs
+            .codes
             .iter()
             .enumerate()
-            .filter(|(_, (_, text))| !text.is_empty())
-            .map(|(new, (_, text))| (new as u32, text.chars().map(u32::from).collect()))
+            .filter(|(_, (_, _, text))| !text.is_empty())
+            .map(|(code, (_, _, text))| (code as u32, text.chars().map(u32::from).collect()))
             .collect();
         let to_unicode = printpdf::cmap::ToUnicodeCMap { mappings }.to_cmap_string(&resource);
         let to_unicode_id = lo.add_object(Stream::new(Dictionary::new(), to_unicode.into_bytes()));
@@ -446,21 +475,25 @@ mod tests {
             let widths = descendant.get(b"W").unwrap().as_array().unwrap();
             assert_eq!(widths[0].as_i64().unwrap(), 0);
             let widths: Vec<i64> = widths[1].as_array().unwrap().iter().map(|w| w.as_i64().unwrap()).collect();
-            // Glyph 0 is .notdef; every other glyph is one the lines use, at the width layout measured.
-            let units = f32::from(fonts.face(face).parsed.pdf_font_metrics.units_per_em);
-            let used: std::collections::BTreeSet<char> = lines
+            // Code 0 is .notdef; every other code is a glyph the lines use, at the width layout
+            // positioned against (for a TrueType face, one code per glyph and text).
+            let used: std::collections::BTreeSet<(u16, String)> = lines
                 .iter()
-                .flat_map(|(line, weight)| fonts.runs(line, *weight))
-                .filter(|(run_face, _)| *run_face == face)
-                .flat_map(|(_, run)| run.chars())
+                .flat_map(|(line, weight)| {
+                    let shaped = crate::render::shape::shape_line(fonts, line, *weight);
+                    shaped
+                        .glyphs
+                        .into_iter()
+                        .filter(|g| g.face == face)
+                        .map(|g| (g.gid, line[g.text].to_string()))
+                        .collect::<Vec<_>>()
+                })
                 .collect();
-            let mut expected: Vec<(u16, i64)> = used
-                .iter()
-                .filter_map(|&c| fonts.face(face).glyph(c))
-                .map(|(gid, advance)| (gid, (advance as f32 * 1000.0 / units).round() as i64))
-                .collect();
-            expected.sort();
-            expected.dedup();
+            let mut expected: Vec<(u16, i64)> =
+                used.iter().map(|(gid, _)| (*gid, crate::render::shape::pdf_width(fonts, face, *gid) as i64)).collect();
+            if descendant.get(b"CIDToGIDMap").is_err() {
+                expected.dedup_by_key(|e| e.0);
+            }
             assert_eq!(widths.len(), expected.len() + 1, "{base}");
             assert_eq!(&widths[1..], expected.iter().map(|e| e.1).collect::<Vec<_>>(), "{base}");
 
@@ -488,10 +521,11 @@ mod tests {
     }
 
     #[test]
-    fn a_character_no_face_has_is_the_notdef_box_and_still_reads_back() {
-        // U+10FFFD (private use, plane 16) is in none of the faces.
-        let bytes = write(document(&[("A\u{10FFFD}B", Weight::Regular)]), FontSet::shared());
+    fn a_character_no_face_has_is_a_replacement_mark_that_reads_back_as_itself() {
+        // U+10FFFD and U+10FFFC (private use, plane 16) are in none of the faces: both are drawn as
+        // the same replacement glyph, and each reads back as itself, never as the other.
+        let bytes = write(document(&[("A\u{10FFFD}B\u{10FFFC}", Weight::Regular)]), FontSet::shared());
         let doc = lopdf::Document::load_mem(&bytes).unwrap();
-        assert!(doc.extract_text(&[1]).unwrap().contains("A\u{10FFFD}B"));
+        assert!(doc.extract_text(&[1]).unwrap().contains("A\u{10FFFD}B\u{10FFFC}"));
     }
 }
