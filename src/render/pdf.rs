@@ -51,6 +51,10 @@ pub struct Document {
     pub pages: Vec<Vec<Op>>,
     /// (name, 0-based page index); names are shown in order of page, then name.
     pub bookmarks: Vec<(String, usize)>,
+    /// Per page, the box of every line of text (layout checks; not written to the file).
+    pub text_boxes: Vec<Vec<super::draw::TextBox>>,
+    /// Characters no face has, drawn as the replacement mark.
+    pub missing: Vec<char>,
 }
 
 const ZERO_ID: [u8; 16] = [0; 16];
@@ -423,6 +427,8 @@ mod tests {
             paper: Paper::A4,
             pages: vec![canvas.ops],
             bookmarks: vec![],
+            text_boxes: vec![],
+            missing: vec![],
         }
     }
 
