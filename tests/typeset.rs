@@ -235,3 +235,33 @@ fn kpi_amounts_share_one_baseline() {
     assert!(cards.len() >= 3, "{cards:?}");
     assert!(cards.windows(2).all(|w| (w[0].y0 - w[1].y0).abs() < 0.01), "{cards:?}");
 }
+
+#[test]
+fn a_character_no_font_has_is_a_warning_naming_customer_file_and_character_and_reads_back_as_itself() {
+    use valuereport::batch::{report_pdf, ReportOptions};
+    let root = tempfile::tempdir().unwrap();
+    // Khmer is in none of the embedded faces.
+    let name = "Acme ក្រុមហ៊ុន Logistics";
+    let customer = edited("amer/acme-logistics", root.path(), &[("customer_name", name)], &[], 1);
+    let catalogs = Catalogs::built_in();
+    let settings = Settings::default();
+    let options = ReportOptions {
+        settings: &settings,
+        catalogs: &catalogs,
+        quarter: Quarter::last_ended_on_or_before(as_of()),
+        as_of: as_of(),
+        edition: Edition::Executive,
+        paper: Paper::A4,
+        renewal: None,
+        locale: None,
+        allow_stale: false,
+    };
+    let rendered = report_pdf(&customer, &options).unwrap();
+    let warning = rendered.warnings.iter().find(|w| w.contains("'ក'")).expect("a warning for ក");
+    assert!(
+        warning.contains("acme-logistics") && warning.contains("account.csv") && warning.contains("U+1780"),
+        "{warning}"
+    );
+    let pages = pdf_text(&rendered.bytes);
+    assert!(pages[0].contains(&squash(name)), "{}", pages[0]);
+}

@@ -890,6 +890,13 @@ impl Context<'_> {
                             (note, warning) => note.or(warning),
                         };
                     }
+                    if !rendered.warnings.is_empty() {
+                        let warnings = rendered.warnings.join("; ");
+                        r.note = Some(match r.note.take() {
+                            Some(note) => format!("{note}; {warnings}"),
+                            None => warnings,
+                        });
+                    }
                     r.sha256 = Some(sha);
                     r.bytes = Some(rendered.bytes.len() as u64);
                     r.pages = Some(rendered.pages);
