@@ -265,3 +265,13 @@ fn a_character_no_font_has_is_a_warning_naming_customer_file_and_character_and_r
     let pages = pdf_text(&rendered.bytes);
     assert!(pages[0].contains(&squash(name)), "{}", pages[0]);
 }
+
+#[test]
+fn without_a_vendor_name_the_footer_names_no_preparer() {
+    let root = tempfile::tempdir().unwrap();
+    let customer = edited("amer/acme-logistics", root.path(), &[], &[], 1);
+    let doc = document(&customer, Edition::Executive, Paper::A4);
+    let footer = doc.text_boxes[0].iter().find(|b| b.y1 < 50.0 && b.text.contains("Acme")).unwrap();
+    assert!(!footer.text.contains("Prepared by") && !footer.text.contains("valuereport"), "{}", footer.text);
+    assert!(footer.text.contains("figures as of"), "{}", footer.text);
+}
