@@ -128,6 +128,9 @@ pub struct Rendered {
     pub pages: u32,
     /// The figures the report shows (a renewal package's cover message states them too).
     pub summary: crate::value::ValueSummary,
+    /// Characters no embedded font has (drawn as a replacement mark), each naming the customer,
+    /// the input file it came from and the character.
+    pub warnings: Vec<String>,
 }
 
 /// Computes and renders one report as PDF bytes.
@@ -152,17 +155,46 @@ pub fn report_pdf(customer: &Customer, options: &ReportOptions) -> Result<Render
         renewal: options.renewal.clone(),
     })?;
     let locale = options.locale.unwrap_or(customer.account.locale);
-    let archive = match options.pdf_standard {
+    let fonts = crate::render::fonts::FontSet::shared();
+    let mut document = crate::render::report::lay_out(content, options.paper, fonts);
+    document.archive = match options.pdf_standard {
         crate::render::archive::PdfStandard::Ua1A3a => Some(archive_of(customer, &summary, locale)),
         crate::render::archive::PdfStandard::None => None,
     };
-    let (bytes, pages) = crate::render::report::render_pdf_with(
-        content,
-        options.paper,
-        crate::render::fonts::FontSet::shared(),
-        archive,
-    );
-    Ok(Rendered { bytes, pages, summary })
+    let warnings = missing_character_warnings(customer, &document.missing);
+    let pages = document.pages.len() as u32;
+    let bytes = crate::render::pdf::write(document, fonts);
+    Ok(Rendered { bytes, pages, summary, warnings })
+}
+
+/// One warning per character no font has: the customer, the input files that hold it, the
+/// character and its code point.
+fn missing_character_warnings(customer: &Customer, missing: &[char]) -> Vec<String> {
+    if missing.is_empty() {
+        return Vec::new();
+    }
+    let mut files: Vec<(String, String)> = std::fs::read_dir(&customer.dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|entry| entry.path().extension().is_some_and(|e| e == "csv" || e == "toml"))
+        .filter_map(|entry| Some((entry.path().display().to_string(), std::fs::read_to_string(entry.path()).ok()?)))
+        .collect();
+    files.sort();
+    missing
+        .iter()
+        .map(|&ch| {
+            let sources: Vec<&str> =
+                files.iter().filter(|(_, text)| text.contains(ch)).map(|(path, _)| path.as_str()).collect();
+            let sources = if sources.is_empty() { "the report's text".to_string() } else { sources.join(", ") };
+            format!(
+                "warning: customer {}: no embedded font has {ch:?} (U+{:04X}) from {sources}; it is drawn as a \
+                 replacement mark (the text layer keeps the character)",
+                customer.account.customer_id,
+                u32::from(ch)
+            )
+        })
+        .collect()
 }
 
 /// What a report carries so its figures can be checked from the PDF alone: the computation, as

@@ -896,9 +896,15 @@ impl Context<'_> {
                             (note, warning) => note.or(warning),
                         };
                     }
-                    // What loading changed (exact repeats dropped) is said with every report it shaped.
-                    if let Some(Ok(customer)) = customer.as_ref().filter(|c| c.as_ref().is_ok_and(|c| !c.warnings.is_empty())) {
-                        let warnings = customer.warnings.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
+                    // What loading changed (exact repeats dropped) and characters no font has are said
+                    // with every report they shaped.
+                    let mut said: Vec<String> = match customer.as_ref() {
+                        Some(Ok(customer)) => customer.warnings.iter().map(ToString::to_string).collect(),
+                        _ => Vec::new(),
+                    };
+                    said.extend(rendered.warnings.iter().cloned());
+                    if !said.is_empty() {
+                        let warnings = said.join("; ");
                         r.note = Some(match r.note.take() {
                             Some(note) => format!("{note}; {warnings}"),
                             None => warnings,

@@ -89,8 +89,17 @@ impl Numbers {
     }
 
     /// Exact money in the currency's minor units: `$1,234.50`, `1234,56 €`, `￥16,669,000`.
+    /// An amount that is not zero but rounds to zero reads "< $0.01" (or "> -$0.01"), never "$0.00".
     pub fn money(&self, amount: Decimal) -> String {
         let rounded = amount.round_dp_with_strategy(self.currency.decimals(), RoundingStrategy::MidpointAwayFromZero);
+        if rounded.is_zero() && !amount.is_zero() {
+            let unit = Decimal::new(1, self.currency.decimals());
+            return if amount.is_sign_negative() {
+                format!("> {}", self.money(-unit))
+            } else {
+                format!("< {}", self.money(unit))
+            };
+        }
         let mut value = icu_decimal(rounded);
         value.absolute.pad_end(-(self.currency.decimals() as i16));
         let text = self.money.format_fixed_decimal(&value).to_string();
@@ -98,8 +107,12 @@ impl Numbers {
     }
 
     /// Money in whole units, for headline figures: `$214,903`.
+    /// An amount under one unit keeps its minor units (`$0.40`, `< $0.01`), never "$0".
     pub fn money_whole(&self, amount: Decimal) -> String {
         let whole = amount.round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero);
+        if whole.is_zero() && !amount.is_zero() {
+            return self.money(amount);
+        }
         let text = self.money(whole);
         // ICU pads to the currency's decimals; headline figures drop zero decimals.
         strip_zero_fraction(&text, &self.decimal)
@@ -240,6 +253,18 @@ mod tests {
         assert_eq!(n(Locale::En, "JPY").money(d("1234.5")), "¥1,235");
         assert!(same(&n(Locale::En, "KWD").money(d("1.2345")), "KWD 1.235"));
         assert_eq!(n(Locale::En, "USD").money(d("0.005")), "$0.01");
+    }
+
+    #[test]
+    fn amounts_under_one_minor_unit_are_never_zero() {
+        let usd = n(Locale::En, "USD");
+        assert_eq!(usd.money(d("0.004")), "< $0.01");
+        assert_eq!(usd.money(d("-0.004")), "> -$0.01");
+        assert_eq!(usd.money(d("0")), "$0.00");
+        assert_eq!(usd.money_whole(d("0.4")), "$0.40");
+        assert_eq!(usd.money_whole(d("0.001")), "< $0.01");
+        assert_eq!(usd.money_whole(d("0")), "$0");
+        assert_eq!(n(Locale::En, "JPY").money_whole(d("0.3")), "< ¥1");
     }
 
     #[test]

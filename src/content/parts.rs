@@ -354,8 +354,14 @@ pub(super) fn document(
         edition: frame.edition,
         title_block: [frame.title, account.customer_name.clone(), frame.details],
         header: [account.customer_name.clone(), frame.header_right],
+        // Without a vendor name (no valuereport.toml, where it defaults to the program's name) the
+        // footer names no one as the preparer.
         footer: w.t(
-            "document.footer",
+            if vendor.trim().is_empty() || vendor == "valuereport" {
+                "document.footer_unbranded"
+            } else {
+                "document.footer"
+            },
             &ctx!(vendor = vendor, customer = account.customer_name, as_of = w.n.date(input.as_of)),
         )?,
         page_label: w.t("document.page", &ctx!(page = "{page}", pages = "{pages}"))?,

@@ -635,6 +635,9 @@ struct Geometry {
     every: usize,
     /// Legend lines: per entry its index in `plan.legend`, its x and its label (shortened to fit).
     legend: Vec<Vec<(usize, f32, String)>>,
+    /// Axis titles, shortened with "…" to the plot's width (x) and height (y, turned upwards).
+    x_title: String,
+    y_title: String,
 }
 
 fn geometry(canvas: &Canvas, area: ChartArea, plan: &Plan) -> Option<Geometry> {
@@ -712,23 +715,18 @@ fn geometry(canvas: &Canvas, area: ChartArea, plan: &Plan) -> Option<Geometry> {
         right,
         every,
         legend,
+        x_title: shorten(canvas, plan.x_title, axis_title_style(), plot_width),
+        y_title: shorten(canvas, plan.y_title, axis_title_style(), plot_height),
     })
 }
 
-/// `text`, cut and ended with "…" if it is wider than `max`.
+fn axis_title_style() -> TextStyle {
+    TextStyle::new(TITLE_SIZE, Weight::Regular, palette::MUTED)
+}
+
+/// `text`, cut (at a word boundary when one fits) and ended with "…" if it is wider than `max`.
 fn shorten(canvas: &Canvas, text: &str, style: TextStyle, max: f32) -> String {
-    if canvas.width(text, style) <= max {
-        return text.to_string();
-    }
-    let mut chars: Vec<char> = text.chars().collect();
-    while !chars.is_empty() {
-        chars.pop();
-        let candidate: String = chars.iter().collect::<String>().trim_end().to_string() + "…";
-        if canvas.width(&candidate, style) <= max {
-            return candidate;
-        }
-    }
-    String::new()
+    super::text::ellipsize(canvas.fonts, text, style.weight, style.size, max)
 }
 
 fn render(canvas: &mut Canvas, area: ChartArea, plan: &Plan, content: Content) {
@@ -842,8 +840,8 @@ fn plot(
         .axis_desc_style(font(TITLE_SIZE, palette::MUTED))
         .x_label_formatter(&x_format)
         .y_label_formatter(&y_format)
-        .x_desc(plan.x_title)
-        .y_desc(plan.y_title)
+        .x_desc(geo.x_title.as_str())
+        .y_desc(geo.y_title.as_str())
         .draw()?;
 
     // A visible zero line when the axis goes below zero.

@@ -143,11 +143,32 @@ pub struct Canvas<'f> {
     pub ops: Vec<Op>,
     /// Characters no face has, drawn as the replacement mark (reported as warnings).
     pub missing: std::collections::BTreeSet<char>,
+    /// The box of every text drawn, for checks that nothing overflows or collides.
+    pub boxes: Vec<TextBox>,
+}
+
+/// Where a line of text was drawn: its ink box in page points (from the baseline, 0.22 em below
+/// to 0.78 em above: the body of Latin, CJK and most scripts' letters) and the text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TextBox {
+    pub x0: f32,
+    pub y0: f32,
+    pub x1: f32,
+    pub y1: f32,
+    pub text: String,
+}
+
+impl TextBox {
+    /// Whether the two boxes share area (touching edges do not count).
+    pub fn overlaps(&self, other: &TextBox) -> bool {
+        const EPS: f32 = 0.01;
+        self.x0 < other.x1 - EPS && other.x0 < self.x1 - EPS && self.y0 < other.y1 - EPS && other.y0 < self.y1 - EPS
+    }
 }
 
 impl<'f> Canvas<'f> {
     pub fn new(fonts: &'f FontSet) -> Canvas<'f> {
-        Canvas { fonts, ops: Vec::new(), missing: Default::default() }
+        Canvas { fonts, ops: Vec::new(), missing: Default::default(), boxes: Vec::new() }
     }
 
     /// Width of `text` in this style.
@@ -173,6 +194,12 @@ impl<'f> Canvas<'f> {
             Align::Centre => width / 2.0,
             Align::Right => width,
         };
+        let (below, above) = (0.22 * style.size, 0.78 * style.size);
+        self.boxes.push(if vertical {
+            TextBox { x0: x - above, y0: y - offset, x1: x + below, y1: y - offset + width, text: text.to_string() }
+        } else {
+            TextBox { x0: x - offset, y0: y - below, x1: x - offset + width, y1: y + above, text: text.to_string() }
+        });
         self.ops.push(Op::StartTextSection);
         self.ops.push(Op::SetFillColor { col: style.colour.pdf() });
         // The line's origin; `along` maps a distance along the line and a rise to page points.
@@ -394,6 +421,7 @@ impl<'f> Canvas<'f> {
     pub fn append(&mut self, other: Canvas<'_>) {
         self.ops.extend(other.ops);
         self.missing.extend(other.missing);
+        self.boxes.extend(other.boxes);
     }
 }
 

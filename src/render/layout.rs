@@ -7,7 +7,7 @@
 
 use super::draw::{palette, Align, Canvas, Colour, TextStyle};
 use super::fonts::{FontSet, Weight};
-use super::text::wrap;
+use super::text::{ellipsize, wrap};
 
 /// Page geometry in points.
 #[derive(Debug, Clone, Copy)]
@@ -39,6 +39,11 @@ impl Frame {
 
 /// Body text sizes.
 pub const BODY: f32 = 9.5;
+/// The headline figure's size and the smallest it shrinks to in order to fit its box.
+const HERO_FLOOR: f32 = 12.0;
+/// KPI amounts' size and floor.
+const KPI_SIZE: f32 = 17.0;
+const KPI_FLOOR: f32 = 9.0;
 /// Where the hero's explanation starts, right of its big figure.
 const HERO_CAPTION_X: f32 = 215.0;
 const LEADING: f32 = 1.38;
@@ -293,9 +298,49 @@ fn measure<'a>(fonts: &FontSet, block: Block<'a>, width: f32) -> Laid<'a> {
     }
 }
 
+/// Title block: lines of the title are `TITLE_STEP` apart, of the subtitle (the customer's name,
+/// which can be long) `SUBTITLE_STEP`.
+const TITLE_STEP: f32 = 25.0;
+const SUBTITLE_STEP: f32 = 16.0;
+
+fn title_lines(
+    fonts: &FontSet,
+    title: &str,
+    subtitle: &str,
+    details: &str,
+    width: f32,
+) -> (Vec<String>, Vec<String>, Vec<String>) {
+    (
+        wrap(fonts, title, Weight::Bold, 21.0, width),
+        wrap(fonts, subtitle, Weight::Regular, 12.5, width),
+        wrap(fonts, details, Weight::Regular, 8.5, width),
+    )
+}
+
+/// The largest size from `size` down to `floor` (in half points) at which `text` is at most
+/// `max_width` wide; `floor` if none is.
+pub fn fit_size(fonts: &FontSet, text: &str, weight: Weight, size: f32, floor: f32, max_width: f32) -> f32 {
+    let natural = fonts.width(text, weight, size);
+    if natural <= max_width {
+        return size;
+    }
+    // Width is proportional to size: start from the proportional guess, round down to half points.
+    let guess = ((size * max_width / natural) * 2.0).floor() / 2.0;
+    let mut fitted = guess.clamp(floor, size);
+    while fitted > floor && fonts.width(text, weight, fitted) > max_width {
+        fitted -= 0.5;
+    }
+    fitted.max(floor)
+}
+
 fn whole_height(fonts: &FontSet, block: &Block, width: f32) -> f32 {
     match block {
-        Block::Title { details, .. } => 64.0 + 11.0 * wrap(fonts, details, Weight::Regular, 8.5, width).len() as f32,
+        Block::Title { title, subtitle, details, .. } => {
+            let (title, subtitle, details) = title_lines(fonts, title, subtitle, details, width);
+            64.0 + (title.len().max(1) - 1) as f32 * TITLE_STEP
+                + (subtitle.len().max(1) - 1) as f32 * SUBTITLE_STEP
+                + details.len() as f32 * 11.0
+        }
         Block::Section { .. } => 31.0,
         Block::Heading(text) => {
             let lines = wrap(fonts, text, Weight::Bold, 11.0, width).len() as f32;
@@ -306,7 +351,8 @@ fn whole_height(fonts: &FontSet, block: &Block, width: f32) -> f32 {
             (lines * BODY * LEADING + 44.0).max(76.0)
         }
         Block::Kpis(kpis) => {
-            let card_width = (width - 2.0 * 10.0) / kpis.len().max(1) as f32;
+            let count = kpis.len().max(1) as f32;
+            let card_width = (width - 10.0 * (count - 1.0)) / count;
             let caption_lines = kpis
                 .iter()
                 .map(|k| wrap(fonts, &k.caption, Weight::Regular, 8.0, card_width - 16.0).len())
@@ -477,11 +523,24 @@ fn draw_whole(page: &mut Page, block: Block, x: f32, top: f32, width: f32, heigh
     match block {
         Block::Title { title, subtitle, details, accent } => {
             canvas.fill_rect(x, top - 4.0, 46.0, 4.0, accent);
-            canvas.text(&title, x, top - 30.0, TextStyle::new(21.0, Weight::Bold, palette::TEXT), Align::Left);
-            canvas.text(&subtitle, x, top - 52.0, TextStyle::new(12.5, Weight::Regular, accent), Align::Left);
-            for (i, line) in wrap(canvas.fonts, &details, Weight::Regular, 8.5, width).iter().enumerate() {
+            let (title, subtitle, details) = title_lines(canvas.fonts, &title, &subtitle, &details, width);
+            // Baselines: the title's first 30 pt below the top; the subtitle 22 pt and the details
+            // 18 pt below the last line before them.
+            let mut y = top - 30.0;
+            for line in &title {
+                canvas.text(line, x, y, TextStyle::new(21.0, Weight::Bold, palette::TEXT), Align::Left);
+                y -= TITLE_STEP;
+            }
+            y += TITLE_STEP - 22.0;
+            for line in &subtitle {
+                canvas.text(line, x, y, TextStyle::new(12.5, Weight::Regular, accent), Align::Left);
+                y -= SUBTITLE_STEP;
+            }
+            y += SUBTITLE_STEP - 18.0;
+            for line in &details {
                 let style = TextStyle::new(8.5, Weight::Regular, palette::MUTED);
-                canvas.text(line, x, top - 70.0 - i as f32 * 11.0, style, Align::Left);
+                canvas.text(line, x, y, style, Align::Left);
+                y -= 11.0;
             }
         }
         Block::Section { title, accent } => {
@@ -499,8 +558,12 @@ fn draw_whole(page: &mut Page, block: Block, x: f32, top: f32, width: f32, heigh
         Block::Hero { label, value, caption, accent } => {
             canvas.fill_rect(x, top - height, width, height, accent.lighten(0.92));
             canvas.fill_rect(x, top - height, 4.0, height, accent);
+            let label = ellipsize(canvas.fonts, &label, Weight::Bold, 9.0, width - 32.0);
             canvas.text(&label, x + 16.0, top - 20.0, TextStyle::new(9.0, Weight::Bold, palette::MUTED), Align::Left);
-            canvas.text(&value, x + 16.0, top - 56.0, TextStyle::new(27.0, Weight::Bold, accent), Align::Left);
+            // The headline figure shrinks to its box before anything else gives way.
+            let room = HERO_CAPTION_X - 16.0 - 12.0;
+            let size = fit_size(canvas.fonts, &value, Weight::Bold, 27.0, HERO_FLOOR, room);
+            canvas.text(&value, x + 16.0, top - 56.0, TextStyle::new(size, Weight::Bold, accent), Align::Left);
             let text_x = x + HERO_CAPTION_X;
             let lines = wrap(canvas.fonts, &caption, Weight::Regular, BODY, width - HERO_CAPTION_X - 12.0);
             for (i, line) in lines.iter().enumerate() {
@@ -512,28 +575,39 @@ fn draw_whole(page: &mut Page, block: Block, x: f32, top: f32, width: f32, heigh
             let gap = 10.0;
             let count = kpis.len().max(1) as f32;
             let card_width = (width - gap * (count - 1.0)) / count;
+            let inner = card_width - 16.0;
+            let fonts = canvas.fonts;
+            // One baseline and one size for every card's amount: below the tallest label, at the
+            // largest size (to a floor) at which every amount fits its card.
+            let label_lines = kpis.iter().map(|k| wrap(fonts, &k.label, Weight::Bold, 8.5, inner).len()).max();
+            let value_y = top - 18.0 - label_lines.unwrap_or(1) as f32 * 11.0 - 15.0;
+            let size = kpis
+                .iter()
+                .map(|k| fit_size(fonts, &k.value, Weight::Bold, KPI_SIZE, KPI_FLOOR, inner))
+                .fold(KPI_SIZE, f32::min);
             for (i, kpi) in kpis.iter().enumerate() {
                 let left = x + i as f32 * (card_width + gap);
                 canvas.fill_rect(left, top - height, card_width, height, palette::PANEL);
                 let mut y = top - 18.0;
-                for line in wrap(canvas.fonts, &kpi.label, Weight::Bold, 8.5, card_width - 16.0) {
+                for line in wrap(fonts, &kpi.label, Weight::Bold, 8.5, inner) {
                     canvas.text(&line, left + 8.0, y, TextStyle::new(8.5, Weight::Bold, palette::MUTED), Align::Left);
                     y -= 11.0;
                 }
-                y -= 15.0;
+                y = value_y;
                 canvas.text(
                     &kpi.value,
                     left + 8.0,
                     y,
-                    TextStyle::new(17.0, Weight::Bold, kpi.value_colour),
+                    TextStyle::new(size, Weight::Bold, kpi.value_colour),
                     Align::Left,
                 );
                 y -= 16.0;
                 if let Some((change, colour)) = &kpi.change {
-                    canvas.text(change, left + 8.0, y, TextStyle::new(8.5, Weight::Bold, *colour), Align::Left);
+                    let change = ellipsize(fonts, change, Weight::Bold, 8.5, inner);
+                    canvas.text(&change, left + 8.0, y, TextStyle::new(8.5, Weight::Bold, *colour), Align::Left);
                 }
                 y -= 13.0;
-                for line in wrap(canvas.fonts, &kpi.caption, Weight::Regular, 8.0, card_width - 16.0) {
+                for line in wrap(fonts, &kpi.caption, Weight::Regular, 8.0, inner) {
                     canvas.text(
                         &line,
                         left + 8.0,
@@ -553,6 +627,30 @@ fn draw_whole(page: &mut Page, block: Block, x: f32, top: f32, width: f32, heigh
     }
 }
 
+/// Space between a running header's or footer's left and right texts.
+const RUNNING_GAP: f32 = 12.0;
+
+/// Fits a left and a right text on one line `width` wide: the right text whole when it takes at
+/// most half the line (else shortened to half), the left one shortened to the rest.
+fn share_line(
+    fonts: &FontSet,
+    left: &str,
+    left_style: TextStyle,
+    right: &str,
+    right_style: TextStyle,
+    width: f32,
+) -> (String, String) {
+    let right_room = (width - RUNNING_GAP) / 2.0;
+    let left_width = fonts.width(left, left_style.weight, left_style.size);
+    let right = if left_width + RUNNING_GAP + fonts.width(right, right_style.weight, right_style.size) <= width {
+        right.to_string()
+    } else {
+        ellipsize(fonts, right, right_style.weight, right_style.size, right_room)
+    };
+    let room = width - RUNNING_GAP - fonts.width(&right, right_style.weight, right_style.size);
+    (ellipsize(fonts, left, left_style.weight, left_style.size, room), right)
+}
+
 fn decorate(pages: &mut [Page], frame: Frame, decorations: &Decorations) {
     let count = pages.len();
     let small = TextStyle::new(7.5, Weight::Regular, palette::MUTED);
@@ -561,13 +659,26 @@ fn decorate(pages: &mut [Page], frame: Frame, decorations: &Decorations) {
     for (index, page) in pages.iter_mut().enumerate() {
         let canvas = &mut page.canvas;
         let header_y = frame.height - 34.0;
-        canvas.text(&decorations.header_left, left, header_y, TextStyle { weight: Weight::Bold, ..small }, Align::Left);
-        canvas.text(&decorations.header_right, right, header_y, small, Align::Right);
+        let bold = TextStyle { weight: Weight::Bold, ..small };
+        // The left text (the customer's name) gives way to the right one, with an ellipsis at a
+        // word boundary; the right one keeps at least half the line.
+        let (header_left, header_right) =
+            share_line(canvas.fonts, &decorations.header_left, bold, &decorations.header_right, small, right - left);
+        canvas.text(&header_left, left, header_y, bold, Align::Left);
+        canvas.text(&header_right, right, header_y, small, Align::Right);
         canvas.line(left, header_y - 7.0, right, header_y - 7.0, decorations.accent, 0.8);
         let footer_y = 32.0;
         canvas.line(left, footer_y + 12.0, right, footer_y + 12.0, palette::RULE, 0.5);
-        canvas.text(&decorations.footer_left, left, footer_y, small, Align::Left);
-        canvas.text(&(decorations.page_label)(index + 1, count), right, footer_y, small, Align::Right);
+        let (footer_left, page_label) = share_line(
+            canvas.fonts,
+            &decorations.footer_left,
+            small,
+            &(decorations.page_label)(index + 1, count),
+            small,
+            right - left,
+        );
+        canvas.text(&footer_left, left, footer_y, small, Align::Left);
+        canvas.text(&page_label, right, footer_y, small, Align::Right);
     }
 }
 

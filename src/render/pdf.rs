@@ -53,6 +53,10 @@ pub struct Document {
     pub bookmarks: Vec<(String, usize)>,
     /// PDF/A-3: metadata, output intent, language and attached files; `None` for a plain PDF.
     pub archive: Option<super::archive::Archive>,
+    /// Per page, the box of every line of text (layout checks; not written to the file).
+    pub text_boxes: Vec<Vec<super::draw::TextBox>>,
+    /// Characters no face has, drawn as the replacement mark.
+    pub missing: Vec<char>,
 }
 
 const ZERO_ID: [u8; 16] = [0; 16];
@@ -438,6 +442,8 @@ mod tests {
             paper: Paper::A4,
             pages: vec![canvas.ops],
             bookmarks: vec![],
+            text_boxes: vec![],
+            missing: vec![],
         }
     }
 

@@ -80,8 +80,9 @@ fn line_chart_row<'a>(specs: Vec<LineChartSpec>, accent: Colour, numbers: &Rc<Nu
             for (i, (title, chart)) in charts.iter().enumerate() {
                 let left = x + i as f32 * (column + LINE_CHART_GUTTER);
                 let style = chart_title_style();
-                let lines = super::text::wrap(canvas.fonts, title, style.weight, style.size, column);
-                for (n, line) in lines.iter().take(2).enumerate() {
+                // Two lines at most, the second ending with "…" when the title is longer.
+                let lines = super::text::wrap_at_most(canvas.fonts, title, style.weight, style.size, column, 2);
+                for (n, line) in lines.iter().enumerate() {
                     canvas.text(line, left, y + height - 9.0 - n as f32 * 11.5, style, Align::Left);
                 }
                 let area = ChartArea { x: left, y, width: column, height: height - CHART_TITLE_HEIGHT };
@@ -152,8 +153,14 @@ fn bar_chart_block<'a>(spec: BarChartSpec, accent: Colour, height: f32, numbers:
     Block::Graphic {
         height,
         draw: Box::new(move |canvas, x, y, width, height| {
-            canvas.text(&title, x, y + height - 9.0, chart_title_style(), Align::Left);
-            draw_bar_chart(canvas, ChartArea { x, y, width, height: height - CHART_TITLE_HEIGHT + 8.0 }, &chart);
+            let style = chart_title_style();
+            let lines = super::text::wrap_at_most(canvas.fonts, &title, style.weight, style.size, width, 2);
+            for (n, line) in lines.iter().enumerate() {
+                canvas.text(line, x, y + height - 9.0 - n as f32 * 11.5, style, Align::Left);
+            }
+            // A second title line takes its height from the chart.
+            let title_height = CHART_TITLE_HEIGHT - 8.0 + (lines.len().max(1) - 1) as f32 * 11.5;
+            draw_bar_chart(canvas, ChartArea { x, y, width, height: height - title_height }, &chart);
         }),
     }
 }
@@ -249,9 +256,13 @@ pub fn lay_out(content: ReportContent, paper: Paper, fonts: &FontSet) -> Documen
     let pages = layout(fonts, Frame::new(paper.size()), blocks, &decorations);
     let mut bookmarks = Vec::new();
     let mut page_ops = Vec::with_capacity(pages.len());
+    let mut text_boxes = Vec::with_capacity(pages.len());
+    let mut missing = std::collections::BTreeSet::new();
     for (index, page) in pages.into_iter().enumerate() {
         bookmarks.extend(page.bookmarks.into_iter().map(|name| (name, index)));
         page_ops.push(page.canvas.ops);
+        text_boxes.push(page.canvas.boxes);
+        missing.extend(page.canvas.missing);
     }
     Document {
         title: content.title,
@@ -263,5 +274,7 @@ pub fn lay_out(content: ReportContent, paper: Paper, fonts: &FontSet) -> Documen
         pages: page_ops,
         bookmarks,
         archive: None,
+        text_boxes,
+        missing: missing.into_iter().collect(),
     }
 }

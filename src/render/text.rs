@@ -66,6 +66,76 @@ pub fn wrap(fonts: &FontSet, text: &str, weight: Weight, size: f32, max_width: f
     lines
 }
 
+/// `text` on one line no wider than `max_width`: as it is when it fits, else cut and ended with
+/// "…" — after the last whole word that fits, or between characters when not even the first word
+/// does (never inside a cluster: marks and joiners stay with their base).
+pub fn ellipsize(fonts: &FontSet, text: &str, weight: Weight, size: f32, max_width: f32) -> String {
+    if fonts.width(text, weight, size) <= max_width {
+        return text.to_string();
+    }
+    let fits = |end: usize| {
+        let head = text[..end].trim_end();
+        !head.is_empty() && fonts.width(&format!("{head}…"), weight, size) <= max_width
+    };
+    // Word boundaries, longest first.
+    let words: Vec<usize> = text.char_indices().filter(|(_, c)| *c == ' ').map(|(i, _)| i).collect();
+    if let Some(&end) = words.iter().rev().find(|&&end| fits(end)) {
+        return format!("{}…", text[..end].trim_end());
+    }
+    // Cluster boundaries: before a character that does not attach to the one before it.
+    let bounds: Vec<usize> = text
+        .char_indices()
+        .skip(1)
+        .filter(|&(i, c)| !attaches(c) && !text[..i].ends_with(['\u{200D}', '\u{094D}']))
+        .map(|(i, _)| i)
+        .collect();
+    // Widths grow with the prefix: the longest prefix that fits, by bisection.
+    let (mut lo, mut hi) = (0usize, bounds.len());
+    while lo < hi {
+        let mid = (lo + hi).div_ceil(2);
+        if fits(bounds[mid - 1]) {
+            lo = mid;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    if lo == 0 {
+        return "…".to_string();
+    }
+    format!("{}…", text[..bounds[lo - 1]].trim_end())
+}
+
+/// Wraps like [`wrap`] into at most `max_lines` lines; the last one shown ends with "…" when text
+/// was left out.
+pub fn wrap_at_most(
+    fonts: &FontSet,
+    text: &str,
+    weight: Weight,
+    size: f32,
+    max_width: f32,
+    max_lines: usize,
+) -> Vec<String> {
+    let mut lines = wrap(fonts, text, weight, size, max_width);
+    if lines.len() > max_lines && max_lines > 0 {
+        let rest = lines[max_lines - 1..].join(" ");
+        lines.truncate(max_lines - 1);
+        let mut last = ellipsize(fonts, &format!("{rest} "), weight, size, max_width);
+        if !last.ends_with('…') {
+            last = ellipsize(fonts, &format!("{}…", rest), weight, size, max_width);
+        }
+        lines.push(last);
+    }
+    lines
+}
+
+/// Whether `ch` belongs to the cluster of the character before it: marks, joiners, variation
+/// selectors, and Devanagari's spacing vowel signs (which UAX #9 classes as left to right).
+fn attaches(ch: char) -> bool {
+    crate::render::fonts::is_invisible(ch)
+        || unicode_bidi::bidi_class(ch) == unicode_bidi::BidiClass::NSM
+        || matches!(u32::from(ch), 0x0900..=0x0903 | 0x093A..=0x094F | 0x0955..=0x0957 | 0x0962..=0x0963)
+}
+
 /// If a paragraph's last line is one word of at most three characters, moves the last word of the
 /// line before down to it, when that line keeps another word and the new last line fits.
 fn avoid_runt(paragraph: &mut [String], fonts: &FontSet, weight: Weight, size: f32, max_width: f32) {
@@ -131,6 +201,45 @@ mod tests {
             let first = line.chars().next().unwrap();
             assert!(!"、。」）ー".contains(first), "line starts with {first}: {lines:?}");
         }
+    }
+
+    #[test]
+    fn ellipsis_cuts_at_a_word_boundary_and_fits() {
+        let fonts = FontSet::shared();
+        let name = "Internationale Gesellschaft für Logistik und Spedition Hamburg-Altona GmbH & Co. KG";
+        for max in [40.0, 80.0, 150.0, 300.0] {
+            let short = ellipsize(fonts, name, Weight::Bold, 7.5, max);
+            assert!(fonts.width(&short, Weight::Bold, 7.5) <= max, "{short}");
+            assert!(short.ends_with('…'), "{short}");
+            let head = short.trim_end_matches('…');
+            if head.contains(' ') {
+                // Whole words only.
+                assert!(name.starts_with(head) && name[head.len()..].starts_with(' '), "{short}");
+            }
+        }
+        assert_eq!(ellipsize(fonts, "Acme", Weight::Bold, 7.5, 300.0), "Acme");
+        // No spaces (Japanese): cut between characters.
+        let short = ellipsize(fonts, "株式会社さくら精密機械製作所", Weight::Regular, 10.0, 60.0);
+        assert!(short.ends_with('…') && short.chars().count() <= 6, "{short}");
+        // A Devanagari cluster is never split from its vowel sign.
+        let word = "नमस्तेदुनियाकंपनीलिमिटेड";
+        let short = ellipsize(fonts, word, Weight::Regular, 10.0, 40.0);
+        let head = short.trim_end_matches('…');
+        assert!(word.starts_with(head) && !head.is_empty(), "{short}");
+        let next = word[head.len()..].chars().next().unwrap();
+        assert!(!attaches(next), "{short}: cut before the mark {next:?}");
+        assert!(fonts.width(&short, Weight::Regular, 10.0) <= 40.0);
+    }
+
+    #[test]
+    fn wrap_at_most_ends_with_an_ellipsis_when_text_is_left_out() {
+        let fonts = FontSet::shared();
+        let title = "Value per quarter of the dispatch automation programme across all fourteen depots and hubs";
+        let lines = wrap_at_most(fonts, title, Weight::Bold, 9.5, 150.0, 2);
+        assert_eq!(lines.len(), 2);
+        assert!(lines[1].ends_with('…'), "{lines:?}");
+        assert!(lines.iter().all(|l| fonts.width(l, Weight::Bold, 9.5) <= 150.0), "{lines:?}");
+        assert_eq!(wrap_at_most(fonts, "Short title", Weight::Bold, 9.5, 150.0, 2), ["Short title"]);
     }
 
     #[test]
