@@ -120,6 +120,14 @@ pub enum Problem {
     DuplicateId { what: &'static str, id: String, first_line: u64 },
     #[error("goal {goal:?} uses metric {metric:?}, which has no rows in metrics.csv")]
     MetricWithoutRows { goal: String, metric: String },
+    #[error("{value:?} is not a health component; expected one of {} (the keys of [health.weights] in valuereport.toml)", allowed.join(", "))]
+    UnknownComponent { value: String, allowed: Vec<String> },
+    #[error("a second {component} score for {date} (first on line {first_line}): which one counts is ambiguous; keep one row per component and day")]
+    DuplicateHealthScore { component: String, date: String, first_line: u64 },
+    #[error("a second answer of respondent {respondent:?} on {date} (first on line {first_line}); keep one answer per respondent and day")]
+    DuplicateNpsAnswer { respondent: String, date: String, first_line: u64 },
+    #[error("an nps score in health.csv while the folder has nps.csv, which gives the nps component: which one counts is ambiguous; remove the nps rows from health.csv or remove nps.csv")]
+    NpsInBothFiles,
     #[error("customer_id {id:?} is also used by {other}")]
     DuplicateCustomer { id: String, other: String },
     #[error("invalid settings: {0}")]
