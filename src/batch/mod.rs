@@ -6,7 +6,10 @@ pub mod lock;
 pub mod manifest;
 pub mod output;
 pub mod plan;
+pub mod portfolio;
 pub mod renewal;
+pub mod results;
+pub mod validation;
 pub mod run;
 
 use std::collections::HashMap;

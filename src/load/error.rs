@@ -13,6 +13,27 @@ pub struct InputError {
     pub problem: Problem,
 }
 
+impl Problem {
+    /// A stable code for programs (`validate --format json`): the kind of problem in snake_case,
+    /// `not_a_number`, `missing_column`, `unknown_component`…
+    pub fn code(&self) -> String {
+        let debug = format!("{self:?}");
+        let name = debug.split(|c: char| !c.is_ascii_alphanumeric()).next().unwrap_or_default();
+        let mut code = String::new();
+        for (i, ch) in name.chars().enumerate() {
+            if ch.is_ascii_uppercase() {
+                if i > 0 {
+                    code.push('_');
+                }
+                code.push(ch.to_ascii_lowercase());
+            } else {
+                code.push(ch);
+            }
+        }
+        code
+    }
+}
+
 impl InputError {
     pub fn new(file: &Path, problem: Problem) -> InputError {
         InputError { file: file.to_path_buf(), line: None, column: None, problem }
