@@ -398,7 +398,10 @@ impl FxSettings {
 fn deserialize_locale<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Locale, D::Error> {
     let text = <String as serde::Deserialize>::deserialize(deserializer)?;
     Locale::parse(&text).ok_or_else(|| {
-        serde::de::Error::custom(format!("{text:?} is not a report language; expected one of {}", Locale::keywords().join(", ")))
+        serde::de::Error::custom(format!(
+            "{text:?} is not a report language; expected one of {}",
+            Locale::keywords().join(", ")
+        ))
     })
 }
 

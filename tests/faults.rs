@@ -105,7 +105,8 @@ fn check_output(out: &Path, context: &str) -> Option<serde_json::Value> {
     for (name, bytes) in files.iter().filter(|(name, _)| name.ends_with(".pdf")) {
         let doc = lopdf::Document::load_mem(bytes).unwrap_or_else(|e| panic!("{context}: {name} is not complete: {e}"));
         // Manifest schema 2: outputs is an array of objects with a path.
-        let record = manifest.as_ref().and_then(|m| m["outputs"].as_array()?.iter().find(|o| o["path"] == name.as_str()));
+        let record =
+            manifest.as_ref().and_then(|m| m["outputs"].as_array()?.iter().find(|o| o["path"] == name.as_str()));
         if let Some(record) = record {
             assert_eq!(record["pages"].as_u64(), Some(doc.get_pages().len() as u64), "{context}: {name} pages");
             assert_eq!(record["bytes"].as_u64(), Some(bytes.len() as u64), "{context}: {name} bytes");

@@ -173,7 +173,12 @@ fn check(count: usize, locale: Locale, max_pages: usize) -> Vec<Vec<TextBox>> {
     let fonts = FontSet::shared();
     let rows = rows(count);
     let settings = settings(locale);
-    let input = PortfolioInput { rows: &rows, settings: &settings, quarter: "2026-Q3".parse().unwrap(), as_of: day("2026-11-22") };
+    let input = PortfolioInput {
+        rows: &rows,
+        settings: &settings,
+        quarter: "2026-Q3".parse().unwrap(),
+        as_of: day("2026-11-22"),
+    };
     let document = valuereport::render::report::lay_out(build(&input), Paper::A4, fonts);
     let pages: Vec<Vec<TextBox>> = document.pages.iter().map(|ops| text_boxes(fonts, ops)).collect();
     assert!(pages.len() <= max_pages, "{count} customers ({locale}): {} pages, at most {max_pages}", pages.len());
@@ -182,7 +187,11 @@ fn check(count: usize, locale: Locale, max_pages: usize) -> Vec<Vec<TextBox>> {
         let found = overlaps(boxes);
         assert!(found.is_empty(), "{count} customers ({locale}), page {}: {found:#?}", n + 1);
         for (x0, y0, x1, y1, text) in boxes {
-            assert!(*x0 >= 0.0 && *y0 >= 0.0 && *x1 <= width && *y1 <= height, "page {}: {text:?} is off the page", n + 1);
+            assert!(
+                *x0 >= 0.0 && *y0 >= 0.0 && *x1 <= width && *y1 <= height,
+                "page {}: {text:?} is off the page",
+                n + 1
+            );
         }
     }
     pages
@@ -211,7 +220,12 @@ fn the_portfolio_pdf_is_byte_identical_when_rebuilt() {
     let rows = rows(50);
     let settings = settings(Locale::En);
     let make = || {
-        let input = PortfolioInput { rows: &rows, settings: &settings, quarter: "2026-Q3".parse().unwrap(), as_of: day("2026-11-22") };
+        let input = PortfolioInput {
+            rows: &rows,
+            settings: &settings,
+            quarter: "2026-Q3".parse().unwrap(),
+            as_of: day("2026-11-22"),
+        };
         valuereport::render::report::render_pdf(build(&input), Paper::A4, FontSet::shared())
     };
     let (first, pages) = make();

@@ -25,7 +25,15 @@ fn text(bytes: &[u8]) -> String {
 }
 
 fn run_sample(out: &Path) -> Output {
-    let output = run(&["run", sample_data().to_str().unwrap(), "--as-of", "2026-11-22", "--out", out.to_str().unwrap(), "--quiet"]);
+    let output = run(&[
+        "run",
+        sample_data().to_str().unwrap(),
+        "--as-of",
+        "2026-11-22",
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
     assert_eq!(output.status.code(), Some(0), "{}{}", text(&output.stdout), text(&output.stderr));
     output
 }
@@ -34,10 +42,7 @@ fn run_sample(out: &Path) -> Output {
 fn csv_rows(path: &Path) -> Vec<std::collections::BTreeMap<String, String>> {
     let mut reader = csv::Reader::from_path(path).unwrap();
     let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_string).collect();
-    reader
-        .records()
-        .map(|r| header.iter().cloned().zip(r.unwrap().iter().map(str::to_string)).collect())
-        .collect()
+    reader.records().map(|r| header.iter().cloned().zip(r.unwrap().iter().map(str::to_string)).collect()).collect()
 }
 
 fn decimal(value: &Value) -> Decimal {
@@ -135,7 +140,16 @@ fn a_failed_and_a_stale_customer_have_rows_with_codes() {
     let broken = fs::read_to_string(&goals).unwrap().replacen(",time_savings,", ",income,", 1);
     fs::write(&goals, broken).unwrap();
     let out = work.path().join("out");
-    let output = run(&["run", input.to_str().unwrap(), "--quarter", "2026-Q4", "--out", out.to_str().unwrap(), "--quiet", "--allow-stale"]);
+    let output = run(&[
+        "run",
+        input.to_str().unwrap(),
+        "--quarter",
+        "2026-Q4",
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+        "--allow-stale",
+    ]);
     assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
     let rows = csv_rows(&out.join("2026-Q4/results.csv"));
     assert_eq!(rows.len(), 10);
@@ -169,7 +183,8 @@ fn the_manifest_validates_against_its_schema_and_version_1_manifests_still_load(
     assert_eq!(manifest["schema"], 2);
     assert!(manifest["outputs"].as_array().unwrap().iter().all(|o| o["path"].is_string()));
     assert!(manifest["results"].as_array().unwrap().iter().all(|r| r["reason_code"] == "new"));
-    let kinds: Vec<&str> = manifest["run_outputs"].as_array().unwrap().iter().map(|o| o["kind"].as_str().unwrap()).collect();
+    let kinds: Vec<&str> =
+        manifest["run_outputs"].as_array().unwrap().iter().map(|o| o["kind"].as_str().unwrap()).collect();
     assert!(kinds.contains(&"results-csv") && kinds.contains(&"results-jsonl"), "{kinds:?}");
 
     // Read back by the library, it is the same manifest.

@@ -32,9 +32,10 @@ pub fn write_run_files(files: &RunFiles, rows: &[CustomerResult]) -> Result<Vec<
     let mut outputs = Vec::new();
     let csv = results::to_csv(rows, files.quarter, files.as_of);
     let jsonl = results::to_jsonl(rows, files.quarter, files.as_of);
-    for (kind, name, bytes) in
-        [("results-csv", format!("results{suffix}.csv"), csv), ("results-jsonl", format!("results{suffix}.jsonl"), jsonl)]
-    {
+    for (kind, name, bytes) in [
+        ("results-csv", format!("results{suffix}.csv"), csv),
+        ("results-jsonl", format!("results{suffix}.jsonl"), jsonl),
+    ] {
         outputs.push(write(files.out, &format!("{folder}/{name}"), kind, &bytes, None)?);
     }
     if files.shard.is_none() {

@@ -209,7 +209,12 @@ pub struct CustomerResult {
 
 impl CustomerResult {
     /// The row of a customer whose figures were computed.
-    pub fn computed(customer: &Customer, summary: &ValueSummary, health: &Health, reports: Vec<String>) -> CustomerResult {
+    pub fn computed(
+        customer: &Customer,
+        summary: &ValueSummary,
+        health: &Health,
+        reports: Vec<String>,
+    ) -> CustomerResult {
         let account = &customer.account;
         let stale = summary.stale;
         CustomerResult {
@@ -234,7 +239,12 @@ impl CustomerResult {
     }
 
     /// The row of a customer without figures; what is known of its account is kept.
-    pub fn failed(dir: &str, account: Option<&crate::model::Account>, code: RowReason, reason: String) -> CustomerResult {
+    pub fn failed(
+        dir: &str,
+        account: Option<&crate::model::Account>,
+        code: RowReason,
+        reason: String,
+    ) -> CustomerResult {
         CustomerResult {
             customer_id: account.map(|a| a.customer_id.clone()),
             customer_name: account.map(|a| a.customer_name.clone()),
@@ -319,10 +329,7 @@ impl CustomerResult {
 /// The next touchpoint not yet past at `as_of`: the one due now, or the next to come.
 pub fn next_touchpoint(renewal: NaiveDate, as_of: NaiveDate) -> Option<(Package, NaiveDate)> {
     let days = (renewal - as_of).num_days();
-    Package::ALL
-        .into_iter()
-        .find(|p| days >= p.window().0)
-        .map(|p| (p, renewal - chrono::Duration::days(p.window().1)))
+    Package::ALL.into_iter().find(|p| days >= p.window().0).map(|p| (p, renewal - chrono::Duration::days(p.window().1)))
 }
 
 /// One value of a row: typed in JSON, text in CSV.
@@ -363,7 +370,11 @@ impl Cell {
 }
 
 /// The rows `summary` prints: every customer under INPUT computed for `quarter` (no reports).
-pub fn summary_rows(loaded: &super::LoadedInput, settings: &crate::model::Settings, quarter: Quarter) -> Vec<CustomerResult> {
+pub fn summary_rows(
+    loaded: &super::LoadedInput,
+    settings: &crate::model::Settings,
+    quarter: Quarter,
+) -> Vec<CustomerResult> {
     let mut rows: Vec<CustomerResult> = loaded
         .customers
         .iter()
@@ -371,20 +382,31 @@ pub fn summary_rows(loaded: &super::LoadedInput, settings: &crate::model::Settin
             let dir_text = dir.display().to_string();
             match loaded {
                 Err(errors) => {
-                    let code = if errors.iter().any(|e| matches!(e.problem, crate::load::Problem::DuplicateCustomer { .. })) {
-                        RowReason::DuplicateCustomer
-                    } else {
-                        RowReason::InputError
-                    };
+                    let code =
+                        if errors.iter().any(|e| matches!(e.problem, crate::load::Problem::DuplicateCustomer { .. })) {
+                            RowReason::DuplicateCustomer
+                        } else {
+                            RowReason::InputError
+                        };
                     let text = errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n");
                     CustomerResult::failed(&dir_text, None, code, text)
                 }
                 Ok(customer) => match crate::value::compute(customer, quarter) {
                     Ok(summary) => {
-                        let health = crate::value::health::compute(&customer.health, &customer.nps, &settings.health.weights, quarter);
+                        let health = crate::value::health::compute(
+                            &customer.health,
+                            &customer.nps,
+                            &settings.health.weights,
+                            quarter,
+                        );
                         CustomerResult::computed(customer, &summary, &health, Vec::new())
                     }
-                    Err(e) => CustomerResult::failed(&dir_text, Some(&customer.account), RowReason::ValueError, format!("{dir_text}: {e}")),
+                    Err(e) => CustomerResult::failed(
+                        &dir_text,
+                        Some(&customer.account),
+                        RowReason::ValueError,
+                        format!("{dir_text}: {e}"),
+                    ),
                 },
             }
         })
@@ -402,7 +424,11 @@ pub fn to_json_array(rows: &[CustomerResult], report_quarter: Quarter, as_of: Na
 /// Sorts rows as the files list them: by customer_id, customers without one (failed) by folder last.
 pub fn sort(rows: &mut [CustomerResult]) {
     rows.sort_by(|a, b| {
-        (a.customer_id.is_none(), &a.customer_id, &a.customer_dir).cmp(&(b.customer_id.is_none(), &b.customer_id, &b.customer_dir))
+        (a.customer_id.is_none(), &a.customer_id, &a.customer_dir).cmp(&(
+            b.customer_id.is_none(),
+            &b.customer_id,
+            &b.customer_dir,
+        ))
     });
 }
 

@@ -574,10 +574,10 @@ fn plan(
     ledger: &dyn Fn(&str, &str, &str) -> Option<LedgerEntry>,
     book: &RenewalBook,
 ) -> Vec<Task> {
-    let accounts: Vec<(PathBuf, Result<Account, String>)> =
-        dirs.par_iter()
-            .map(|dir| (dir.clone(), load_account_with(dir, load_options).map_err(|errors| join_errors(&errors))))
-            .collect();
+    let accounts: Vec<(PathBuf, Result<Account, String>)> = dirs
+        .par_iter()
+        .map(|dir| (dir.clone(), load_account_with(dir, load_options).map_err(|errors| join_errors(&errors))))
+        .collect();
     let mut by_id: HashMap<String, Vec<usize>> = HashMap::new();
     for (index, (_, account)) in accounts.iter().enumerate() {
         if let Ok(account) = account {
@@ -927,10 +927,9 @@ impl Context<'_> {
                 // A renewal package's cover message goes first: a package PDF on disk always has
                 // its .eml beside it (when it can have one).
                 let cover = match (renewal.as_ref(), job.renewal.as_ref()) {
-                    (Some(renewal), Some(context)) if job.kind.starts_with("renewal-") => {
-                        self.write_cover(customer, &rendered, renewal, context.renewal_date, &job.path, &fp)
-                            .map_err(|e| (ErrorCode::CoverMessage, e))?
-                    }
+                    (Some(renewal), Some(context)) if job.kind.starts_with("renewal-") => self
+                        .write_cover(customer, &rendered, renewal, context.renewal_date, &job.path, &fp)
+                        .map_err(|e| (ErrorCode::CoverMessage, e))?,
                     _ => None,
                 };
                 write_atomically(&full_path, &rendered.bytes).map_err(|e| {
@@ -952,7 +951,9 @@ impl Context<'_> {
                         };
                     }
                     // What loading changed (exact repeats dropped) is said with every report it shaped.
-                    if let Some(Ok(customer)) = customer.as_ref().filter(|c| c.as_ref().is_ok_and(|c| !c.warnings.is_empty())) {
+                    if let Some(Ok(customer)) =
+                        customer.as_ref().filter(|c| c.as_ref().is_ok_and(|c| !c.warnings.is_empty()))
+                    {
                         let warnings = customer.warnings.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
                         r.note = Some(match r.note.take() {
                             Some(note) => format!("{note}; {warnings}"),
@@ -999,7 +1000,8 @@ impl Context<'_> {
         results: &[ReportResult],
     ) -> CustomerResult {
         let customer = customer.unwrap_or_else(|| {
-            load_customer_with(folder, &LoadOptions::from_settings(self.settings)).map_err(|errors| join_errors(&errors))
+            load_customer_with(folder, &LoadOptions::from_settings(self.settings))
+                .map_err(|errors| join_errors(&errors))
         });
         let customer = match customer {
             Ok(customer) => customer,
@@ -1015,7 +1017,8 @@ impl Context<'_> {
                 return CustomerResult::failed(dir, Some(account), RowReason::ValueError, format!("{dir}: {e}"));
             }
         };
-        let health = crate::value::health::compute(&customer.health, &customer.nps, &self.settings.health.weights, quarter);
+        let health =
+            crate::value::health::compute(&customer.health, &customer.nps, &self.settings.health.weights, quarter);
         let reports = results
             .iter()
             .filter(|r| matches!(r.status, Status::Written | Status::Unchanged))

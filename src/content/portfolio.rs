@@ -102,7 +102,13 @@ pub fn attention(rows: &[CustomerResult], as_of: NaiveDate) -> Vec<(&CustomerRes
     list.sort_by(|(a, fa), (b, fb)| {
         let days = |r: &CustomerResult| r.days_to_renewal(as_of).filter(|d| *d >= 0).unwrap_or(i64::MAX);
         let roi = |r: &CustomerResult| r.figures.as_ref().map_or(Decimal::MIN, |f| f.roi_pct);
-        (fa[0], days(a), roi(a), &a.customer_id, &a.customer_dir).cmp(&(fb[0], days(b), roi(b), &b.customer_id, &b.customer_dir))
+        (fa[0], days(a), roi(a), &a.customer_id, &a.customer_dir).cmp(&(
+            fb[0],
+            days(b),
+            roi(b),
+            &b.customer_id,
+            &b.customer_dir,
+        ))
     });
     list
 }
@@ -179,7 +185,8 @@ const ROI_BUCKETS: [(&str, i64); 6] =
 pub fn roi_distribution(rows: &[CustomerResult]) -> [u32; 6] {
     let mut counts = [0u32; 6];
     for f in rows.iter().filter_map(|r| r.figures.as_ref()) {
-        let bucket = ROI_BUCKETS.iter().rposition(|(_, lo)| *lo == i64::MIN || f.roi_pct >= Decimal::from(*lo)).unwrap_or(0);
+        let bucket =
+            ROI_BUCKETS.iter().rposition(|(_, lo)| *lo == i64::MIN || f.roi_pct >= Decimal::from(*lo)).unwrap_or(0);
         counts[bucket] += 1;
     }
     counts
@@ -569,7 +576,22 @@ pub fn build(input: &PortfolioInput) -> ReportContent {
         let band = row.health.as_ref().and_then(|h| h.band);
         bands[band.map_or(4, |b| b as usize)] += 1;
     }
-    let money_text = |formats: &mut Formats, currency: Currency, amount: Decimal| formats.of(currency).money_whole(amount);
+    // A headline figure is whole units, or compact ($11.6B) when that would be longer than 12
+    // characters: the hero leaves about that much room before its caption. The exact figure is in
+    // the table per currency below it.
+    let money_text = |formats: &mut Formats, currency: Currency, amount: Decimal| {
+        let numbers = formats.of(currency);
+        let whole = numbers.money_whole(amount);
+        if whole.chars().count() <= 12 {
+            return whole;
+        }
+        // Rounded to three significant digits in decimal; the compact formatter only prints it.
+        let digits = amount.abs().trunc().to_string().len() as u32;
+        let step = Decimal::from(10u64.pow(digits.saturating_sub(3)));
+        let rounded =
+            (amount / step).round_dp_with_strategy(0, rust_decimal::RoundingStrategy::MidpointAwayFromZero) * step;
+        numbers.money_compact(super::format::pixels(rounded))
+    };
     if let Some((currency, t)) = groups.get(primary.code()) {
         let roi = t.roi().map_or(w.no_data.to_string(), |r| formats.of(*currency).percent(r));
         let others = groups.len() > 1;
@@ -579,6 +601,14 @@ pub fn build(input: &PortfolioInput) -> ReportContent {
             value: money_text(&mut formats, *currency, t.value),
             caption: w.value_caption.to_string(),
             tone: Tone::Plain,
+        });
+        // Value at risk is the second most important number: a hero of its own (whole-unit amounts of a
+        // large portfolio do not fit a card).
+        headline.push(Element::Hero {
+            label: format!("{}{suffix}", w.at_risk),
+            value: money_text(&mut formats, *currency, t.at_risk),
+            caption: w.at_risk_caption.to_string(),
+            tone: if t.at_risk.is_zero() { Tone::Plain } else { Tone::Bad },
         });
         headline.push(Element::Kpis(vec![
             KpiCard {
@@ -600,13 +630,6 @@ pub fn build(input: &PortfolioInput) -> ReportContent {
                 value_tone: if t.roi().is_some_and(|r| r < Decimal::ONE_HUNDRED) { Tone::Bad } else { Tone::Plain },
                 change: None,
                 caption: w.roi_caption.to_string(),
-            },
-            KpiCard {
-                label: format!("{}{suffix}", w.at_risk),
-                value: money_text(&mut formats, *currency, t.at_risk),
-                value_tone: if t.at_risk.is_zero() { Tone::Plain } else { Tone::Bad },
-                change: None,
-                caption: w.at_risk_caption.to_string(),
             },
             KpiCard {
                 label: w.health.to_string(),
@@ -657,7 +680,10 @@ pub fn build(input: &PortfolioInput) -> ReportContent {
                 cell(row.csm_name.clone().unwrap_or_default()),
                 cell(row.renewal_date.map_or(String::new(), date)),
                 roi_cell(&mut formats, row, w),
-                (band_word(w, row.health.as_ref().and_then(|h| h.band)).to_string(), band_tone(row.health.as_ref().and_then(|h| h.band))),
+                (
+                    band_word(w, row.health.as_ref().and_then(|h| h.band)).to_string(),
+                    band_tone(row.health.as_ref().and_then(|h| h.band)),
+                ),
                 (flags.iter().map(|f| flag_word(w, *f)).collect::<Vec<_>>().join(", "), Tone::Bad),
             ]);
         }
@@ -697,7 +723,10 @@ pub fn build(input: &PortfolioInput) -> ReportContent {
             cell(row.csm_name.clone().unwrap_or_default()),
             cell(row.currency.zip(row.investment).map_or(String::new(), |(c, i)| formats.of(c).money_whole(i))),
             roi_cell(&mut formats, row, w),
-            (band_word(w, row.health.as_ref().and_then(|h| h.band)).to_string(), band_tone(row.health.as_ref().and_then(|h| h.band))),
+            (
+                band_word(w, row.health.as_ref().and_then(|h| h.band)).to_string(),
+                band_tone(row.health.as_ref().and_then(|h| h.band)),
+            ),
             cell(touchpoints.join(" · ")),
         ]);
     }
@@ -723,7 +752,11 @@ pub fn build(input: &PortfolioInput) -> ReportContent {
     let distribution = roi_distribution(input.rows);
     let mut chart_elements = vec![Element::BarChart(BarChartSpec {
         title: w.roi_chart.to_string(),
-        realized: ROI_BUCKETS.iter().zip(distribution).map(|((label, _), n)| (label.to_string(), f64::from(n))).collect(),
+        realized: ROI_BUCKETS
+            .iter()
+            .zip(distribution)
+            .map(|((label, _), n)| (label.to_string(), f64::from(n)))
+            .collect(),
         projected: Vec::new(),
         labels: [String::new(), String::new(), String::new()],
         projected_note: String::new(),
@@ -926,7 +959,8 @@ fn rates_note(input: &PortfolioInput, w: &Words) -> String {
             None => missing.push(code),
         }
     }
-    let mut note = format!("{} {}: {}.", w.rates, fx.base, if used.is_empty() { "–".to_string() } else { used.join("; ") });
+    let mut note =
+        format!("{} {}: {}.", w.rates, fx.base, if used.is_empty() { "–".to_string() } else { used.join("; ") });
     if !missing.is_empty() {
         note.push_str(&format!(" {}: {}.", missing.join(", "), w.unconverted));
     }
@@ -1030,8 +1064,7 @@ mod tests {
         let mut falling_only = row("fall", "USD", "300.00", "100.00", "2028-01-01");
         falling_only.figures.as_mut().unwrap().previous_quarter_value = Some(d("5"));
         let rows = vec![fine, low_far, red, at_risk_late, at_risk_soon, failed, falling_only];
-        let list: Vec<&str> =
-            attention(&rows, as_of).iter().map(|(r, _)| r.customer_id.as_deref().unwrap()).collect();
+        let list: Vec<&str> = attention(&rows, as_of).iter().map(|(r, _)| r.customer_id.as_deref().unwrap()).collect();
         assert_eq!(list, ["f", "r1", "r2", "red", "low"]);
         assert_eq!(flags(&rows[4], as_of), [Flag::AtRisk, Flag::LowRoi]);
     }

@@ -332,8 +332,7 @@ fn read_goals(table: &mut Table, errors: &mut Vec<InputError>) -> Option<Vec<(Go
             }
         }
         let per = row.required_keyword("per", Per::parse, Per::keywords(), errors);
-        let value_per_unit =
-            row.money("value_per_unit", true, |d| d >= Decimal::ZERO, "a number of 0 or more", errors);
+        let value_per_unit = row.money("value_per_unit", true, |d| d >= Decimal::ZERO, "a number of 0 or more", errors);
         let volume = match row.text("volume") {
             None => Some(Decimal::ONE),
             Some(_) => row.number_in("volume", false, |d| d > Decimal::ZERO, "a number greater than 0", errors),
@@ -559,7 +558,11 @@ fn read_health(
         let component = row.required_text("component", "a health component such as usage", errors).and_then(|name| {
             let known = components.iter().find(|c| c.eq_ignore_ascii_case(name.trim()));
             if known.is_none() {
-                row.reject("component", Problem::UnknownComponent { value: name.to_string(), allowed: components.to_vec() }, errors);
+                row.reject(
+                    "component",
+                    Problem::UnknownComponent { value: name.to_string(), allowed: components.to_vec() },
+                    errors,
+                );
             }
             known.cloned()
         });
@@ -700,8 +703,11 @@ mod tests {
     fn health_and_nps_rows_load_and_bad_rows_name_file_line_and_column() {
         let dir = tempfile::tempdir().unwrap();
         sample_folder(dir.path());
-        std::fs::write(dir.path().join(HEALTH_FILE), "date,component,score\n2026-09-01,Usage,80\n2026-09-01,billing,100.5\n")
-            .unwrap();
+        std::fs::write(
+            dir.path().join(HEALTH_FILE),
+            "date,component,score\n2026-09-01,Usage,80\n2026-09-01,billing,100.5\n",
+        )
+        .unwrap();
         std::fs::write(dir.path().join(NPS_FILE), "date,respondent,score\n2026-09-01,ana@x.example,9\n").unwrap();
         let customer = load_customer(dir.path()).unwrap();
         assert_eq!(customer.health.len(), 2);
@@ -713,7 +719,11 @@ mod tests {
             "date,component,score\n2026-09-01,usage,80\n2026-09-01,happiness,50\n2026-09-01,usage,70\n2026-09-02,support,750\n2026-09-03,nps,60\n2026-13-01,billing,1\n",
         )
         .unwrap();
-        std::fs::write(dir.path().join(NPS_FILE), "date,respondent,score\n2026-09-01,a,11\n2026-09-01,b,7.5\n2026-09-02,c,3\n2026-09-02,c,4\n").unwrap();
+        std::fs::write(
+            dir.path().join(NPS_FILE),
+            "date,respondent,score\n2026-09-01,a,11\n2026-09-01,b,7.5\n2026-09-02,c,3\n2026-09-02,c,4\n",
+        )
+        .unwrap();
         let errors: Vec<String> = load_customer(dir.path()).unwrap_err().iter().map(ToString::to_string).collect();
         let expect = [
             ("health.csv:3", "\"happiness\" is not a health component; expected one of billing, nps, support, usage"),

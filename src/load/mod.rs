@@ -16,18 +16,18 @@ mod table;
 use std::path::Path;
 
 pub use columns::{normalize as normalize_column_name, Alias, ColumnSettings, Preset};
-pub use decode::Encoding;
 pub use customer::{
-    is_valid_customer_id, load_account, load_account_with, load_customer, load_customer_with, LoadOptions, ACCOUNT_FILE,
-    GOALS_FILE, HEALTH_FILE, METRICS_FILE, NPS_FILE, OPPORTUNITIES_FILE, STORIES_FILE,
+    is_valid_customer_id, load_account, load_account_with, load_customer, load_customer_with, LoadOptions,
+    ACCOUNT_FILE, GOALS_FILE, HEALTH_FILE, METRICS_FILE, NPS_FILE, OPPORTUNITIES_FILE, STORIES_FILE,
 };
+pub use date::{parse_date_cell, parse_iso_date};
+pub use decode::Encoding;
 pub use error::{InputError, Problem};
 pub use limits::{
     Limits, DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_LIST_ROWS, DEFAULT_MAX_ROWS, MAX_FILE_BYTES_VAR, MAX_LIST_ROWS_VAR,
     MAX_PROBLEMS_PER_FILE, MAX_ROWS_VAR, MAX_VALUE_CHARS,
 };
 pub use number::{parse_decimal, NumberFormat};
-pub use date::{parse_date_cell, parse_iso_date};
 pub use table::{Dialect, Table};
 
 use crate::model::Settings;
@@ -272,7 +272,10 @@ mod tests {
         let eur = crate::model::Currency::from_code("EUR").unwrap();
         // A TOML float is read from its shortest text: exactly 1.085, not 1.08499999….
         assert_eq!(fx.rate(eur).unwrap().0, "1.085".parse::<rust_decimal::Decimal>().unwrap());
-        assert_eq!(fx.rate(crate::model::Currency::from_code("JPY").unwrap()).unwrap().1.unwrap().to_string(), "2026-09-30");
+        assert_eq!(
+            fx.rate(crate::model::Currency::from_code("JPY").unwrap()).unwrap().1.unwrap().to_string(),
+            "2026-09-30"
+        );
         assert!(fx.rate(crate::model::Currency::from_code("GBP").unwrap()).is_none());
         for (bad, message) in [
             ("[health.weights]\nusage = -1\n", "a weight is 0 or more"),

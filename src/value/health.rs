@@ -125,8 +125,8 @@ pub fn nps(responses: &[NpsResponse], quarter: Quarter) -> Option<Nps> {
     let respondents = latest.len() as u32;
     let promoters = latest.values().filter(|(_, s)| *s >= 9).count() as u32;
     let detractors = latest.values().filter(|(_, s)| *s <= 6).count() as u32;
-    let score = Decimal::from(i64::from(promoters) - i64::from(detractors)) * Decimal::ONE_HUNDRED
-        / Decimal::from(respondents);
+    let score =
+        Decimal::from(i64::from(promoters) - i64::from(detractors)) * Decimal::ONE_HUNDRED / Decimal::from(respondents);
     Some(Nps { respondents, promoters, detractors, score })
 }
 
@@ -148,9 +148,12 @@ pub fn compute(
             .max_by_key(|o| o.date);
         let from_nps = (component == NPS_COMPONENT).then(|| nps.as_ref().zip(nps_date)).flatten();
         match (from_nps, latest) {
-            (Some((nps, date)), _) => {
-                components.push(ComponentScore { component: component.clone(), weight, score: nps.as_component(), date })
-            }
+            (Some((nps, date)), _) => components.push(ComponentScore {
+                component: component.clone(),
+                weight,
+                score: nps.as_component(),
+                date,
+            }),
             (None, Some(o)) => {
                 components.push(ComponentScore { component: component.clone(), weight, score: o.score, date: o.date })
             }
@@ -191,8 +194,12 @@ mod tests {
     #[test]
     fn seed_weights_give_the_weighted_mean() {
         // usage 80 × 40 + nps 50 × 10 + support 60 × 20 + billing 100 × 30 = 7,900 over 100 → 79, green.
-        let rows =
-            [obs("2026-07-10", "usage", "80"), obs("2026-08-01", "nps", "50"), obs("2026-09-01", "support", "60"), obs("2026-09-30", "billing", "100")];
+        let rows = [
+            obs("2026-07-10", "usage", "80"),
+            obs("2026-08-01", "nps", "50"),
+            obs("2026-09-01", "support", "60"),
+            obs("2026-09-30", "billing", "100"),
+        ];
         let health = compute(&rows, &[], &HealthSettings::default_weights(), q3());
         assert_eq!(health.score, Some(79));
         assert_eq!(health.band, Some(Band::Green));
@@ -204,8 +211,12 @@ mod tests {
         // Seed 004: three tickets this month (red on support) but the product is used actively
         // (green on usage): the CHS is yellow. usage 85, support 20, nps 50, billing 60:
         // (85 × 40 + 50 × 10 + 20 × 20 + 60 × 30) ÷ 100 = 61 → yellow.
-        let rows =
-            [obs("2026-09-01", "usage", "85"), obs("2026-09-01", "nps", "50"), obs("2026-09-01", "support", "20"), obs("2026-09-01", "billing", "60")];
+        let rows = [
+            obs("2026-09-01", "usage", "85"),
+            obs("2026-09-01", "nps", "50"),
+            obs("2026-09-01", "support", "20"),
+            obs("2026-09-01", "billing", "60"),
+        ];
         let health = compute(&rows, &[], &HealthSettings::default_weights(), q3());
         assert_eq!((health.score, health.band), (Some(61), Some(Band::Yellow)));
     }
@@ -213,7 +224,8 @@ mod tests {
     #[test]
     fn missing_components_are_left_out_not_counted_as_zero() {
         // usage 90 × 40 + support 45 × 20 = 4,500 over 60 → 75 (not 45 over 100).
-        let rows = [obs("2026-08-15", "usage", "90"), obs("2026-08-15", "support", "45"), obs("2026-06-30", "billing", "0")];
+        let rows =
+            [obs("2026-08-15", "usage", "90"), obs("2026-08-15", "support", "45"), obs("2026-06-30", "billing", "0")];
         let health = compute(&rows, &[], &HealthSettings::default_weights(), q3());
         assert_eq!(health.score, Some(75));
         assert_eq!(health.missing, ["billing", "nps"]);
@@ -224,7 +236,8 @@ mod tests {
 
     #[test]
     fn the_latest_observation_of_the_quarter_counts() {
-        let rows = [obs("2026-09-20", "usage", "30"), obs("2026-07-01", "usage", "90"), obs("2026-10-01", "usage", "100")];
+        let rows =
+            [obs("2026-09-20", "usage", "30"), obs("2026-07-01", "usage", "90"), obs("2026-10-01", "usage", "100")];
         let health = compute(&rows, &[], &HealthSettings::default_weights(), q3());
         assert_eq!(health.components[0].score, Decimal::from(30));
         assert_eq!(health.score, Some(30));

@@ -2,5 +2,5 @@
 #![allow(dead_code)]
 
 pub mod files;
-pub mod smtp;
 pub mod schema;
+pub mod smtp;
