@@ -49,3 +49,11 @@ measure "unchanged rerun, --jobs 2" no "$work/out2" "$bin" run "$work/input" --a
 one=$(cat "$work/median-$(printf '%s' "cold, --jobs 1" | tr -c 'a-z0-9' '-')")
 two=$(cat "$work/median-$(printf '%s' "cold, --jobs 2" | tr -c 'a-z0-9' '-')")
 echo "scaling 1 -> 2 jobs (median walls): $(echo "$one $two" | awk '{printf "%.2fx", $1 / $2}')"
+# The run's own files (results.csv, results.jsonl, the portfolio PDF) are written after the
+# customers: their time is in the manifest.
+python3 - "$work/out2/manifest.json" <<'PY' 2>/dev/null || grep -o '"run_files_ms": [0-9]*' "$work/out2/manifest.json"
+import json, sys
+m = json.load(open(sys.argv[1]))
+files = ", ".join(f"{o['kind']} {o['bytes'] // 1024} KB" + (f" {o['pages']} pages" if o.get('pages') else "") for o in m["run_outputs"])
+print(f"run files (results, portfolio) in the last run: {m['timings']['run_files_ms']} ms ({files})")
+PY

@@ -62,6 +62,9 @@ enum Command {
         /// Folder to walk for customer folders (each holds an account.csv).
         #[arg(default_value = DEFAULT_INPUT)]
         input: PathBuf,
+        /// text: one line per problem; json: one document with every problem and its code.
+        #[arg(long, value_enum, default_value_t = ValidateFormat::Text)]
+        format: ValidateFormat,
     },
     /// Show the value computation for one customer folder.
     Explain {
@@ -139,6 +142,9 @@ enum Command {
         input: PathBuf,
         #[command(flatten)]
         period: Period,
+        /// text: aligned lines; json: an array of objects; csv: results.csv's columns.
+        #[arg(long, value_enum, default_value_t = SummaryFormat::Text)]
+        format: SummaryFormat,
     },
 }
 
@@ -263,6 +269,19 @@ enum Format {
     Json,
 }
 
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ValidateFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum SummaryFormat {
+    Text,
+    Json,
+    Csv,
+}
+
 const OK: u8 = 0;
 const DATA_ERRORS: u8 = 1;
 const USAGE: u8 = 2;
@@ -272,12 +291,12 @@ const HELD: u8 = 75;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
-        Some(Command::Validate { input }) => validate(&input),
+        Some(Command::Validate { input, format }) => validate(&input, format),
         Some(Command::Explain { customer_dir, period, format }) => explain_customer(&customer_dir, &period, format),
         Some(Command::Report { customer_dir, period, audience, out, allow_stale, look }) => {
             report(&customer_dir, &period, audience, out, allow_stale, &look)
         }
-        Some(Command::Summary { input, period }) => summary(&input, &period),
+        Some(Command::Summary { input, period, format }) => summary(&input, &period, format),
         Some(Command::Run { input, period, audience, batch }) => {
             let editions = audience.into_iter().map(batch::AudienceArg::edition).collect();
             batch::run(&input, period.report_quarter(), period.as_of(), editions, &batch)
@@ -311,11 +330,22 @@ fn main() -> ExitCode {
     ExitCode::from(code)
 }
 
-fn validate(input: &Path) -> u8 {
+fn validate(input: &Path, format: ValidateFormat) -> u8 {
     let loaded = match load_input(input) {
         Ok(loaded) => loaded,
         Err(e) => return usage_error(&e.to_string()),
     };
+    if format == ValidateFormat::Json {
+        let report = valuereport::batch::validation::to_json(&loaded);
+        std::println!("{}", serde_json::to_string_pretty(&report).expect("json"));
+        return if loaded.settings.is_err() {
+            USAGE
+        } else if loaded.problem_count() > 0 || !loaded.unreadable.is_empty() {
+            DATA_ERRORS
+        } else {
+            OK
+        };
+    }
     for (path, reason) in &loaded.skipped {
         eprintln!("note: {}: skipped: {reason}", path.display());
     }
@@ -445,15 +475,31 @@ fn report(dir: &Path, period: &Period, audience: Audience, out: Option<PathBuf>,
     }
 }
 
-fn summary(input: &Path, period: &Period) -> u8 {
+fn summary(input: &Path, period: &Period, format: SummaryFormat) -> u8 {
     let loaded = match load_input(input) {
         Ok(loaded) => loaded,
         Err(e) => return usage_error(&e.to_string()),
     };
-    if let Err(e) = &loaded.settings {
-        return usage_error(&e.to_string());
-    }
+    let settings = match &loaded.settings {
+        Ok(settings) => settings,
+        Err(e) => return usage_error(&e.to_string()),
+    };
     let quarter = period.report_quarter();
+    if format != SummaryFormat::Text {
+        use valuereport::batch::results;
+        let rows = results::summary_rows(&loaded, settings, quarter);
+        // Machine formats are data, written as results.csv and .jsonl write them (JSON escapes
+        // control characters; CSV quotes, as in the file on disk).
+        let bytes = match format {
+            SummaryFormat::Csv => results::to_csv(&rows, quarter, period.as_of()),
+            _ => results::to_json_array(&rows, quarter, period.as_of()).into_bytes(),
+        };
+        use std::io::Write as _;
+        let _ = std::io::stdout().write_all(&bytes);
+        report_unreadable(&loaded);
+        let failed = rows.iter().any(|r| r.status == results::RowStatus::Failed);
+        return if failed || !loaded.unreadable.is_empty() { DATA_ERRORS } else { OK };
+    }
     let mut failed = 0;
     for (dir, result) in &loaded.customers {
         let outcome = result

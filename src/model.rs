@@ -21,6 +21,10 @@ pub struct Customer {
     pub observations: Vec<Observation>,
     pub stories: Vec<Story>,
     pub opportunities: Vec<Opportunity>,
+    /// Rows of the optional health.csv (customer health score inputs), in file order.
+    pub health: Vec<HealthObservation>,
+    /// Rows of the optional nps.csv (survey answers), in file order.
+    pub nps: Vec<NpsResponse>,
     /// What loading changed and the operator should know (exact repeats dropped by
     /// `dedupe_exact_rows`), each against its file and line.
     pub warnings: Vec<crate::load::InputError>,
@@ -234,6 +238,24 @@ pub struct Opportunity {
     pub start_date: Option<NaiveDate>,
 }
 
+/// One row of health.csv: a component of the customer health score observed on a day.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HealthObservation {
+    pub date: NaiveDate,
+    /// A key of `[health.weights]` (usage, nps, support, billing by default).
+    pub component: String,
+    /// 0–100, above 100 for exceptional (seed 004: thriving).
+    pub score: Decimal,
+}
+
+/// One row of nps.csv: one respondent's answer (0–10) to "how likely are you to recommend us".
+#[derive(Debug, Clone, PartialEq)]
+pub struct NpsResponse {
+    pub date: NaiveDate,
+    pub respondent: String,
+    pub score: u8,
+}
+
 /// Run-wide settings from `valuereport.toml` at the INPUT root.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -257,6 +279,153 @@ pub struct Settings {
     /// warning per row, instead of refusing the customer.
     #[serde(default)]
     pub dedupe_exact_rows: bool,
+    /// `[health]`: the weights of the customer health score's components.
+    #[serde(default)]
+    pub health: HealthSettings,
+    /// `[portfolio]`: the cross-customer portfolio report.
+    #[serde(default)]
+    pub portfolio: PortfolioSettings,
+    /// `[fx]`: exchange rates into one base currency for the portfolio's totals. Without it, money
+    /// is totalled per currency only.
+    #[serde(default)]
+    pub fx: Option<FxSettings>,
+}
+
+/// `[health]` in `valuereport.toml`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HealthSettings {
+    /// Component → weight (relative; they need not add up to 100). A `[health.weights]` table
+    /// replaces the defaults as a whole: its keys are the components health.csv may name.
+    #[serde(default = "HealthSettings::default_weights")]
+    pub weights: std::collections::BTreeMap<String, Decimal>,
+}
+
+impl HealthSettings {
+    /// Seed 004: product usage 40%, NPS 10%, support tickets 20%, billing 30%.
+    pub fn default_weights() -> std::collections::BTreeMap<String, Decimal> {
+        [("usage", 40), ("nps", 10), ("support", 20), ("billing", 30)]
+            .into_iter()
+            .map(|(name, weight)| (name.to_string(), Decimal::from(weight)))
+            .collect()
+    }
+
+    /// Weights are 0 or more, at least one above 0, and components are lowercase words: the message
+    /// for `valuereport.toml`.
+    pub fn check(&self) -> Result<(), String> {
+        for (name, weight) in &self.weights {
+            if name.is_empty() || !name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
+                return Err(format!(
+                    "[health.weights] {name:?}: a component is a lowercase word (letters, digits, _), e.g. usage"
+                ));
+            }
+            if *weight < Decimal::ZERO {
+                return Err(format!("[health.weights] {name} = {weight}: a weight is 0 or more"));
+            }
+        }
+        if !self.weights.values().any(|w| *w > Decimal::ZERO) {
+            return Err("[health.weights]: at least one weight must be above 0, e.g. usage = 40".to_string());
+        }
+        Ok(())
+    }
+}
+
+impl Default for HealthSettings {
+    fn default() -> HealthSettings {
+        HealthSettings { weights: HealthSettings::default_weights() }
+    }
+}
+
+/// `[portfolio]` in `valuereport.toml`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PortfolioSettings {
+    /// Language of portfolio-<quarter>.pdf (en, es, ms, ja); default en.
+    #[serde(default, deserialize_with = "deserialize_locale")]
+    pub locale: Locale,
+}
+
+/// `[fx]` in `valuereport.toml`: `base = "USD"` and one `[fx.rates.EUR]` table per currency with
+/// `rate` (units of the base currency per one unit of that currency) and the `date` it was taken.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FxSettings {
+    #[serde(deserialize_with = "deserialize_currency")]
+    pub base: Currency,
+    #[serde(default)]
+    pub rates: std::collections::BTreeMap<String, FxRate>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FxRate {
+    /// Units of the base currency per one unit of this currency (EUR 1.0850 with base USD).
+    pub rate: Decimal,
+    /// The day the rate was taken (stated on the page beside every converted figure).
+    #[serde(deserialize_with = "deserialize_date")]
+    pub date: NaiveDate,
+}
+
+impl FxSettings {
+    /// Every code is ISO 4217, every rate above 0: the message for `valuereport.toml`.
+    pub fn check(&self) -> Result<(), String> {
+        for (code, rate) in &self.rates {
+            let Some(currency) = Currency::from_code(code) else {
+                return Err(format!("[fx.rates.{code}]: {code:?} is not an ISO 4217 currency code; expected e.g. EUR"));
+            };
+            if currency == self.base {
+                return Err(format!("[fx.rates.{code}]: {code} is the base currency; remove it (its rate is 1)"));
+            }
+            if rate.rate <= Decimal::ZERO {
+                return Err(format!("[fx.rates.{code}] rate = {}: a rate is above 0", rate.rate));
+            }
+        }
+        Ok(())
+    }
+
+    /// The rate into the base currency (1 for the base itself); `None` without one.
+    pub fn rate(&self, currency: Currency) -> Option<(Decimal, Option<NaiveDate>)> {
+        if currency == self.base {
+            return Some((Decimal::ONE, None));
+        }
+        self.rates
+            .iter()
+            .find(|(code, _)| Currency::from_code(code) == Some(currency))
+            .map(|(_, rate)| (rate.rate, Some(rate.date)))
+    }
+}
+
+fn deserialize_locale<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Locale, D::Error> {
+    let text = <String as serde::Deserialize>::deserialize(deserializer)?;
+    Locale::parse(&text).ok_or_else(|| {
+        serde::de::Error::custom(format!(
+            "{text:?} is not a report language; expected one of {}",
+            Locale::keywords().join(", ")
+        ))
+    })
+}
+
+fn deserialize_currency<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Currency, D::Error> {
+    let text = <String as serde::Deserialize>::deserialize(deserializer)?;
+    Currency::from_code(&text).ok_or_else(|| {
+        serde::de::Error::custom(format!("{text:?} is not an ISO 4217 currency code; expected e.g. USD"))
+    })
+}
+
+/// A TOML date (`2026-09-30`) or a string holding one.
+fn deserialize_date<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<NaiveDate, D::Error> {
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum DateValue {
+        Toml(toml::value::Datetime),
+        Text(String),
+    }
+    let text = match <DateValue as serde::Deserialize>::deserialize(deserializer)? {
+        DateValue::Toml(datetime) => datetime.to_string(),
+        DateValue::Text(text) => text,
+    };
+    crate::load::parse_iso_date(&text)
+        .ok_or_else(|| serde::de::Error::custom(format!("{text:?} is not a date; expected YYYY-MM-DD")))
 }
 
 /// `[renewals]` in `valuereport.toml`.
@@ -302,6 +471,9 @@ impl Default for Settings {
             renewals: RenewalSettings::default(),
             columns: crate::load::ColumnSettings::default(),
             dedupe_exact_rows: false,
+            health: HealthSettings::default(),
+            portfolio: PortfolioSettings::default(),
+            fx: None,
         }
     }
 }

@@ -91,12 +91,13 @@ impl Work {
         serde_json::from_slice(&fs::read(self.out().join(name)).unwrap()).unwrap()
     }
 
-    /// Every PDF under out/, relative path → bytes.
+    /// Every customer's PDF under out/, relative path → bytes (not the run's portfolio PDF).
     fn pdfs(&self) -> Vec<(String, Vec<u8>)> {
         let mut files: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(self.out())
             .into_iter()
             .filter_map(Result::ok)
             .filter(|e| e.path().extension().is_some_and(|x| x == "pdf"))
+            .filter(|e| !e.file_name().to_string_lossy().starts_with("portfolio-"))
             .map(|e| {
                 let name = e.path().strip_prefix(self.out()).unwrap().to_string_lossy().into_owned();
                 (name, fs::read(e.path()).unwrap())
@@ -138,6 +139,10 @@ fn a_run_writes_every_report_and_a_rerun_with_nothing_changed_writes_nothing() {
     let pdfs = work.pdfs();
     assert_eq!(pdfs.len(), 8);
     assert!(pdfs.iter().any(|(p, _)| p == "2026-Q3/c000/c000-2026-Q3-executive.pdf"));
+    // The run's own files: results and the portfolio, beside the customer folders.
+    for name in ["results.csv", "results.jsonl", "portfolio-2026-Q3.pdf"] {
+        assert!(work.out().join("2026-Q3").join(name).is_file(), "{name}");
+    }
     assert!(pdfs.iter().any(|(p, _)| p == "2026-Q3/c002/c002-2026-Q3-team.pdf"));
     let manifest = work.manifest("manifest.json");
     assert_eq!(counts(&manifest), (8, 0, 0, 0));
@@ -358,10 +363,20 @@ fn a_cron_that_missed_days_catches_up_and_each_package_is_produced_once() {
             "renewals/late/late-renewal-2027-01-10-T-90.pdf",
         ]
     );
-    let ledger = &work.manifest("manifest.json")["renewals"]["late"]["2027-01-10"];
-    assert_eq!(ledger["T-90"]["as_of"], day(75).to_string());
-    assert_eq!(ledger["T-60"]["as_of"], day(40).to_string());
-    assert_eq!(ledger["T-30"]["as_of"], day(12).to_string());
+    // Manifest schema 2: the ledger is an array of packages.
+    let manifest = work.manifest("manifest.json");
+    let entry = |package: &str| {
+        manifest["renewals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["customer_id"] == "late" && e["renewal"] == "2027-01-10" && e["package"] == package)
+            .cloned()
+            .unwrap_or_else(|| panic!("{package} in the ledger"))
+    };
+    assert_eq!(entry("T-90")["as_of"], day(75).to_string());
+    assert_eq!(entry("T-60")["as_of"], day(40).to_string());
+    assert_eq!(entry("T-30")["as_of"], day(12).to_string());
     // The update reports what is new since the T-60 package, in the customer's words (no "T-60").
     let t30 = fs::read(work.out().join("renewals/late/late-renewal-2027-01-10-T-30.pdf")).unwrap();
     let doc = lopdf::Document::load_mem(&t30).unwrap();

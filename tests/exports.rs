@@ -60,7 +60,11 @@ fn line_of(file: &Path, text: &str) -> usize {
 
 #[test]
 fn every_accepted_export_reads_to_the_original_customer_and_figures() {
-    let expected = load(&original());
+    let mut expected = load(&original());
+    // The fixtures are exports of the five report files; the sample's health.csv and nps.csv are not
+    // among them.
+    expected.health.clear();
+    expected.nps.clear();
     let expected_figures = figures(&expected);
     let expected = content(expected);
     let dirs = [
@@ -226,7 +230,7 @@ fn a_batch_goes_on_with_the_other_customers_and_validate_names_every_refusal() {
     let written: Vec<String> = walkdir::WalkDir::new(&out)
         .into_iter()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|name| name.ends_with(".pdf"))
+        .filter(|name| name.ends_with(".pdf") && !name.starts_with("portfolio-"))
         .collect();
     assert_eq!(written.len(), 2, "both editions of the good customer only: {written:?}");
     assert!(written.iter().all(|name| name.starts_with("acme-good-")), "{written:?}");

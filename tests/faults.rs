@@ -104,7 +104,9 @@ fn check_output(out: &Path, context: &str) -> Option<serde_json::Value> {
         .map(|(_, bytes)| serde_json::from_slice(bytes).unwrap_or_else(|e| panic!("{context}: corrupt manifest: {e}")));
     for (name, bytes) in files.iter().filter(|(name, _)| name.ends_with(".pdf")) {
         let doc = lopdf::Document::load_mem(bytes).unwrap_or_else(|e| panic!("{context}: {name} is not complete: {e}"));
-        let record = manifest.as_ref().and_then(|m| m["outputs"].get(name.as_str()));
+        // Manifest schema 2: outputs is an array of objects with a path.
+        let record =
+            manifest.as_ref().and_then(|m| m["outputs"].as_array()?.iter().find(|o| o["path"] == name.as_str()));
         if let Some(record) = record {
             assert_eq!(record["pages"].as_u64(), Some(doc.get_pages().len() as u64), "{context}: {name} pages");
             assert_eq!(record["bytes"].as_u64(), Some(bytes.len() as u64), "{context}: {name} bytes");
@@ -332,10 +334,16 @@ fn ten_kills_at_random_points_leave_only_complete_reports_and_the_next_run_finis
     let output = work.run(&[]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
     let manifest = check_output(&work.out(), "after the last run").unwrap();
-    let pdfs: Vec<String> = files(&work.out()).into_iter().map(|(n, _)| n).filter(|n| n.ends_with(".pdf")).collect();
+    // Customers' reports (the run's portfolio PDF is checked as complete above).
+    let pdfs: Vec<String> = files(&work.out())
+        .into_iter()
+        .map(|(n, _)| n)
+        .filter(|n| n.ends_with(".pdf") && !n.contains("/portfolio-"))
+        .collect();
     assert_eq!(pdfs.len(), 10, "{pdfs:?}");
     for pdf in &pdfs {
-        assert!(manifest["outputs"].get(pdf.as_str()).is_some(), "{pdf} is recorded");
+        let outputs = manifest["outputs"].as_array().unwrap();
+        assert!(outputs.iter().any(|o| o["path"] == pdf.as_str()), "{pdf} is recorded");
     }
     // Temporaries of killed runs are removed once they are older than the lock lease (a minute);
     // none of them is a PDF.

@@ -93,6 +93,8 @@ impl Work {
             .into_iter()
             .filter_map(Result::ok)
             .filter(|e| e.path().extension().is_some_and(|x| x == "pdf"))
+            // Customers' reports only: not the run's portfolio PDF.
+            .filter(|e| !e.file_name().to_string_lossy().starts_with("portfolio-"))
             .map(|e| e.path().strip_prefix(self.out()).unwrap().to_string_lossy().into_owned())
             .collect();
         pdfs.sort();

@@ -76,6 +76,8 @@ fn customer(currency: &str, goals: Vec<Goal>, observations: Vec<Observation>) ->
         observations,
         stories: Vec::new(),
         opportunities: Vec::new(),
+        health: Vec::new(),
+        nps: Vec::new(),
         warnings: Vec::new(),
     }
 }
@@ -641,6 +643,8 @@ fn any_export() -> impl Strategy<Value = Export> {
                         start_date: None,
                     })
                     .collect(),
+                health: Vec::new(),
+                nps: Vec::new(),
                 warnings: Vec::new(),
             };
             Export { header_upper, customer, styles }

@@ -176,14 +176,10 @@ impl Work {
 /// The ledger of the manifest as (customer, renewal key, package) → (path, sha256).
 fn ledger(manifest: &serde_json::Value) -> BTreeMap<(String, String, String), (String, String)> {
     let mut entries = BTreeMap::new();
-    for (customer, renewals) in manifest["renewals"].as_object().unwrap() {
-        for (key, packages) in renewals.as_object().unwrap() {
-            for (package, entry) in packages.as_object().unwrap() {
-                let value =
-                    (entry["path"].as_str().unwrap().to_string(), entry["sha256"].as_str().unwrap().to_string());
-                entries.insert((customer.clone(), key.clone(), package.clone()), value);
-            }
-        }
+    // Manifest schema 2: one object per package.
+    for entry in manifest["renewals"].as_array().unwrap() {
+        let text = |key: &str| entry[key].as_str().unwrap().to_string();
+        entries.insert((text("customer_id"), text("renewal"), text("package")), (text("path"), text("sha256")));
     }
     entries
 }
@@ -549,7 +545,14 @@ fn the_date_tolerance_comes_from_valuereport_toml() {
     assert_eq!(output.status.code(), Some(0));
     let stderr = text(&output.stderr);
     assert!(stderr.contains("renewal date changed from 2027-01-06 to 2027-01-09, 3 days, not less than the 2-day tolerance: a new renewal; T-60 is due"), "{stderr}");
-    let keys: Vec<String> = work.manifest()["renewals"][Work::id(0)].as_object().unwrap().keys().cloned().collect();
+    let mut keys: Vec<String> = work.manifest()["renewals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["customer_id"] == Work::id(0).as_str())
+        .map(|e| e["renewal"].as_str().unwrap().to_string())
+        .collect();
+    keys.dedup();
     assert_eq!(keys, ["2027-01-06", "2027-01-09"]);
     // With the default (45 days) the same correction keeps the renewal.
     fs::write(&settings, "vendor_name = \"Northwind Analytics\"\n").unwrap();

@@ -1,6 +1,12 @@
 //! `out/manifest.json`: what the last run did, the outputs index that makes reruns incremental, and
 //! the renewal ledger (which package was produced for which renewal date). Modelled on dbt's
 //! `run_results.json`; always written atomically.
+//!
+//! Schema 2 (docs/manifest.schema.json) is made for SQL engines and BI tools as much as for the next
+//! run: every collection is an array of objects with fixed keys (never an object keyed by file path,
+//! whose inferred schema changes with the data), and every reason and error has a code from a closed
+//! set beside its human text. Version-1 manifests (outputs keyed by path, a nested ledger) are still
+//! read; they are written as version 2.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -11,7 +17,7 @@ use super::output::write_atomically;
 
 pub const MANIFEST_FILE: &str = "manifest.json";
 /// Version of the manifest's shape.
-pub const SCHEMA: u32 = 1;
+pub const SCHEMA: u32 = 2;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -25,6 +31,64 @@ pub enum Status {
     Failed,
 }
 
+/// Why a report was written, kept or skipped: `reason`'s code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReasonCode {
+    /// Never written before.
+    New,
+    /// `--force`.
+    Forced,
+    /// The customer's files, the settings, the wording or the program changed.
+    InputsChanged,
+    /// Inputs unchanged: the file on disk was kept.
+    Unchanged,
+    /// The file on disk is not the one written: written again.
+    FileModified,
+    /// The file on disk is gone: written again.
+    FileMissing,
+    /// The run was stopped (SIGTERM, SIGINT) before this customer.
+    NotStarted,
+    /// The renewal date has passed: no package.
+    RenewalPassed,
+    /// No package is due on this day.
+    NotDue,
+    /// This package of this renewal was already produced.
+    AlreadyProduced,
+    /// A later package of this renewal was already produced.
+    LaterProduced,
+}
+
+/// Why a report failed: `error`'s code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// A file of the customer breaks the input contract (or account.csv is unusable).
+    InputError,
+    /// The report quarter has no goal data yet (refused without --allow-stale).
+    Stale,
+    /// The figures cannot be computed exactly.
+    ValueError,
+    /// A wording template does not render.
+    CatalogError,
+    /// The cover message of a renewal package could not be made or written.
+    CoverMessage,
+    /// The file could not be written.
+    WriteError,
+}
+
+impl ErrorCode {
+    pub fn of(error: &super::ReportError) -> ErrorCode {
+        match error {
+            super::ReportError::Input(_) => ErrorCode::InputError,
+            super::ReportError::Value { .. } => ErrorCode::ValueError,
+            super::ReportError::Stale { .. } => ErrorCode::Stale,
+            super::ReportError::Catalog(_) => ErrorCode::CatalogError,
+            super::ReportError::Write { .. } => ErrorCode::WriteError,
+        }
+    }
+}
+
 /// One report of one customer in one run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReportResult {
@@ -35,8 +99,14 @@ pub struct ReportResult {
     /// Relative to the output folder.
     pub path: Option<String>,
     pub status: Status,
-    /// Why it was written, kept or skipped.
+    /// Why it was written, kept or skipped: the code (absent in version-1 manifests) …
+    #[serde(default)]
+    pub reason_code: Option<ReasonCode>,
+    /// … and the text.
     pub reason: Option<String>,
+    /// Why it failed: the code (absent in version-1 manifests) and the text.
+    #[serde(default)]
+    pub error_code: Option<ErrorCode>,
     pub error: Option<String>,
     pub fingerprint: Option<String>,
     pub sha256: Option<String>,
@@ -58,7 +128,9 @@ impl ReportResult {
             kind: kind.to_string(),
             path: None,
             status,
+            reason_code: None,
             reason: None,
+            error_code: None,
             error: None,
             fingerprint: None,
             sha256: None,
@@ -96,6 +168,19 @@ pub struct LedgerEntry {
     pub renewal_date: Option<String>,
 }
 
+/// A file of the run as a whole (results.csv, results.jsonl, the portfolio PDF).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunOutput {
+    /// `results-csv`, `results-jsonl` or `portfolio`.
+    pub kind: String,
+    /// Relative to the output folder.
+    pub path: String,
+    pub sha256: String,
+    pub bytes: u64,
+    /// Pages of a PDF.
+    pub pages: Option<u32>,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Counts {
     pub customers: u64,
@@ -111,6 +196,9 @@ pub struct Timings {
     pub discover_ms: u64,
     /// Sum over reports of the time spent loading, computing, rendering and writing them.
     pub reports_ms: u64,
+    /// Writing the run's own files after the customers (results, portfolio); 0 in version 1.
+    #[serde(default)]
+    pub run_files_ms: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -131,9 +219,99 @@ pub struct Manifest {
     /// This run's reports, sorted by customer folder and kind.
     pub results: Vec<ReportResult>,
     /// Output path (relative) → its last good state, kept across runs for incremental reruns.
+    /// Written as an array of objects with a `path` key (schema 2); a version-1 object keyed by path
+    /// is read too.
+    #[serde(with = "outputs_list")]
     pub outputs: BTreeMap<String, OutputRecord>,
-    /// customer_id → renewal date → package label → entry, kept across runs.
+    /// customer_id → renewal date → package label → entry, kept across runs. Written as an array of
+    /// objects with `customer_id`, `renewal` and `package` keys (schema 2); a version-1 nested
+    /// object is read too.
+    #[serde(with = "ledger_list")]
     pub renewals: BTreeMap<String, BTreeMap<String, BTreeMap<String, LedgerEntry>>>,
+    /// The run's own files (results, portfolio); absent in version-1 manifests.
+    #[serde(default)]
+    pub run_outputs: Vec<RunOutput>,
+}
+
+/// `outputs` as an array of `{path, …record}` (schema 2), read from that or a version-1 map.
+mod outputs_list {
+    use super::*;
+
+    #[derive(Serialize, Deserialize)]
+    struct Entry {
+        path: String,
+        #[serde(flatten)]
+        record: OutputRecord,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Either {
+        List(Vec<Entry>),
+        Map(BTreeMap<String, OutputRecord>),
+    }
+
+    pub fn serialize<S: serde::Serializer>(map: &BTreeMap<String, OutputRecord>, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(map.iter().map(|(path, record)| Entry { path: path.clone(), record: record.clone() }))
+    }
+
+    pub fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<BTreeMap<String, OutputRecord>, D::Error> {
+        Ok(match Either::deserialize(d)? {
+            Either::List(entries) => entries.into_iter().map(|e| (e.path, e.record)).collect(),
+            Either::Map(map) => map,
+        })
+    }
+}
+
+type Ledger = BTreeMap<String, BTreeMap<String, BTreeMap<String, LedgerEntry>>>;
+
+/// `renewals` as an array of `{customer_id, renewal, package, …entry}` (schema 2), read from that or
+/// a version-1 nested map.
+mod ledger_list {
+    use super::*;
+
+    #[derive(Serialize, Deserialize)]
+    struct Entry {
+        customer_id: String,
+        /// The renewal's identity: its date when its first package was produced.
+        renewal: String,
+        package: String,
+        #[serde(flatten)]
+        entry: LedgerEntry,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Either {
+        List(Vec<Entry>),
+        Map(Ledger),
+    }
+
+    pub fn serialize<S: serde::Serializer>(ledger: &Ledger, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(ledger.iter().flat_map(|(customer_id, renewals)| {
+            renewals.iter().flat_map(move |(renewal, packages)| {
+                packages.iter().map(move |(package, entry)| Entry {
+                    customer_id: customer_id.clone(),
+                    renewal: renewal.clone(),
+                    package: package.clone(),
+                    entry: entry.clone(),
+                })
+            })
+        }))
+    }
+
+    pub fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Ledger, D::Error> {
+        Ok(match Either::deserialize(d)? {
+            Either::List(entries) => {
+                let mut ledger = Ledger::new();
+                for e in entries {
+                    ledger.entry(e.customer_id).or_default().entry(e.renewal).or_default().insert(e.package, e.entry);
+                }
+                ledger
+            }
+            Either::Map(ledger) => ledger,
+        })
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -164,6 +342,7 @@ impl Manifest {
             results: Vec::new(),
             outputs: BTreeMap::new(),
             renewals: BTreeMap::new(),
+            run_outputs: Vec::new(),
         }
     }
 
@@ -174,9 +353,16 @@ impl Manifest {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(source) => return Err(ManifestError::Read { path: path.to_path_buf(), source }),
         };
-        serde_json::from_slice(&bytes)
-            .map(Some)
-            .map_err(|e| ManifestError::Invalid { path: path.to_path_buf(), message: e.to_string() })
+        let manifest: Manifest = serde_json::from_slice(&bytes)
+            .map_err(|e| ManifestError::Invalid { path: path.to_path_buf(), message: e.to_string() })?;
+        if manifest.schema == 0 || manifest.schema > SCHEMA {
+            let message = format!(
+                "schema {} is not one this version reads (1 to {SCHEMA}): written by a newer valuereport?",
+                manifest.schema
+            );
+            return Err(ManifestError::Invalid { path: path.to_path_buf(), message });
+        }
+        Ok(Some(manifest))
     }
 
     /// The union of every manifest in an output folder (`manifest.json` and `manifest-K-of-N.json`):

@@ -6,8 +6,11 @@ pub mod lock;
 pub mod manifest;
 pub mod output;
 pub mod plan;
+pub mod portfolio;
 pub mod renewal;
+pub mod results;
 pub mod run;
+pub mod validation;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -76,12 +79,7 @@ pub fn load_input(root: &Path) -> Result<LoadedInput, DiscoverError> {
             Err(errors) => errors.push(error),
         }
     }
-    Ok(LoadedInput {
-        settings,
-        customers,
-        skipped: discovery.skipped,
-        unreadable: discovery.unreadable,
-    })
+    Ok(LoadedInput { settings, customers, skipped: discovery.skipped, unreadable: discovery.unreadable })
 }
 
 /// Everything that can stop one report from being written.

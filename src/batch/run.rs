@@ -17,10 +17,13 @@ use rayon::prelude::*;
 use super::fingerprint::{customer_files, fingerprint, sha256_hex};
 use super::journal::{self, Event, Journal, JournalError, JournalRecord, JournalState, PackageKey};
 use super::lock::{FolderLock, LockError, Role};
-use super::manifest::{LedgerEntry, Manifest, ManifestError, OutputRecord, ReportResult, Status, MANIFEST_FILE};
+use super::manifest::{
+    ErrorCode, LedgerEntry, Manifest, ManifestError, OutputRecord, ReasonCode, ReportResult, Status, MANIFEST_FILE,
+};
 use super::output::{remove_stale_temporaries, write_atomically};
 use super::plan::{Package, Shard};
 use super::renewal::{self, CustomerLedger, Resolved};
+use super::results::{CustomerResult, RowReason, RowStatus};
 use super::{report_pdf, ReportOptions};
 use crate::content::catalog::Catalogs;
 use crate::content::renewal::{RenewalContext, Since};
@@ -140,13 +143,15 @@ impl Outcome {
             || self.deliveries.iter().any(|d| d.delivery.needs_attention())
     }
 
-    /// The files this run wrote, in result order: (customer_id, kind, path relative to the output folder).
+    /// The files this run wrote, in result order, then the run's own files (results, portfolio):
+    /// (customer_id, kind, path relative to the output folder); a run file has no customer_id ("").
     pub fn written(&self) -> Vec<(&str, &str, &str)> {
         self.manifest
             .results
             .iter()
             .filter(|r| r.status == Status::Written)
             .filter_map(|r| Some((r.customer_id.as_deref().unwrap_or(""), r.kind.as_str(), r.path.as_deref()?)))
+            .chain(self.manifest.run_outputs.iter().map(|o| ("", o.kind.as_str(), o.path.as_str())))
             .collect()
     }
 }
@@ -300,6 +305,7 @@ pub fn execute(options: &RunOptions, progress: &dyn Progress) -> Result<Outcome,
         recorded: Mutex::new(Vec::new()),
         journal_errors: Mutex::new(reconciled.errors),
         not_started: AtomicUsize::new(0),
+        rows: matches!(options.mode, Mode::Quarterly { .. }).then(|| Mutex::new(Vec::new())),
     };
     let pool = rayon::ThreadPoolBuilder::new().num_threads(options.jobs.max(1)).build().expect("a thread pool");
     let mut results: Vec<ReportResult> = pool.install(|| {
@@ -383,9 +389,34 @@ pub fn execute(options: &RunOptions, progress: &dyn Progress) -> Result<Outcome,
     }
     let journal_errors = context.journal_errors.into_inner().unwrap_or_else(|p| p.into_inner());
     let not_started = context.not_started.into_inner();
+    // The run's own files: results for every customer (and the portfolio, unsharded), unless the run
+    // was stopped (the rows would be incomplete) or is a dry run.
+    let stopped = options.stop.is_some_and(|s| s.load(Ordering::SeqCst) != 0);
+    let mut run_errors = Vec::new();
+    if let (Some(rows), false, false) = (context.rows, options.dry_run, stopped) {
+        let mut rows = rows.into_inner().unwrap_or_else(|p| p.into_inner());
+        super::results::sort(&mut rows);
+        let files = super::portfolio::RunFiles {
+            out,
+            quarter,
+            as_of: options.as_of,
+            shard: options.shard,
+            settings: &settings,
+            paper: options.paper,
+        };
+        let writing = Instant::now();
+        let written = super::portfolio::write_run_files(&files, &rows);
+        manifest.timings.run_files_ms = writing.elapsed().as_millis() as u64;
+        match written {
+            Ok(outputs) => manifest.run_outputs = outputs,
+            Err(error) => run_errors.push(error),
+        }
+    }
     manifest.results = results;
     manifest.timings.discover_ms = discover_ms;
     manifest.timings.total_ms = started.elapsed().as_millis() as u64;
+    let mut journal_errors = journal_errors;
+    journal_errors.extend(run_errors);
     manifest.finished_at = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
     // Reports are already on disk: a manifest that cannot be saved fails the run (exit 1), it does
     // not make it a usage error.
@@ -543,10 +574,10 @@ fn plan(
     ledger: &dyn Fn(&str, &str, &str) -> Option<LedgerEntry>,
     book: &RenewalBook,
 ) -> Vec<Task> {
-    let accounts: Vec<(PathBuf, Result<Account, String>)> =
-        dirs.par_iter()
-            .map(|dir| (dir.clone(), load_account_with(dir, load_options).map_err(|errors| join_errors(&errors))))
-            .collect();
+    let accounts: Vec<(PathBuf, Result<Account, String>)> = dirs
+        .par_iter()
+        .map(|dir| (dir.clone(), load_account_with(dir, load_options).map_err(|errors| join_errors(&errors))))
+        .collect();
     let mut by_id: HashMap<String, Vec<usize>> = HashMap::new();
     for (index, (_, account)) in accounts.iter().enumerate() {
         if let Ok(account) = account {
@@ -598,6 +629,8 @@ fn plan(
                     None => {
                         let days = (renewal - options.as_of).num_days();
                         let mut skipped = ReportResult::new(&dir_text, Some(id), "renewal", Status::Skipped);
+                        skipped.reason_code =
+                            Some(if days < 0 { ReasonCode::RenewalPassed } else { ReasonCode::NotDue });
                         skipped.reason = Some(if days < 0 {
                             format!("renewal date {date} has passed")
                         } else {
@@ -615,6 +648,7 @@ fn plan(
                         if let (Some(done), false) = (ledger(id, &date, package.label()), options.force) {
                             let mut skipped = ReportResult::new(&dir_text, Some(id), &kind, Status::Skipped);
                             skipped.path = Some(done.path.clone());
+                            skipped.reason_code = Some(ReasonCode::AlreadyProduced);
                             skipped.reason = Some(match &moved {
                                 Some(moved) => format!("{moved}; {package} already produced on {}", done.as_of),
                                 None => format!("{package} for the {date} renewal was produced on {}", done.as_of),
@@ -629,6 +663,7 @@ fn plan(
                                 "{latest} already produced on {}; {package} comes before it and is not produced",
                                 done.as_of
                             );
+                            skipped.reason_code = Some(ReasonCode::LaterProduced);
                             skipped.reason = Some(match &moved {
                                 Some(moved) => format!("{moved}; {produced}"),
                                 None => format!("{produced} for this renewal"),
@@ -689,6 +724,8 @@ struct Context<'a> {
     recorded: Mutex<Vec<(String, String, String, LedgerEntry)>>,
     journal_errors: Mutex<Vec<String>>,
     not_started: AtomicUsize,
+    /// One row per customer for results.csv and the portfolio (quarterly runs only).
+    rows: Option<Mutex<Vec<CustomerResult>>>,
 }
 
 impl Context<'_> {
@@ -705,6 +742,7 @@ impl Context<'_> {
         for job in task.jobs {
             let mut r = ReportResult::new(&dir, id.as_deref(), &job.kind, Status::Skipped);
             r.path = Some(job.path);
+            r.reason_code = Some(ReasonCode::NotStarted);
             r.reason = Some(format!("not started: the run was stopped by {}", signal_name(signal)));
             results.push(r);
         }
@@ -786,6 +824,12 @@ impl Context<'_> {
         let account = match task.account {
             Ok(account) => account,
             Err(error) => {
+                let code = if error.contains(" is also used by ") {
+                    RowReason::DuplicateCustomer
+                } else {
+                    RowReason::InputError
+                };
+                self.add_row(|| CustomerResult::failed(&dir, None, code, error.clone()));
                 let mut failed = ReportResult::new(&dir, None, "customer", Status::Failed);
                 failed.error = Some(error);
                 results.push(failed);
@@ -799,16 +843,21 @@ impl Context<'_> {
         let inputs = match customer_files(&task.dir) {
             Ok(hash) => hash,
             Err(e) => {
+                let error = format!("{dir}: cannot read the customer's files: {e}");
+                self.add_row(|| CustomerResult::failed(&dir, Some(&account), RowReason::InputError, error.clone()));
                 for job in &task.jobs {
                     let mut failed = ReportResult::new(&dir, Some(id), &job.kind, Status::Failed);
-                    failed.error = Some(format!("{dir}: cannot read the customer's files: {e}"));
+                    failed.error = Some(error.clone());
                     results.push(failed);
                 }
                 return results;
             }
         };
-        // Loaded lazily: a customer whose reports are all unchanged is never parsed.
+        // Loaded lazily: a customer whose reports are all unchanged is parsed only for its row of
+        // results.csv (quarterly runs), never rendered.
         let mut customer = None;
+        let mut summary = None;
+        let first_result = results.len();
         for job in task.jobs {
             let started = Instant::now();
             let since = job.renewal.as_ref().and_then(|r| r.since.as_ref());
@@ -831,13 +880,14 @@ impl Context<'_> {
             r.fingerprint = Some(fp.clone());
             let full_path = self.options.out.join(&job.path);
             let known = self.previous.and_then(|m| m.outputs.get(&job.path));
-            let reason = match known {
-                _ if self.options.force => "forced",
-                None => "new",
-                Some(record) if record.fingerprint != fp => "inputs changed",
+            let (code, reason) = match known {
+                _ if self.options.force => (ReasonCode::Forced, "forced"),
+                None => (ReasonCode::New, "new"),
+                Some(record) if record.fingerprint != fp => (ReasonCode::InputsChanged, "inputs changed"),
                 Some(record) => match std::fs::read(&full_path) {
                     Ok(bytes) if sha256_hex(&bytes) == record.sha256 => {
                         r.status = Status::Unchanged;
+                        r.reason_code = Some(ReasonCode::Unchanged);
                         r.reason = Some("inputs unchanged since it was written".into());
                         r.sha256 = Some(record.sha256.clone());
                         r.bytes = Some(record.bytes);
@@ -845,10 +895,11 @@ impl Context<'_> {
                         results.push(r);
                         continue;
                     }
-                    Ok(_) => "file on disk was modified",
-                    Err(_) => "file on disk is missing",
+                    Ok(_) => (ReasonCode::FileModified, "file on disk was modified"),
+                    Err(_) => (ReasonCode::FileMissing, "file on disk is missing"),
                 },
             };
+            r.reason_code = Some(code);
             r.reason = Some(reason.to_string());
             if self.options.dry_run {
                 r.note = renewal.as_ref().and_then(|renewal| renewal.note.clone());
@@ -860,7 +911,7 @@ impl Context<'_> {
                 customer = Some(load_customer_with(&task.dir, &load_options).map_err(|errors| join_errors(&errors)));
             }
             let loaded = customer.as_ref().expect("loaded above");
-            let rendered = loaded.as_ref().map_err(Clone::clone).and_then(|customer| {
+            let rendered = loaded.as_ref().map_err(|e| (ErrorCode::InputError, e.clone())).and_then(|customer| {
                 let options = ReportOptions {
                     settings: self.settings,
                     catalogs: self.options.catalogs,
@@ -873,22 +924,26 @@ impl Context<'_> {
                     allow_stale: self.options.allow_stale,
                     pdf_standard: Default::default(),
                 };
-                let rendered = report_pdf(customer, &options).map_err(|e| e.to_string())?;
+                let rendered = report_pdf(customer, &options).map_err(|e| (ErrorCode::of(&e), e.to_string()))?;
                 // A renewal package's cover message goes first: a package PDF on disk always has
                 // its .eml beside it (when it can have one).
                 let cover = match (renewal.as_ref(), job.renewal.as_ref()) {
-                    (Some(renewal), Some(context)) if job.kind.starts_with("renewal-") => {
-                        self.write_cover(customer, &rendered, renewal, context.renewal_date, &job.path, &fp)?
-                    }
+                    (Some(renewal), Some(context)) if job.kind.starts_with("renewal-") => self
+                        .write_cover(customer, &rendered, renewal, context.renewal_date, &job.path, &fp)
+                        .map_err(|e| (ErrorCode::CoverMessage, e))?,
                     _ => None,
                 };
-                write_atomically(&full_path, &rendered.bytes)
-                    .map_err(|e| format!("{}: cannot write the report: {e}", full_path.display()))?;
+                write_atomically(&full_path, &rendered.bytes).map_err(|e| {
+                    (ErrorCode::WriteError, format!("{}: cannot write the report: {e}", full_path.display()))
+                })?;
                 Ok((rendered, cover))
             });
             match rendered {
                 Ok((rendered, cover)) => {
                     let sha = sha256_hex(&rendered.bytes);
+                    if summary.is_none() && job.renewal.is_none() {
+                        summary = Some(rendered.summary.clone());
+                    }
                     if let Some(renewal) = renewal.as_ref().filter(|_| job.kind.starts_with("renewal-")) {
                         self.record(id, renewal, &job, &full_path, &sha);
                         r.note = match (renewal.note.clone(), cover) {
@@ -914,15 +969,75 @@ impl Context<'_> {
                     r.bytes = Some(rendered.bytes.len() as u64);
                     r.pages = Some(rendered.pages);
                 }
-                Err(error) => {
+                Err((code, error)) => {
                     r.status = Status::Failed;
+                    r.error_code = Some(code);
                     r.error = Some(error);
                 }
             }
             r.elapsed_ms = started.elapsed().as_millis() as u64;
             results.push(r);
         }
+        if self.rows.is_some() && !self.options.dry_run {
+            let row = self.customer_row(&dir, &task.dir, &account, customer, summary, &results[first_result..]);
+            self.add_row(|| row);
+        }
         results
+    }
+
+    /// Adds a row for results.csv (quarterly runs only).
+    fn add_row(&self, row: impl FnOnce() -> CustomerResult) {
+        if let Some(rows) = &self.rows {
+            let row = row();
+            rows.lock().unwrap_or_else(|p| p.into_inner()).push(row);
+        }
+    }
+
+    /// The customer's row: its figures as the engine computes them for the report quarter, its
+    /// health, and its reports' paths and failures.
+    fn customer_row(
+        &self,
+        dir: &str,
+        folder: &Path,
+        account: &Account,
+        customer: Option<Result<crate::model::Customer, String>>,
+        summary: Option<crate::value::ValueSummary>,
+        results: &[ReportResult],
+    ) -> CustomerResult {
+        let customer = customer.unwrap_or_else(|| {
+            load_customer_with(folder, &LoadOptions::from_settings(self.settings))
+                .map_err(|errors| join_errors(&errors))
+        });
+        let customer = match customer {
+            Ok(customer) => customer,
+            Err(error) => return CustomerResult::failed(dir, Some(account), RowReason::InputError, error),
+        };
+        let quarter = match &self.options.mode {
+            Mode::Quarterly { quarter, .. } => *quarter,
+            Mode::Renewals => Quarter::last_ended_on_or_before(self.options.as_of),
+        };
+        let summary = match summary.map_or_else(|| crate::value::compute(&customer, quarter), Ok) {
+            Ok(summary) => summary,
+            Err(e) => {
+                return CustomerResult::failed(dir, Some(account), RowReason::ValueError, format!("{dir}: {e}"));
+            }
+        };
+        let health =
+            crate::value::health::compute(&customer.health, &customer.nps, &self.settings.health.weights, quarter);
+        let reports = results
+            .iter()
+            .filter(|r| matches!(r.status, Status::Written | Status::Unchanged))
+            .filter_map(|r| r.path.clone())
+            .collect();
+        let mut row = CustomerResult::computed(&customer, &summary, &health, reports);
+        // A stale customer's reports are refused on purpose (without --allow-stale): it stays stale.
+        let refused_as_stale = row.status == RowStatus::Stale && !self.options.allow_stale;
+        if let Some(error) = results.iter().filter(|r| r.status == Status::Failed).find_map(|r| r.error.as_deref()) {
+            if !refused_as_stale {
+                row.report_failed(error);
+            }
+        }
+        row
     }
 }
 

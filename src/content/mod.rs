@@ -3,6 +3,7 @@
 pub mod catalog;
 pub mod format;
 mod parts;
+pub mod portfolio;
 pub mod recommend;
 pub mod renewal;
 pub mod report;

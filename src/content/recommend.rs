@@ -221,6 +221,8 @@ mod tests {
             observations,
             stories: vec![],
             opportunities,
+            health: vec![],
+            nps: vec![],
             warnings: Vec::new(),
         }
     }

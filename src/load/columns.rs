@@ -142,6 +142,10 @@ pub struct ColumnSettings {
     pub stories: BTreeMap<String, Names>,
     #[serde(default)]
     pub opportunities: BTreeMap<String, Names>,
+    #[serde(default)]
+    pub health: BTreeMap<String, Names>,
+    #[serde(default)]
+    pub nps: BTreeMap<String, Names>,
 }
 
 /// Other names one of our columns may have in a file's header.
@@ -164,6 +168,8 @@ impl ColumnSettings {
             FileKind::Metrics => &self.metrics,
             FileKind::Stories => &self.stories,
             FileKind::Opportunities => &self.opportunities,
+            FileKind::Health => &self.health,
+            FileKind::Nps => &self.nps,
         }
     }
 

@@ -13,8 +13,8 @@ use super::limits::{Limits, MAX_PROBLEMS_PER_FILE};
 use super::table::{Row, Table};
 use super::FileKind;
 use crate::model::{
-    Account, BaselineSource, Category, Currency, Customer, Direction, Goal, Locale, Observation, Opportunity, Per,
-    Settings, Story, StoryKind,
+    Account, BaselineSource, Category, Currency, Customer, Direction, Goal, HealthObservation, Locale, NpsResponse,
+    Observation, Opportunity, Per, Settings, Story, StoryKind,
 };
 
 pub const ACCOUNT_FILE: &str = "account.csv";
@@ -22,19 +22,37 @@ pub const GOALS_FILE: &str = "goals.csv";
 pub const METRICS_FILE: &str = "metrics.csv";
 pub const STORIES_FILE: &str = "stories.csv";
 pub const OPPORTUNITIES_FILE: &str = "opportunities.csv";
+/// Optional: the customer health score's inputs (`date,component,score`).
+pub const HEALTH_FILE: &str = "health.csv";
+/// Optional: survey answers (`date,respondent,score` 0–10) that give the NPS.
+pub const NPS_FILE: &str = "nps.csv";
+/// Highest score health.csv accepts: above 100 is exceptional (thriving), but a 750 is a typo for 75.
+pub const MAX_HEALTH_SCORE: u32 = 200;
 
 /// How customer folders are read: the settings from `valuereport.toml` that concern the input.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LoadOptions {
     /// `[columns]`: other header names for our columns.
     pub columns: ColumnSettings,
     /// `dedupe_exact_rows`: drop exact repeats in metrics.csv with a warning instead of refusing them.
     pub dedupe_exact_rows: bool,
+    /// The components health.csv may name: the keys of `[health.weights]`.
+    pub health_components: Vec<String>,
 }
 
 impl LoadOptions {
     pub fn from_settings(settings: &Settings) -> LoadOptions {
-        LoadOptions { columns: settings.columns.clone(), dedupe_exact_rows: settings.dedupe_exact_rows }
+        LoadOptions {
+            columns: settings.columns.clone(),
+            dedupe_exact_rows: settings.dedupe_exact_rows,
+            health_components: settings.health.weights.keys().cloned().collect(),
+        }
+    }
+}
+
+impl Default for LoadOptions {
+    fn default() -> LoadOptions {
+        LoadOptions::from_settings(&Settings::default())
     }
 }
 
@@ -56,6 +74,10 @@ pub fn load_customer_with(dir: &Path, options: &LoadOptions) -> Result<Customer,
     let stories = read_optional(dir, FileKind::Stories, options, &mut errors, |t, e| read_stories(t, e));
     let opportunities =
         read_optional(dir, FileKind::Opportunities, options, &mut errors, |t, e| read_opportunities(t, e));
+    let nps = read_optional(dir, FileKind::Nps, options, &mut errors, |t, e| read_nps(t, e));
+    let health = read_optional(dir, FileKind::Health, options, &mut errors, |t, e| {
+        read_health(t, &options.health_components, nps.is_some(), e)
+    });
 
     if let (Some(goals), Some(metrics)) = (&goals, &metrics) {
         check_goal_metrics(&dir.join(GOALS_FILE), &dir.join(METRICS_FILE), goals, metrics, &mut errors);
@@ -68,6 +90,8 @@ pub fn load_customer_with(dir: &Path, options: &LoadOptions) -> Result<Customer,
             observations: metrics.observations,
             stories: stories.unwrap_or_default(),
             opportunities: opportunities.unwrap_or_default(),
+            health: health.unwrap_or_default(),
+            nps: nps.unwrap_or_default(),
             warnings,
         }),
         _ => Err(errors),
@@ -178,6 +202,11 @@ pub(super) fn read_kind(kind: FileKind, table: &mut Table, errors: &mut Vec<Inpu
         FileKind::Metrics => read_metrics(table, false, errors, &mut Vec::new()).map(|rows| rows.observations.len()),
         FileKind::Stories => read_stories(table, errors).map(|rows| rows.len()),
         FileKind::Opportunities => read_opportunities(table, errors).map(|rows| rows.len()),
+        FileKind::Health => {
+            let components = LoadOptions::default().health_components;
+            read_health(table, &components, false, errors).map(|rows| rows.len())
+        }
+        FileKind::Nps => read_nps(table, errors).map(|rows| rows.len()),
     }
 }
 
@@ -303,8 +332,7 @@ fn read_goals(table: &mut Table, errors: &mut Vec<InputError>) -> Option<Vec<(Go
             }
         }
         let per = row.required_keyword("per", Per::parse, Per::keywords(), errors);
-        let value_per_unit =
-            row.money("value_per_unit", true, |d| d >= Decimal::ZERO, "a number of 0 or more", errors);
+        let value_per_unit = row.money("value_per_unit", true, |d| d >= Decimal::ZERO, "a number of 0 or more", errors);
         let volume = match row.text("volume") {
             None => Some(Decimal::ONE),
             Some(_) => row.number_in("volume", false, |d| d > Decimal::ZERO, "a number greater than 0", errors),
@@ -516,6 +544,92 @@ fn read_opportunities(table: &mut Table, errors: &mut Vec<InputError>) -> Option
     })
 }
 
+/// health.csv: one score per component and day, each component a key of `[health.weights]`. With
+/// nps.csv in the folder, the nps component comes from it alone.
+fn read_health(
+    table: &mut Table,
+    components: &[String],
+    has_nps_file: bool,
+    errors: &mut Vec<InputError>,
+) -> Option<Vec<HealthObservation>> {
+    let mut first_line: HashMap<(NaiveDate, String), u64> = HashMap::new();
+    read_rows(table, &["date", "component", "score"], errors, |row, errors| {
+        let date = row.required_date("date", errors);
+        let component = row.required_text("component", "a health component such as usage", errors).and_then(|name| {
+            let known = components.iter().find(|c| c.eq_ignore_ascii_case(name.trim()));
+            if known.is_none() {
+                row.reject(
+                    "component",
+                    Problem::UnknownComponent { value: name.to_string(), allowed: components.to_vec() },
+                    errors,
+                );
+            }
+            known.cloned()
+        });
+        if let (Some(component), true) = (&component, has_nps_file) {
+            if component == "nps" {
+                row.reject("component", Problem::NpsInBothFiles, errors);
+            }
+        }
+        let score = row.number_in(
+            "score",
+            true,
+            |d| d >= Decimal::ZERO && d <= Decimal::from(MAX_HEALTH_SCORE),
+            "a score from 0 to 100 (up to 200 for exceptional)",
+            errors,
+        );
+        if let (Some(date), Some(component)) = (date, &component) {
+            match first_line.entry((date, component.clone())) {
+                std::collections::hash_map::Entry::Occupied(first) => {
+                    let problem = Problem::DuplicateHealthScore {
+                        component: component.clone(),
+                        date: date.to_string(),
+                        first_line: *first.get(),
+                    };
+                    row.reject("component", problem, errors);
+                }
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert(row.line());
+                }
+            }
+        }
+        Some(HealthObservation { date: date?, component: component?, score: score? })
+    })
+}
+
+/// nps.csv: one answer (0–10) per respondent and day.
+fn read_nps(table: &mut Table, errors: &mut Vec<InputError>) -> Option<Vec<NpsResponse>> {
+    let mut first_line: HashMap<(NaiveDate, String), u64> = HashMap::new();
+    read_rows(table, &["date", "respondent", "score"], errors, |row, errors| {
+        let date = row.required_date("date", errors);
+        let respondent = row.required_text("respondent", "who answered (a name, e-mail or id)", errors);
+        let score = row.number_in(
+            "score",
+            true,
+            |d| d.fract().is_zero() && (Decimal::ZERO..=Decimal::TEN).contains(&d),
+            "a whole number from 0 to 10",
+            errors,
+        );
+        if let (Some(date), Some(respondent)) = (date, respondent) {
+            match first_line.entry((date, respondent.to_string())) {
+                std::collections::hash_map::Entry::Occupied(first) => {
+                    let problem = Problem::DuplicateNpsAnswer {
+                        respondent: respondent.to_string(),
+                        date: date.to_string(),
+                        first_line: *first.get(),
+                    };
+                    row.reject("respondent", problem, errors);
+                }
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert(row.line());
+                }
+            }
+        }
+        let score = rust_decimal::prelude::ToPrimitive::to_u8(&score?)?;
+        Some(NpsResponse { date: date?, respondent: respondent?.to_string(), score })
+    })
+}
+
 /// Every goal's metric must have at least one row in metrics.csv, and no metric may be spelled like a
 /// goal's metric but differently (`Reporting_hours` for `reporting_hours`): its rows would silently
 /// count for nothing.
@@ -576,5 +690,66 @@ mod tests {
         for bad in ["maria", "@x.com", "a@b", "a@@b.com", "a b@c.com"] {
             assert!(!is_plausible_email(bad), "{bad}");
         }
+    }
+
+    fn sample_folder(dir: &Path) {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data/amer/acme-logistics");
+        for name in [ACCOUNT_FILE, GOALS_FILE, METRICS_FILE] {
+            std::fs::copy(src.join(name), dir.join(name)).unwrap();
+        }
+    }
+
+    #[test]
+    fn health_and_nps_rows_load_and_bad_rows_name_file_line_and_column() {
+        let dir = tempfile::tempdir().unwrap();
+        sample_folder(dir.path());
+        std::fs::write(
+            dir.path().join(HEALTH_FILE),
+            "date,component,score\n2026-09-01,Usage,80\n2026-09-01,billing,100.5\n",
+        )
+        .unwrap();
+        std::fs::write(dir.path().join(NPS_FILE), "date,respondent,score\n2026-09-01,ana@x.example,9\n").unwrap();
+        let customer = load_customer(dir.path()).unwrap();
+        assert_eq!(customer.health.len(), 2);
+        assert_eq!(customer.health[0].component, "usage");
+        assert_eq!(customer.nps[0].score, 9);
+
+        std::fs::write(
+            dir.path().join(HEALTH_FILE),
+            "date,component,score\n2026-09-01,usage,80\n2026-09-01,happiness,50\n2026-09-01,usage,70\n2026-09-02,support,750\n2026-09-03,nps,60\n2026-13-01,billing,1\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join(NPS_FILE),
+            "date,respondent,score\n2026-09-01,a,11\n2026-09-01,b,7.5\n2026-09-02,c,3\n2026-09-02,c,4\n",
+        )
+        .unwrap();
+        let errors: Vec<String> = load_customer(dir.path()).unwrap_err().iter().map(ToString::to_string).collect();
+        let expect = [
+            ("health.csv:3", "\"happiness\" is not a health component; expected one of billing, nps, support, usage"),
+            ("health.csv:4", "a second usage score for 2026-09-01 (first on line 2)"),
+            ("health.csv:5", "expected a score from 0 to 100 (up to 200 for exceptional)"),
+            ("health.csv:6", "remove the nps rows from health.csv or remove nps.csv"),
+            ("health.csv:7", "2026-13-01"),
+            ("nps.csv:2", "expected a whole number from 0 to 10"),
+            ("nps.csv:3", "expected a whole number from 0 to 10"),
+            ("nps.csv:5", "a second answer of respondent \"c\" on 2026-09-02 (first on line 4)"),
+        ];
+        for (place, text) in expect {
+            assert!(errors.iter().any(|e| e.contains(place) && e.contains(text)), "{place} {text}: {errors:#?}");
+        }
+        assert_eq!(errors.len(), expect.len(), "{errors:#?}");
+    }
+
+    #[test]
+    fn health_components_follow_the_weights_in_the_settings() {
+        let dir = tempfile::tempdir().unwrap();
+        sample_folder(dir.path());
+        std::fs::write(dir.path().join(HEALTH_FILE), "date,component,score\n2026-09-01,adoption,80\n").unwrap();
+        assert!(load_customer(dir.path()).is_err());
+        let mut settings = Settings::default();
+        settings.health.weights = [("adoption".to_string(), Decimal::ONE)].into_iter().collect();
+        let customer = load_customer_with(dir.path(), &LoadOptions::from_settings(&settings)).unwrap();
+        assert_eq!(customer.health[0].component, "adoption");
     }
 }

@@ -13,6 +13,27 @@ pub struct InputError {
     pub problem: Problem,
 }
 
+impl Problem {
+    /// A stable code for programs (`validate --format json`): the kind of problem in snake_case,
+    /// `not_a_number`, `missing_column`, `unknown_component`…
+    pub fn code(&self) -> String {
+        let debug = format!("{self:?}");
+        let name = debug.split(|c: char| !c.is_ascii_alphanumeric()).next().unwrap_or_default();
+        let mut code = String::new();
+        for (i, ch) in name.chars().enumerate() {
+            if ch.is_ascii_uppercase() {
+                if i > 0 {
+                    code.push('_');
+                }
+                code.push(ch.to_ascii_lowercase());
+            } else {
+                code.push(ch);
+            }
+        }
+        code
+    }
+}
+
 impl InputError {
     pub fn new(file: &Path, problem: Problem) -> InputError {
         InputError { file: file.to_path_buf(), line: None, column: None, problem }
@@ -120,6 +141,14 @@ pub enum Problem {
     DuplicateId { what: &'static str, id: String, first_line: u64 },
     #[error("goal {goal:?} uses metric {metric:?}, which has no rows in metrics.csv")]
     MetricWithoutRows { goal: String, metric: String },
+    #[error("{value:?} is not a health component; expected one of {} (the keys of [health.weights] in valuereport.toml)", allowed.join(", "))]
+    UnknownComponent { value: String, allowed: Vec<String> },
+    #[error("a second {component} score for {date} (first on line {first_line}): which one counts is ambiguous; keep one row per component and day")]
+    DuplicateHealthScore { component: String, date: String, first_line: u64 },
+    #[error("a second answer of respondent {respondent:?} on {date} (first on line {first_line}); keep one answer per respondent and day")]
+    DuplicateNpsAnswer { respondent: String, date: String, first_line: u64 },
+    #[error("an nps score in health.csv while the folder has nps.csv, which gives the nps component: which one counts is ambiguous; remove the nps rows from health.csv or remove nps.csv")]
+    NpsInBothFiles,
     #[error("customer_id {id:?} is also used by {other}")]
     DuplicateCustomer { id: String, other: String },
     #[error("invalid settings: {0}")]

@@ -77,7 +77,8 @@ impl Limits {
     /// The row limit of a file of `kind`, and the variable that raises it.
     pub fn rows_of(&self, kind: super::FileKind) -> (u64, &'static str) {
         match kind {
-            super::FileKind::Metrics => (self.max_rows, MAX_ROWS_VAR),
+            // Health and NPS are time series too (daily scores, one row per survey answer).
+            super::FileKind::Metrics | super::FileKind::Health | super::FileKind::Nps => (self.max_rows, MAX_ROWS_VAR),
             _ => (self.max_list_rows, MAX_LIST_ROWS_VAR),
         }
     }

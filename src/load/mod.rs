@@ -16,23 +16,24 @@ mod table;
 use std::path::Path;
 
 pub use columns::{normalize as normalize_column_name, Alias, ColumnSettings, Preset};
-pub use decode::Encoding;
 pub use customer::{
-    is_valid_customer_id, load_account, load_account_with, load_customer, load_customer_with, LoadOptions, ACCOUNT_FILE, GOALS_FILE, METRICS_FILE, OPPORTUNITIES_FILE,
-    STORIES_FILE,
+    is_valid_customer_id, load_account, load_account_with, load_customer, load_customer_with, LoadOptions,
+    ACCOUNT_FILE, GOALS_FILE, HEALTH_FILE, METRICS_FILE, NPS_FILE, OPPORTUNITIES_FILE, STORIES_FILE,
 };
+pub use date::{parse_date_cell, parse_iso_date};
+pub use decode::Encoding;
 pub use error::{InputError, Problem};
 pub use limits::{
     Limits, DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_LIST_ROWS, DEFAULT_MAX_ROWS, MAX_FILE_BYTES_VAR, MAX_LIST_ROWS_VAR,
     MAX_PROBLEMS_PER_FILE, MAX_ROWS_VAR, MAX_VALUE_CHARS,
 };
 pub use number::{parse_decimal, NumberFormat};
-pub use date::{parse_date_cell, parse_iso_date};
 pub use table::{Dialect, Table};
 
 use crate::model::Settings;
 
-/// One of the five CSV files of a customer folder.
+/// One of the CSV files of a customer folder: the five of the value report and the two optional
+/// health inputs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileKind {
     Account,
@@ -40,11 +41,20 @@ pub enum FileKind {
     Metrics,
     Stories,
     Opportunities,
+    Health,
+    Nps,
 }
 
 impl FileKind {
-    pub const ALL: [FileKind; 5] =
-        [FileKind::Account, FileKind::Goals, FileKind::Metrics, FileKind::Stories, FileKind::Opportunities];
+    pub const ALL: [FileKind; 7] = [
+        FileKind::Account,
+        FileKind::Goals,
+        FileKind::Metrics,
+        FileKind::Stories,
+        FileKind::Opportunities,
+        FileKind::Health,
+        FileKind::Nps,
+    ];
 
     /// The file's key in `[columns]` of valuereport.toml.
     pub fn settings_key(self) -> &'static str {
@@ -54,6 +64,8 @@ impl FileKind {
             FileKind::Metrics => "metrics",
             FileKind::Stories => "stories",
             FileKind::Opportunities => "opportunities",
+            FileKind::Health => "health",
+            FileKind::Nps => "nps",
         }
     }
 
@@ -101,6 +113,8 @@ impl FileKind {
                 "assumption",
                 "start_date",
             ],
+            FileKind::Health => &["date", "component", "score"],
+            FileKind::Nps => &["date", "respondent", "score"],
         }
     }
 
@@ -111,6 +125,8 @@ impl FileKind {
             FileKind::Metrics => METRICS_FILE,
             FileKind::Stories => STORIES_FILE,
             FileKind::Opportunities => OPPORTUNITIES_FILE,
+            FileKind::Health => HEALTH_FILE,
+            FileKind::Nps => NPS_FILE,
         }
     }
 }
@@ -154,7 +170,12 @@ pub fn load_settings(root: &Path) -> Result<Settings, InputError> {
             None => error,
         }
     })?;
-    if let Err(message) = settings.columns.check() {
+    let checks = [
+        settings.columns.check(),
+        settings.health.check(),
+        settings.fx.as_ref().map_or(Ok(()), crate::model::FxSettings::check),
+    ];
+    if let Some(message) = checks.into_iter().find_map(Result::err) {
         return Err(InputError::new(&path, Problem::Settings(message)));
     }
     if !is_hex_colour(&settings.brand_color) {
@@ -229,5 +250,45 @@ mod tests {
         assert_eq!(error.line, Some(2));
         std::fs::write(&file, "[renewals]\ndate_tolerance_days = -3\n").unwrap();
         assert!(load_settings(dir.path()).is_err());
+    }
+
+    #[test]
+    fn health_weights_portfolio_locale_and_fx_rates_are_read_and_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join(SETTINGS_FILE);
+        let defaults = load_settings(dir.path()).unwrap();
+        assert_eq!(defaults.health.weights.get("usage"), Some(&rust_decimal::Decimal::from(40)));
+        assert_eq!(defaults.portfolio.locale, crate::model::Locale::En);
+        assert!(defaults.fx.is_none());
+        std::fs::write(
+            &file,
+            "[health.weights]\nusage = 50\nsupport = 50\n[portfolio]\nlocale = \"es\"\n[fx]\nbase = \"USD\"\n[fx.rates.EUR]\nrate = 1.0850\ndate = 2026-09-30\n[fx.rates.JPY]\nrate = \"0.0067\"\ndate = \"2026-09-30\"\n",
+        )
+        .unwrap();
+        let settings = load_settings(dir.path()).unwrap();
+        assert_eq!(settings.health.weights.len(), 2);
+        assert_eq!(settings.portfolio.locale, crate::model::Locale::Es);
+        let fx = settings.fx.unwrap();
+        let eur = crate::model::Currency::from_code("EUR").unwrap();
+        // A TOML float is read from its shortest text: exactly 1.085, not 1.08499999….
+        assert_eq!(fx.rate(eur).unwrap().0, "1.085".parse::<rust_decimal::Decimal>().unwrap());
+        assert_eq!(
+            fx.rate(crate::model::Currency::from_code("JPY").unwrap()).unwrap().1.unwrap().to_string(),
+            "2026-09-30"
+        );
+        assert!(fx.rate(crate::model::Currency::from_code("GBP").unwrap()).is_none());
+        for (bad, message) in [
+            ("[health.weights]\nusage = -1\n", "a weight is 0 or more"),
+            ("[health.weights]\nusage = 0\n", "at least one weight"),
+            ("[portfolio]\nlocale = \"fr\"\n", "not a report language"),
+            ("[fx]\nbase = \"USD\"\n[fx.rates.EUR]\nrate = 0\ndate = 2026-09-30\n", "a rate is above 0"),
+            ("[fx]\nbase = \"USD\"\n[fx.rates.EURO]\nrate = 1\ndate = 2026-09-30\n", "not an ISO 4217"),
+            ("[fx]\nbase = \"USD\"\n[fx.rates.EUR]\nrate = 1\n", "missing field `date`"),
+            ("[fx]\nbase = \"USD\"\n[fx.rates.EUR]\nrate = 1\ndate = \"30/09/2026\"\n", "not a date"),
+        ] {
+            std::fs::write(&file, bad).unwrap();
+            let error = load_settings(dir.path()).unwrap_err().to_string();
+            assert!(error.contains(message), "{bad}: {error}");
+        }
     }
 }

@@ -14,6 +14,7 @@
 //! per quarter is rounded to the currency's minor unit (ISO 4217); totals are sums of those rounded
 //! values; percentages and months are rounded to two places. All halves round away from zero.
 
+pub mod health;
 mod projection;
 
 use std::collections::{BTreeMap, HashMap};

@@ -94,6 +94,8 @@ fn customer(investment: &str, currency: &str, goals: &[G], observations: Vec<Obs
         observations,
         stories: vec![],
         opportunities: vec![],
+        health: vec![],
+        nps: vec![],
         warnings: vec![],
     }
 }

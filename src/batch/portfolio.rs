@@ -1,0 +1,71 @@
+//! The run's own files, written after every customer is done: `OUT/<quarter>/results.csv`,
+//! `results.jsonl` and `portfolio-<quarter>.pdf` (a sharded run writes `results-K-of-N.*` for its
+//! customers and no portfolio: the portfolio needs them all).
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+
+use super::fingerprint::sha256_hex;
+use super::manifest::RunOutput;
+use super::output::write_atomically;
+use super::plan::Shard;
+use super::results::{self, CustomerResult};
+use crate::model::Settings;
+use crate::quarter::Quarter;
+
+/// Where and for what the run files are written.
+pub struct RunFiles<'a> {
+    pub out: &'a Path,
+    pub quarter: Quarter,
+    pub as_of: NaiveDate,
+    pub shard: Option<Shard>,
+    pub settings: &'a Settings,
+    pub paper: crate::render::pdf::Paper,
+}
+
+/// Writes the results files (and, unsharded, the portfolio) atomically; what was written, or the
+/// first error as a message naming the file.
+pub fn write_run_files(files: &RunFiles, rows: &[CustomerResult]) -> Result<Vec<RunOutput>, String> {
+    let folder = files.quarter.to_string();
+    let suffix = files.shard.map(|s| format!("-{}-of-{}", s.index, s.count)).unwrap_or_default();
+    let mut outputs = Vec::new();
+    let csv = results::to_csv(rows, files.quarter, files.as_of);
+    let jsonl = results::to_jsonl(rows, files.quarter, files.as_of);
+    for (kind, name, bytes) in [
+        ("results-csv", format!("results{suffix}.csv"), csv),
+        ("results-jsonl", format!("results{suffix}.jsonl"), jsonl),
+    ] {
+        outputs.push(write(files.out, &format!("{folder}/{name}"), kind, &bytes, None)?);
+    }
+    if files.shard.is_none() {
+        let (bytes, pages) = portfolio_pdf(files, rows);
+        let path = format!("{folder}/portfolio-{folder}.pdf");
+        outputs.push(write(files.out, &path, "portfolio", &bytes, Some(pages))?);
+    }
+    Ok(outputs)
+}
+
+/// The portfolio PDF of `rows` and its page count.
+pub fn portfolio_pdf(files: &RunFiles, rows: &[CustomerResult]) -> (Vec<u8>, u32) {
+    let input = crate::content::portfolio::PortfolioInput {
+        rows,
+        settings: files.settings,
+        quarter: files.quarter,
+        as_of: files.as_of,
+    };
+    let content = crate::content::portfolio::build(&input);
+    crate::render::report::render_pdf(content, files.paper, crate::render::fonts::FontSet::shared())
+}
+
+fn write(out: &Path, path: &str, kind: &str, bytes: &[u8], pages: Option<u32>) -> Result<RunOutput, String> {
+    let full = out.join(path);
+    write_atomically(&full, bytes).map_err(|e| format!("{}: cannot write the {kind} file: {e}", full.display()))?;
+    Ok(RunOutput {
+        kind: kind.to_string(),
+        path: path.to_string(),
+        sha256: sha256_hex(bytes),
+        bytes: bytes.len() as u64,
+        pages,
+    })
+}
