@@ -255,6 +255,7 @@ fn a_character_no_font_has_is_a_warning_naming_customer_file_and_character_and_r
         renewal: None,
         locale: None,
         allow_stale: false,
+        pdf_standard: Default::default(),
     };
     let rendered = report_pdf(&customer, &options).unwrap();
     let warning = rendered.warnings.iter().find(|w| w.contains("'ក'")).expect("a warning for ក");
