@@ -2,6 +2,7 @@
 
 pub mod catalog;
 pub mod format;
+mod health_card;
 mod parts;
 pub mod portfolio;
 pub mod recommend;
