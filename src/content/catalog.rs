@@ -299,6 +299,10 @@ mod tests {
                 "name",
                 "touchpoint",
                 "period",
+                "points",
+                "band",
+                "components",
+                "missing",
             ] {
                 context.insert(name, "1");
             }
