@@ -126,7 +126,7 @@ fn completions_for_each_shell_cover_every_command_and_bash_parses_its_script() {
         for command in ["validate", "explain", "report", "run", "renewals", "sample", "manifest", "summary", "man"] {
             assert!(script.contains(command), "{shell}: {command} missing");
         }
-        assert!(script.contains("--metrics-file") && script.contains("--pdf-standard"), "{shell}");
+        assert!(script.contains("metrics-file") && script.contains("pdf-standard"), "{shell}");
     }
     let script = valuereport(&["completions", "bash"]).stdout;
     let dir = tempfile::tempdir().unwrap();
@@ -162,6 +162,7 @@ fn the_man_page_is_roff_with_every_command_its_options_and_the_exit_codes() {
         assert!(page.contains(option), "{option} missing");
     }
     assert!(page.contains("temporarily unavailable"), "exit code 75 missing");
+    assert!(!page.contains("valuereport\\-run(1)"), "no references to pages that do not exist");
     // Every line is a roff request, a comment or text; no control characters.
     assert!(!page.chars().any(|c| c.is_control() && c != '\n'), "control characters in the page");
 }

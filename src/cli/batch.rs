@@ -43,11 +43,11 @@ pub struct BatchArgs {
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
     /// Process only shard K of N, as K/N with K counted from 1 (1/4 … 4/4), by a stable hash of
-    /// customer_id.
+    /// customer_id [default: every customer]
     #[arg(long, value_parser = parse_shard, conflicts_with = "shards", value_name = "K/N")]
     pub shard: Option<Shard>,
     /// Shard count N when the shard index comes from JOB_COMPLETION_INDEX (Kubernetes Indexed Jobs;
-    /// that index is 0-based: 0 is shard 1/N).
+    /// that index is 0-based: 0 is shard 1/N) [default: no sharding]
     #[arg(long, value_name = "N")]
     pub shards: Option<u32>,
     /// Report customers whose report quarter has no goal data yet (a late export); page 1 then

@@ -45,6 +45,11 @@ pub fn man_page(mut cmd: clap::Command) -> std::io::Result<Vec<u8>> {
     let mut page = Vec::new();
     clap_mangen::Man::new(cmd.clone()).render(&mut page)?;
     let mut page = String::from_utf8_lossy(&page).replace(".SH EXTRA", ".SH \"EXAMPLES AND EXIT CODES\"");
+    // The commands are described on this page, not on pages of their own.
+    for sub in cmd.get_subcommands() {
+        let name = sub.get_name().replace('-', "\\-");
+        page = page.replace(&format!("valuereport\\-{name}(1)"), &format!("valuereport {name}"));
+    }
     for sub in all_commands(&cmd) {
         let name = sub.get_bin_name().unwrap_or(sub.get_name()).to_string();
         let man = clap_mangen::Man::new(sub.clone());
