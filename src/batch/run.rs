@@ -61,6 +61,8 @@ pub struct RunOptions<'a> {
     pub shard: Option<Shard>,
     /// Report customers whose report quarter has no goal data yet (see `ReportOptions::allow_stale`).
     pub allow_stale: bool,
+    /// The standard the PDFs are written to (`--pdf-standard`).
+    pub pdf_standard: crate::render::archive::PdfStandard,
     /// Set (to the signal's number) when the run should stop: no new customer is started, the
     /// customers in progress finish, the journal and manifest are saved.
     pub stop: Option<&'a AtomicUsize>,
@@ -874,6 +876,12 @@ impl Context<'_> {
                 since_text.as_bytes(),
                 // A report allowed on stale data is not the same output as one refused on it.
                 if self.options.allow_stale { b"allow-stale" } else { b"" },
+                // Only a non-default standard is hashed: reports written before the option keep
+                // their fingerprints.
+                match self.options.pdf_standard {
+                    crate::render::archive::PdfStandard::Ua1A3a => b"",
+                    crate::render::archive::PdfStandard::None => b"pdf-standard-none",
+                },
             ]);
             let mut r = ReportResult::new(&dir, Some(id), &job.kind, Status::Written);
             r.path = Some(job.path.clone());
@@ -922,7 +930,7 @@ impl Context<'_> {
                     renewal: job.renewal.clone(),
                     locale: self.options.locale,
                     allow_stale: self.options.allow_stale,
-                    pdf_standard: Default::default(),
+                    pdf_standard: self.options.pdf_standard,
                 };
                 let rendered = report_pdf(customer, &options).map_err(|e| (ErrorCode::of(&e), e.to_string()))?;
                 // A renewal package's cover message goes first: a package PDF on disk always has
