@@ -5,13 +5,13 @@ use super::chart::{
 };
 use super::draw::{palette, Align, Colour, TextStyle};
 use super::fonts::{FontSet, Weight};
-use super::layout::{layout, Block, Cell, Column, Decorations, Frame, Kpi, Table, BODY};
+use super::layout::{layout, Block, Cell, Column, Decorations, Frame, Kpi, Page, Table, BODY};
 use super::pdf::{write, Document, Paper};
 use std::rc::Rc;
 
 use crate::content::format::Numbers;
 use crate::content::report::{
-    AxisFormat, BarChartSpec, ColumnAlign, Edition, Element, LineChartSpec, ReportContent, TableSpec, Tone,
+    AxisFormat, BarChartSpec, ColumnAlign, Edition, Element, LineChartSpec, ReportContent, Section, TableSpec, Tone,
 };
 
 /// Chart heights in points (chart title included). Goal charts stand two to a row.
@@ -184,7 +184,24 @@ pub fn render_pdf_with(
 }
 
 /// Lays the report out on pages: everything but PDF serialization (font subsetting, compression).
-pub fn lay_out(content: ReportContent, paper: Paper, fonts: &FontSet) -> Document {
+/// When the report takes more pages than its edition's budget, its denser versions are laid out in
+/// turn ([`crate::content::density`]) and the first that fits is kept (else the densest).
+pub fn lay_out(mut content: ReportContent, paper: Paper, fonts: &FontSet) -> Document {
+    let budget = content.edition.page_budget();
+    let denser = std::mem::take(&mut content.denser);
+    let sections = std::mem::take(&mut content.sections);
+    let mut pages = pages_of(&content, sections, paper, fonts);
+    for sections in denser {
+        if pages.len() <= budget {
+            break;
+        }
+        pages = pages_of(&content, sections, paper, fonts);
+    }
+    document_of(content, paper, pages)
+}
+
+/// The pages of `sections` in `content`'s frame.
+fn pages_of<'f>(content: &ReportContent, sections: Vec<Section>, paper: Paper, fonts: &'f FontSet) -> Vec<Page<'f>> {
     let accent = Colour::from_hex(&content.accent).unwrap_or(palette::BLUE);
     let mut blocks = vec![Block::Title {
         title: content.title_block[0].clone(),
@@ -197,7 +214,7 @@ pub fn lay_out(content: ReportContent, paper: Paper, fonts: &FontSet) -> Documen
         Edition::Executive => BAR_CHART_HEIGHT_EXECUTIVE,
         Edition::Team => BAR_CHART_HEIGHT,
     };
-    for section in content.sections {
+    for section in sections {
         blocks.push(Block::Section { title: section.title, accent });
         let mut pending_charts: Vec<LineChartSpec> = Vec::new();
         for element in section.elements {
@@ -253,7 +270,10 @@ pub fn lay_out(content: ReportContent, paper: Paper, fonts: &FontSet) -> Documen
         }),
         accent,
     };
-    let pages = layout(fonts, Frame::new(paper.size()), blocks, &decorations);
+    layout(fonts, Frame::new(paper.size()), blocks, &decorations)
+}
+
+fn document_of(content: ReportContent, paper: Paper, pages: Vec<Page>) -> Document {
     let mut bookmarks = Vec::new();
     let mut page_ops = Vec::with_capacity(pages.len());
     let mut text_boxes = Vec::with_capacity(pages.len());
