@@ -24,6 +24,11 @@ pub struct Density {
     pub clip: Option<usize>,
     /// Goal titles named in the summary's attention sentence.
     pub attention: usize,
+    /// The ROI section values all goals in one table (a row per goal, a column per quarter) with
+    /// each goal's formula as a note, instead of a table per goal.
+    pub roi_compact: bool,
+    /// Goal charts side by side in a row (team edition).
+    pub charts_per_row: usize,
 }
 
 impl Density {
@@ -31,9 +36,10 @@ impl Density {
     pub fn levels(edition: Edition) -> Vec<Density> {
         match edition {
             Edition::Executive => vec![
-                Density { goals: Some(6), full_stories: 0, stories: 2, recommendations: 3, clip: Some(140), attention: 3 },
-                Density { goals: Some(4), full_stories: 0, stories: 1, recommendations: 2, clip: Some(90), attention: 2 },
-                Density { goals: Some(2), full_stories: 0, stories: 0, recommendations: 1, clip: Some(60), attention: 1 },
+                Density { goals: Some(6), full_stories: 0, stories: 2, recommendations: 3, clip: Some(140), attention: 3, roi_compact: false, charts_per_row: 2 },
+                Density { goals: Some(4), full_stories: 0, stories: 1, recommendations: 2, clip: Some(90), attention: 2, roi_compact: false, charts_per_row: 2 },
+                Density { goals: Some(2), full_stories: 0, stories: 0, recommendations: 1, clip: Some(60), attention: 1, roi_compact: false, charts_per_row: 2 },
+                Density { goals: Some(1), full_stories: 0, stories: 0, recommendations: 1, clip: Some(30), attention: 1, roi_compact: false, charts_per_row: 2 },
             ],
             Edition::Team => vec![
                 Density {
@@ -43,6 +49,8 @@ impl Density {
                     recommendations: usize::MAX,
                     clip: None,
                     attention: usize::MAX,
+                    roi_compact: false,
+                    charts_per_row: 2,
                 },
                 Density {
                     goals: None,
@@ -51,6 +59,8 @@ impl Density {
                     recommendations: usize::MAX,
                     clip: None,
                     attention: usize::MAX,
+                    roi_compact: false,
+                    charts_per_row: 2,
                 },
                 Density {
                     goals: None,
@@ -59,6 +69,18 @@ impl Density {
                     recommendations: usize::MAX,
                     clip: Some(400),
                     attention: 4,
+                    roi_compact: false,
+                    charts_per_row: 2,
+                },
+                Density {
+                    goals: None,
+                    full_stories: 2,
+                    stories: usize::MAX,
+                    recommendations: usize::MAX,
+                    clip: Some(200),
+                    attention: 4,
+                    roi_compact: true,
+                    charts_per_row: 3,
                 },
             ],
         }
@@ -143,6 +165,7 @@ mod tests {
                 assert!(b.full_stories <= a.full_stories && b.stories <= a.stories);
                 assert!(b.recommendations <= a.recommendations);
                 assert!(b.clip.unwrap_or(usize::MAX) <= a.clip.unwrap_or(usize::MAX));
+                assert!(b.roi_compact >= a.roi_compact && b.charts_per_row >= a.charts_per_row);
                 assert_ne!(a, b, "{edition:?}: a level that changes nothing");
             }
         }

@@ -365,8 +365,8 @@ pub(super) fn document(
             &ctx!(vendor = vendor, customer = account.customer_name, as_of = w.n.date(input.as_of)),
         )?,
         page_label: w.t("document.page", &ctx!(page = "{page}", pages = "{pages}"))?,
+        charts_per_row: 2,
         sections: numbered(sections),
-        denser: Vec::new(),
     })
 }
 

@@ -10,7 +10,7 @@ use super::catalog::{Catalog, CatalogError};
 use super::density::Density;
 use super::format::pixels;
 use super::parts::{
-    ctx, document, headlines, hero, kpi_cards, numbered, opportunities_table, roi_summary_table, story_kind, story_line, tone_of,
+    ctx, document, headlines, hero, kpi_cards, opportunities_table, roi_summary_table, story_kind, story_line, tone_of,
     unit_of, value_chart, Frame, Writer,
 };
 use super::recommend::{recommend, usage_trends, Action, UsageTrend};
@@ -154,9 +154,8 @@ pub struct ReportContent {
     pub page_label: String,
     /// The six sections, in order; their titles are numbered ("1. Executive summary").
     pub sections: Vec<Section>,
-    /// The same sections at denser levels ([`super::density::Density`]), for the layout to try in
-    /// turn when `sections` take more pages than the edition's budget.
-    pub denser: Vec<Vec<Section>>,
+    /// Goal charts side by side in a row.
+    pub charts_per_row: usize,
 }
 
 /// Everything a report is built from.
@@ -175,9 +174,16 @@ pub struct ReportInput<'a> {
 
 /// Builds the report for one customer and edition, or the renewal document `input.renewal` asks for.
 pub fn build(input: &ReportInput) -> Result<ReportContent, CatalogError> {
+    Ok(build_at(input, 0)?.expect("every edition has a first density level"))
+}
+
+/// [`build`] at density level `level` of the edition ([`Density::levels`]; 0 is the fullest),
+/// `None` past the densest. The layout builds denser levels only when a report exceeds its page
+/// budget ([`crate::render::report::lay_out_within_budget`]).
+pub fn build_at(input: &ReportInput, level: usize) -> Result<Option<ReportContent>, CatalogError> {
     let w = Writer::new(input);
     if let Some(renewal) = &input.renewal {
-        return super::renewal::build(&w, renewal);
+        return if level == 0 { super::renewal::build(&w, renewal).map(Some) } else { Ok(None) };
     }
     let account = &input.customer.account;
     let quarter = w.q(input.summary.report_quarter);
@@ -202,17 +208,15 @@ pub fn build(input: &ReportInput) -> Result<ReportContent, CatalogError> {
         header_right: w.t("document.header_right", &ctx!(quarter = quarter))?,
         edition: input.edition,
     };
-    let levels = Density::levels(input.edition);
-    let mut content = document(&w, frame, sections_at(&w, Vec::new(), &levels[0])?)?;
+    let Some(density) = Density::levels(input.edition).get(level).copied() else { return Ok(None) };
+    let mut content = document(&w, frame, sections_at(&w, Vec::new(), &density)?)?;
     // What customers typed cannot push the title block past its page (the running header is
     // shortened by the layout).
     let [_, name, details] = &mut content.title_block;
-    *name = super::density::clip(name, 200);
-    *details = super::density::clip(details, 400);
-    for density in &levels[1..] {
-        content.denser.push(numbered(sections_at(&w, Vec::new(), density)?));
-    }
-    Ok(content)
+    *name = super::density::clip(name, 120);
+    *details = super::density::clip(details, 240);
+    content.charts_per_row = density.charts_per_row;
+    Ok(Some(content))
 }
 
 /// The six sections of the report; `opening` goes first in section 1 (a renewal's opening figures).
@@ -229,7 +233,7 @@ fn sections_at(w: &Writer, opening: Vec<Element>, d: &Density) -> Result<Vec<(St
         (w.plain("section.summary")?, summary),
         (w.plain("section.metrics")?, metrics_section(w, &usage, d)?),
         (w.plain("section.stories")?, stories_section(w, d)?),
-        (w.plain("section.roi")?, roi_section(w)?),
+        (w.plain("section.roi")?, roi_section(w, d)?),
         (w.plain("section.projections")?, projections_section(w)?),
         (w.plain("section.recommendations")?, recommendations_section(w, &usage, d)?),
     ])
@@ -570,7 +574,7 @@ fn stories_section(w: &Writer, d: &Density) -> Result<Vec<Element>, CatalogError
     Ok(elements)
 }
 
-fn roi_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
+fn roi_section(w: &Writer, d: &Density) -> Result<Vec<Element>, CatalogError> {
     let summary = w.input.summary;
     let customer = w.input.customer;
     let mut elements = Vec::new();
@@ -589,6 +593,7 @@ fn roi_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
             )?));
         }
     }
+    let (mut compact_rows, mut formulas) = (Vec::new(), Vec::new());
     for (goal, figures) in customer.goals.iter().zip(&summary.goals) {
         let source = w.plain(match goal.baseline_source {
             Some(BaselineSource::Measured) => "roi.source_measured",
@@ -607,8 +612,8 @@ fn roi_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
         } else {
             value_per_unit
         };
-        elements.push(Element::Heading(w.t("roi.goal_heading", &ctx!(id = goal.goal_id, title = goal.title))?));
-        elements.push(Element::LeadIn(w.t(
+        let heading = w.t("roi.goal_heading", &ctx!(id = goal.goal_id, title = d.clip(&goal.title)))?;
+        let formula = w.t(
             "roi.goal_formula",
             &ctx!(
                 direction_words = direction_words,
@@ -622,7 +627,21 @@ fn roi_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
                 source = source,
                 target = goal.target.map(|t| format!("{} {}", w.n.measure(t), unit_of(goal))).unwrap_or_default(),
             ),
-        )?));
+        )?;
+        if d.roi_compact {
+            // One row per goal in a table of all goals; the formula as a note under it.
+            let mut row = vec![(format!("{} · {}", goal.goal_id, d.clip(&goal.title)), Tone::Plain)];
+            for q in &window {
+                let value = q.by_goal.get(&goal.goal_id).map_or(Decimal::ZERO, |e| e.value);
+                row.push((w.money(value), tone_of(value)));
+            }
+            row.push((w.money(figures.ttm_value), tone_of(figures.ttm_value)));
+            compact_rows.push(row);
+            formulas.push(Element::Note(format!("{heading}: {formula}")));
+            continue;
+        }
+        elements.push(Element::Heading(heading));
+        elements.push(Element::LeadIn(formula));
         let no_data = w.plain("metrics.no_data")?;
         let rows = window
             .iter()
@@ -660,6 +679,13 @@ fn roi_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
                 (w.money(figures.ttm_value), tone_of(figures.ttm_value)),
             ]),
         }));
+    }
+    if !compact_rows.is_empty() {
+        let mut columns = vec![(w.plain("metrics.col_goal")?, 2.6, ColumnAlign::Left)];
+        columns.extend(window.iter().map(|q| (w.q(q.quarter), 1.0, ColumnAlign::Right)));
+        columns.push((w.t("roi.ttm_row", &ctx!(quarters = summary.ttm.quarters))?, 1.2, ColumnAlign::Right));
+        elements.push(Element::Table(TableSpec { columns, rows: compact_rows, total: None }));
+        elements.extend(formulas);
     }
     elements.push(Element::Heading(w.plain("roi.summary_heading")?));
     elements.push(Element::Table(roi_summary_table(w)?));

@@ -68,18 +68,45 @@ fn pour<'f>(fonts: &'f FontSet, frame: Frame, laid: &[Laid], scale: f32, break_a
     for (index, block) in laid.iter().enumerate() {
         flow.current = index;
         // This block's smallest first piece, and with it the start of every block it keeps with.
-        let mut needed = if keeps[index] { full_height(block, scale) } else { first_piece(block, scale, false) };
-        let mut next = index;
-        while keeps[next] && next + 1 < laid.len() {
-            next += 1;
-            needed += if keeps[next] { full_height(&laid[next], scale) } else { first_piece(&laid[next], scale, true) };
-        }
+        let needed = if keeps[index] { kept_height(laid, &keeps, index, scale) } else { first_piece(block, scale, false) };
         if needed > flow.room() && needed <= frame.content_height() && break_at != Some((index, 0)) {
             flow.break_page();
         }
         place(&mut flow, block);
     }
     flow
+}
+
+/// The height a keeping block (a heading) needs on its page: itself, the headings and lead-ins that
+/// follow it, and then [`KEEP_LINES`] lines of text (across short paragraphs) or the first piece of
+/// a table or chart.
+fn kept_height(laid: &[Laid], keeps: &[bool], index: usize, scale: f32) -> f32 {
+    let mut needed = full_height(&laid[index], scale);
+    let mut lines_left = KEEP_LINES;
+    for (next, block) in laid.iter().enumerate().skip(index + 1) {
+        if keeps[next] {
+            if matches!(block, Laid::Whole { block: Block::Section { .. }, .. }) {
+                break;
+            }
+            needed += full_height(block, scale);
+            continue;
+        }
+        match block {
+            Laid::Lines { lines, style, leading, lead_in: false, bar: None, .. } => {
+                let take = lines.len().min(lines_left);
+                needed += line_height(style, *leading) * take as f32 + GAP;
+                lines_left -= take;
+                if lines_left == 0 {
+                    break;
+                }
+            }
+            other => {
+                needed += first_piece(other, scale, true);
+                break;
+            }
+        }
+    }
+    needed
 }
 
 /// Section titles, headings and lead-ins keep the start of the next block with them.
