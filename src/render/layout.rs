@@ -782,7 +782,7 @@ mod tests {
         let blocks = vec![
             Block::Spacer(500.0),
             Block::Heading("The heading".into()),
-            Block::Graphic { height: 200.0, draw: Box::new(|_, _, _, _, _| {}) },
+            Block::Graphic { height: 250.0, draw: Box::new(|_, _, _, _, _| {}) },
         ];
         let pages = layout(FontSet::shared(), frame(), blocks, &decorations());
         let with_heading = pages.iter().position(|p| texts(p).contains("The heading")).unwrap();

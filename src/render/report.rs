@@ -222,9 +222,11 @@ fn pages_of<'f>(content: &ReportContent, sections: Vec<Section>, paper: Paper, f
         accent,
     }];
     let numbers = Rc::new(Numbers::new(content.locale, content.currency));
+    // Goal charts three to a row mark the team edition's most compact level: its value chart is
+    // then as high as the executive edition's.
     let bar_height = match content.edition {
-        Edition::Executive => BAR_CHART_HEIGHT_EXECUTIVE,
-        Edition::Team => BAR_CHART_HEIGHT,
+        Edition::Team if content.charts_per_row < 3 => BAR_CHART_HEIGHT,
+        _ => BAR_CHART_HEIGHT_EXECUTIVE,
     };
     let per_row = content.charts_per_row.max(1);
     for section in sections {
