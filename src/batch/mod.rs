@@ -143,7 +143,9 @@ pub fn report_pdf(customer: &Customer, options: &ReportOptions) -> Result<Render
             data_through: summary.data_through,
         });
     }
-    let content = crate::content::report::build(&crate::content::report::ReportInput {
+    let locale = options.locale.unwrap_or(customer.account.locale);
+    let fonts = crate::render::fonts::FontSet::shared();
+    let input = crate::content::report::ReportInput {
         customer,
         summary: &summary,
         settings: options.settings,
@@ -152,10 +154,8 @@ pub fn report_pdf(customer: &Customer, options: &ReportOptions) -> Result<Render
         catalog: options.catalogs.get(options.locale.unwrap_or(customer.account.locale)),
         locale: options.locale.unwrap_or(customer.account.locale),
         renewal: options.renewal.clone(),
-    })?;
-    let locale = options.locale.unwrap_or(customer.account.locale);
-    let fonts = crate::render::fonts::FontSet::shared();
-    let mut document = crate::render::report::lay_out(content, options.paper, fonts);
+    };
+    let mut document = crate::render::report::lay_out_within_budget(&input, options.paper, fonts)?;
     document.archive = match options.pdf_standard {
         crate::render::archive::PdfStandard::Ua1A3a => Some(archive_of(customer, &summary, locale)),
         crate::render::archive::PdfStandard::None => None,

@@ -1,6 +1,7 @@
 //! Content: what a value report says, built from the customer's data and the engine's figures.
 
 pub mod catalog;
+pub mod density;
 pub mod format;
 mod health_card;
 mod parts;

@@ -365,10 +365,16 @@ pub(super) fn document(
             &ctx!(vendor = vendor, customer = account.customer_name, as_of = w.n.date(input.as_of)),
         )?,
         page_label: w.t("document.page", &ctx!(page = "{page}", pages = "{pages}"))?,
-        sections: sections
-            .into_iter()
-            .enumerate()
-            .map(|(i, (title, elements))| Section { title: format!("{}. {title}", i + 1), elements })
-            .collect(),
+        charts_per_row: 2,
+        sections: numbered(sections),
     })
+}
+
+/// Sections with their titles numbered ("1. Executive summary").
+pub(super) fn numbered(sections: Vec<(String, Vec<Element>)>) -> Vec<Section> {
+    sections
+        .into_iter()
+        .enumerate()
+        .map(|(i, (title, elements))| Section { title: format!("{}. {title}", i + 1), elements })
+        .collect()
 }

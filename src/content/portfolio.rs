@@ -922,6 +922,7 @@ pub fn build(input: &PortfolioInput) -> ReportContent {
         header: [vendor, format!("{} {quarter}", w.title)],
         footer: format!("{} {}", w.as_of, date(as_of)),
         page_label: w.page.to_string(),
+        charts_per_row: 2,
         sections: vec![
             section(w.s_headline, headline),
             section(w.s_attention, attention_elements),

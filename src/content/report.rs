@@ -7,6 +7,7 @@ use serde::Serialize;
 use tera::Context;
 
 use super::catalog::{Catalog, CatalogError};
+use super::density::Density;
 use super::format::pixels;
 use super::parts::{
     ctx, document, headlines, hero, kpi_cards, opportunities_table, roi_summary_table, story_kind, story_line, tone_of,
@@ -153,6 +154,8 @@ pub struct ReportContent {
     pub page_label: String,
     /// The six sections, in order; their titles are numbered ("1. Executive summary").
     pub sections: Vec<Section>,
+    /// Goal charts side by side in a row.
+    pub charts_per_row: usize,
 }
 
 /// Everything a report is built from.
@@ -171,9 +174,16 @@ pub struct ReportInput<'a> {
 
 /// Builds the report for one customer and edition, or the renewal document `input.renewal` asks for.
 pub fn build(input: &ReportInput) -> Result<ReportContent, CatalogError> {
+    Ok(build_at(input, 0)?.expect("every edition has a first density level"))
+}
+
+/// [`build`] at density level `level` of the edition ([`Density::levels`]; 0 is the fullest),
+/// `None` past the densest. The layout builds denser levels only when a report exceeds its page
+/// budget ([`crate::render::report::lay_out_within_budget`]).
+pub fn build_at(input: &ReportInput, level: usize) -> Result<Option<ReportContent>, CatalogError> {
     let w = Writer::new(input);
     if let Some(renewal) = &input.renewal {
-        return super::renewal::build(&w, renewal);
+        return if level == 0 { super::renewal::build(&w, renewal).map(Some) } else { Ok(None) };
     }
     let account = &input.customer.account;
     let quarter = w.q(input.summary.report_quarter);
@@ -198,21 +208,34 @@ pub fn build(input: &ReportInput) -> Result<ReportContent, CatalogError> {
         header_right: w.t("document.header_right", &ctx!(quarter = quarter))?,
         edition: input.edition,
     };
-    document(&w, frame, sections(&w, Vec::new())?)
+    let Some(density) = Density::levels(input.edition).get(level).copied() else { return Ok(None) };
+    let mut content = document(&w, frame, sections_at(&w, Vec::new(), &density)?)?;
+    // What customers typed cannot push the title block past its page (the running header is
+    // shortened by the layout).
+    let [_, name, details] = &mut content.title_block;
+    *name = super::density::clip(name, 120);
+    *details = super::density::clip(details, 240);
+    content.charts_per_row = density.charts_per_row;
+    Ok(Some(content))
 }
 
 /// The six sections of the report; `opening` goes first in section 1 (a renewal's opening figures).
 pub(super) fn sections(w: &Writer, opening: Vec<Element>) -> Result<Vec<(String, Vec<Element>)>, CatalogError> {
+    sections_at(w, opening, &Density::levels(w.input.edition)[0])
+}
+
+/// [`sections`] at a density.
+fn sections_at(w: &Writer, opening: Vec<Element>, d: &Density) -> Result<Vec<(String, Vec<Element>)>, CatalogError> {
     let usage = usage_trends(w.input.customer, w.input.summary.report_quarter);
     let mut summary = opening;
-    summary.extend(summary_section(w)?);
+    summary.extend(summary_section(w, d)?);
     Ok(vec![
         (w.plain("section.summary")?, summary),
-        (w.plain("section.metrics")?, metrics_section(w, &usage)?),
-        (w.plain("section.stories")?, stories_section(w)?),
-        (w.plain("section.roi")?, roi_section(w)?),
+        (w.plain("section.metrics")?, metrics_section(w, &usage, d)?),
+        (w.plain("section.stories")?, stories_section(w, d)?),
+        (w.plain("section.roi")?, roi_section(w, d)?),
         (w.plain("section.projections")?, projections_section(w)?),
-        (w.plain("section.recommendations")?, recommendations_section(w, &usage)?),
+        (w.plain("section.recommendations")?, recommendations_section(w, &usage, d)?),
     ])
 }
 
@@ -228,7 +251,7 @@ fn status_text(w: &Writer, status: GoalStatus) -> Result<(String, Tone), Catalog
     Ok((w.plain(key)?, tone))
 }
 
-fn summary_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
+fn summary_section(w: &Writer, d: &Density) -> Result<Vec<Element>, CatalogError> {
     let summary = w.input.summary;
     let customer = w.input.customer;
     let ttm = &summary.ttm;
@@ -242,6 +265,9 @@ fn summary_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
     elements.push(hero(w)?);
     let ranked = headlines(w);
     let mut cards = kpi_cards(w, &ranked)?;
+    for card in &mut cards {
+        card.label = d.clip(&card.label);
+    }
     // The team edition also shows the customer's health beside the value cards (seeds 001, 004).
     if w.input.edition == Edition::Team {
         cards.extend(super::health_card::health_card(w)?);
@@ -258,8 +284,8 @@ fn summary_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
         narrative.push(w.t(
             "summary.narrative_start",
             &ctx!(
-                customer = w.input.customer.account.customer_name,
-                title = goal.title,
+                customer = d.clip(&w.input.customer.account.customer_name),
+                title = d.clip(&goal.title),
                 baseline = w.n.measure(goal.baseline),
                 unit = unit_of(goal)
             ),
@@ -316,8 +342,12 @@ fn summary_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
         .map(|(goal, _)| goal.title.as_str())
         .collect();
     if !attention.is_empty() {
-        narrative
-            .push(w.t("summary.narrative_attention", &ctx!(count = attention.len(), titles = attention.join("; ")))?);
+        // The first few titles by name; "…" stands for the others (all are in the goal table).
+        let mut titles: Vec<String> = attention.iter().take(d.attention).map(|t| d.clip(t)).collect();
+        if attention.len() > d.attention {
+            titles.push("…".into());
+        }
+        narrative.push(w.t("summary.narrative_attention", &ctx!(count = attention.len(), titles = titles.join("; ")))?);
     }
     // Japanese sentences are not separated by spaces.
     let separator = if w.input.locale == crate::model::Locale::Ja { "" } else { " " };
@@ -325,12 +355,26 @@ fn summary_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
     Ok(elements)
 }
 
-fn goal_table(w: &Writer) -> Result<TableSpec, CatalogError> {
+/// The goals the goal table shows at density `d`, in goals.csv order: all, or the most valuable
+/// ones of the report quarter (then those without data there, in file order).
+fn shown_goals(w: &Writer, d: &Density) -> Vec<usize> {
+    let count = w.input.customer.goals.len();
+    let Some(limit) = d.goals.filter(|&limit| limit < count) else { return (0..count).collect() };
+    let mut ranked = headlines(w);
+    let without_data: Vec<usize> = (0..count).filter(|i| !ranked.contains(i)).collect();
+    ranked.extend(without_data);
+    ranked.truncate(limit);
+    ranked.sort_unstable();
+    ranked
+}
+
+fn goal_table(w: &Writer, shown: &[usize], d: &Density) -> Result<TableSpec, CatalogError> {
     let summary = w.input.summary;
     let none = w.plain("metrics.no_target")?;
     let no_data = w.plain("metrics.no_data")?;
     let mut rows = Vec::new();
-    for (goal, figures) in w.input.customer.goals.iter().zip(&summary.goals) {
+    for &index in shown {
+        let (goal, figures) = (&w.input.customer.goals[index], &summary.goals[index]);
         let (status, tone) = status_text(w, figures.status)?;
         let improvement = figures.improvement_pct_exact().map(|v| w.n.percent(v)).unwrap_or_else(|| "–".into());
         let improvement_tone = match figures.improvement {
@@ -339,7 +383,7 @@ fn goal_table(w: &Writer) -> Result<TableSpec, CatalogError> {
             _ => Tone::Muted,
         };
         rows.push(vec![
-            (format!("{} · {} ({})", goal.goal_id, goal.title, unit_of(goal)), Tone::Plain),
+            (format!("{} · {} ({})", goal.goal_id, d.clip(&goal.title), unit_of(goal)), Tone::Plain),
             (w.n.measure(goal.baseline), Tone::Plain),
             (figures.latest.map(|v| w.n.measure(v)).unwrap_or_else(|| no_data.clone()), Tone::Plain),
             (goal.target.map(|v| w.n.measure(v)).unwrap_or_else(|| none.clone()), Tone::Plain),
@@ -368,11 +412,18 @@ fn chart_quarters(summary: &ValueSummary) -> &[crate::value::QuarterValue] {
     &summary.quarters[summary.quarters.len().saturating_sub(8)..]
 }
 
-fn metrics_section(w: &Writer, usage: &[UsageTrend]) -> Result<Vec<Element>, CatalogError> {
+fn metrics_section(w: &Writer, usage: &[UsageTrend], d: &Density) -> Result<Vec<Element>, CatalogError> {
     let summary = w.input.summary;
     let quarter = w.q(summary.report_quarter);
-    let mut elements =
-        vec![Element::Heading(w.t("metrics.table_title", &ctx!(quarter = quarter))?), Element::Table(goal_table(w)?)];
+    let shown = shown_goals(w, d);
+    let mut elements = vec![
+        Element::Heading(w.t("metrics.table_title", &ctx!(quarter = quarter))?),
+        Element::Table(goal_table(w, &shown, d)?),
+    ];
+    let more = w.input.customer.goals.len() - shown.len();
+    if more > 0 {
+        elements.push(Element::Note(w.t("metrics.more_goals", &ctx!(count = more))?));
+    }
     if w.input.edition == Edition::Executive {
         return Ok(elements);
     }
@@ -432,7 +483,29 @@ fn metrics_section(w: &Writer, usage: &[UsageTrend]) -> Result<Vec<Element>, Cat
     Ok(elements)
 }
 
-fn stories_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
+/// The stories told in full at density `d`: the most recent half, then the most valuable (largest
+/// amount) of the others, up to `d.full_stories`; `stories` newest first, the result in that order.
+fn full_stories(stories: &[&crate::model::Story], d: &Density) -> Vec<bool> {
+    let mut full = vec![false; stories.len()];
+    let recent = d.full_stories.div_ceil(2).min(stories.len());
+    full[..recent].iter_mut().for_each(|f| *f = true);
+    let mut by_value: Vec<usize> = (recent..stories.len()).filter(|&i| stories[i].amount.is_some()).collect();
+    // Largest amount first; ties keep the newer story.
+    by_value.sort_by(|&a, &b| stories[b].amount.cmp(&stories[a].amount).then(a.cmp(&b)));
+    let mut left = d.full_stories.saturating_sub(recent);
+    for i in by_value.into_iter().chain(recent..stories.len()) {
+        if left == 0 {
+            break;
+        }
+        if !full[i] {
+            full[i] = true;
+            left -= 1;
+        }
+    }
+    full
+}
+
+fn stories_section(w: &Writer, d: &Density) -> Result<Vec<Element>, CatalogError> {
     let report_quarter = w.input.summary.report_quarter;
     let previous = report_quarter.prev();
     let mut stories: Vec<_> = w
@@ -448,16 +521,18 @@ fn stories_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
     if stories.is_empty() {
         return Ok(vec![Element::Note(w.t("stories.none", &context)?)]);
     }
-    let limit = if w.input.edition == Edition::Executive { 2 } else { usize::MAX };
+    let clipped = |story: &crate::model::Story| crate::model::Story { title: d.clip(&story.title), ..story.clone() };
     let mut elements = Vec::new();
-    if w.input.edition == Edition::Team {
-        elements.push(Element::Note(w.t("stories.intro", &context)?));
-    }
-    for story in stories.into_iter().take(limit) {
-        if w.input.edition == Edition::Executive {
-            elements.push(Element::Paragraph(story_line(w, story)?));
-            continue;
+    if w.input.edition == Edition::Executive {
+        for story in stories.iter().take(d.stories.max(1)) {
+            elements.push(Element::Paragraph(story_line(w, &clipped(story))?));
         }
+        return Ok(elements);
+    }
+    elements.push(Element::Note(w.t("stories.intro", &context)?));
+    let full = full_stories(&stories, d);
+    for (story, _) in stories.iter().zip(&full).filter(|(_, full)| **full) {
+        let story = clipped(story);
         let kind = story_kind(w, story.kind)?;
         let date = w.n.date(story.date);
         let person = match &story.person {
@@ -489,10 +564,21 @@ fn stories_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
             elements.push(Element::Paragraph(body.join(" ")));
         }
     }
+    // The others, a line each, newest first.
+    let rest: Vec<String> = stories
+        .iter()
+        .zip(&full)
+        .filter(|(_, full)| !**full)
+        .map(|(story, _)| story_line(w, &clipped(story)))
+        .collect::<Result<_, _>>()?;
+    if !rest.is_empty() {
+        elements.push(Element::Heading(w.plain("stories.more_heading")?));
+        elements.push(Element::Paragraph(rest.join("\n")));
+    }
     Ok(elements)
 }
 
-fn roi_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
+fn roi_section(w: &Writer, d: &Density) -> Result<Vec<Element>, CatalogError> {
     let summary = w.input.summary;
     let customer = w.input.customer;
     let mut elements = Vec::new();
@@ -511,6 +597,7 @@ fn roi_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
             )?));
         }
     }
+    let (mut compact_rows, mut formulas) = (Vec::new(), Vec::new());
     for (goal, figures) in customer.goals.iter().zip(&summary.goals) {
         let source = w.plain(match goal.baseline_source {
             Some(BaselineSource::Measured) => "roi.source_measured",
@@ -529,8 +616,8 @@ fn roi_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
         } else {
             value_per_unit
         };
-        elements.push(Element::Heading(w.t("roi.goal_heading", &ctx!(id = goal.goal_id, title = goal.title))?));
-        elements.push(Element::LeadIn(w.t(
+        let heading = w.t("roi.goal_heading", &ctx!(id = goal.goal_id, title = d.clip(&goal.title)))?;
+        let formula = w.t(
             "roi.goal_formula",
             &ctx!(
                 direction_words = direction_words,
@@ -544,7 +631,21 @@ fn roi_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
                 source = source,
                 target = goal.target.map(|t| format!("{} {}", w.n.measure(t), unit_of(goal))).unwrap_or_default(),
             ),
-        )?));
+        )?;
+        if d.roi_compact {
+            // One row per goal in a table of all goals; the formula as a note under it.
+            let mut row = vec![(format!("{} · {}", goal.goal_id, d.clip(&goal.title)), Tone::Plain)];
+            for q in &window {
+                let value = q.by_goal.get(&goal.goal_id).map_or(Decimal::ZERO, |e| e.value);
+                row.push((w.money(value), tone_of(value)));
+            }
+            row.push((w.money(figures.ttm_value), tone_of(figures.ttm_value)));
+            compact_rows.push(row);
+            formulas.push(Element::Note(format!("{heading}: {formula}")));
+            continue;
+        }
+        elements.push(Element::Heading(heading));
+        elements.push(Element::LeadIn(formula));
         let no_data = w.plain("metrics.no_data")?;
         let rows = window
             .iter()
@@ -583,6 +684,13 @@ fn roi_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
             ]),
         }));
     }
+    if !compact_rows.is_empty() {
+        let mut columns = vec![(w.plain("metrics.col_goal")?, 2.6, ColumnAlign::Left)];
+        columns.extend(window.iter().map(|q| (w.q(q.quarter), 1.0, ColumnAlign::Right)));
+        columns.push((w.t("roi.ttm_row", &ctx!(quarters = summary.ttm.quarters))?, 1.2, ColumnAlign::Right));
+        elements.push(Element::Table(TableSpec { columns, rows: compact_rows, total: None }));
+        elements.extend(formulas);
+    }
     elements.push(Element::Heading(w.plain("roi.summary_heading")?));
     elements.push(Element::Table(roi_summary_table(w)?));
     elements.push(Element::Heading(w.plain("roi.assumptions_heading")?));
@@ -610,7 +718,7 @@ fn projections_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
     Ok(elements)
 }
 
-fn recommendations_section(w: &Writer, usage: &[UsageTrend]) -> Result<Vec<Element>, CatalogError> {
+fn recommendations_section(w: &Writer, usage: &[UsageTrend], d: &Density) -> Result<Vec<Element>, CatalogError> {
     let customer = w.input.customer;
     let summary = w.input.summary;
     let quarter = w.q(summary.report_quarter);
@@ -624,7 +732,7 @@ fn recommendations_section(w: &Writer, usage: &[UsageTrend]) -> Result<Vec<Eleme
     } else if w.input.edition == Edition::Team {
         elements.push(Element::Note(w.plain("recommendations.intro")?));
     }
-    let limit = if w.input.edition == Edition::Executive { 3 } else { usize::MAX };
+    let limit = d.recommendations;
     let owner_fallback = w.plain("recommendations.owner_fallback")?;
     for (number, recommendation) in recommendations.iter().take(limit).enumerate() {
         let text = match &recommendation.action {
@@ -640,7 +748,7 @@ fn recommendations_section(w: &Writer, usage: &[UsageTrend]) -> Result<Vec<Eleme
                     .map(|g| w.money(g.value))
                     .unwrap_or_default();
                 let context = ctx!(
-                    title = goal.title,
+                    title = d.clip(&goal.title),
                     metric = goal.metric,
                     unit = unit_of(goal),
                     latest = figures.latest.map(|v| w.n.measure(v)).unwrap_or_default(),
@@ -649,7 +757,7 @@ fn recommendations_section(w: &Writer, usage: &[UsageTrend]) -> Result<Vec<Eleme
                     progress = figures.progress_to_target_exact().map(|v| w.n.percent(v)).unwrap_or_default(),
                     value = w.money(figures.quarter_value.abs()),
                     quarter = quarter,
-                    owner = goal.owner.clone().unwrap_or_else(|| owner_fallback.clone()),
+                    owner = d.clip(goal.owner.as_deref().unwrap_or(&owner_fallback)),
                     at_stake = at_stake,
                 );
                 let key = match recommendation.action {
@@ -665,11 +773,11 @@ fn recommendations_section(w: &Writer, usage: &[UsageTrend]) -> Result<Vec<Eleme
                 w.t(
                     "recommendations.expand",
                     &ctx!(
-                        title = o.title,
+                        title = d.clip(&o.title),
                         annual = w.money(o.annual_value),
                         confidence = w.n.percent(o.confidence * Decimal::ONE_HUNDRED),
                         weighted = w.money(crate::value::round_money(o.annual_value * o.confidence, w.currency)),
-                        assumption = o.assumption.clone().unwrap_or_default(),
+                        assumption = d.clip(o.assumption.as_deref().unwrap_or_default()),
                     ),
                 )?
             }
@@ -695,7 +803,7 @@ fn recommendations_section(w: &Writer, usage: &[UsageTrend]) -> Result<Vec<Eleme
     if let Some(csm) = &customer.account.csm_name {
         elements.push(Element::Heading(w.t(
             "recommendations.contact",
-            &ctx!(csm = csm, email = customer.account.csm_email.clone().unwrap_or_default()),
+            &ctx!(csm = d.clip(csm), email = d.clip(customer.account.csm_email.as_deref().unwrap_or_default())),
         )?));
     }
     Ok(elements)

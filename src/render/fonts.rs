@@ -338,7 +338,7 @@ impl FontSet {
         if text.is_empty() {
             return 0.0;
         }
-        super::shape::shape_line(self, text, weight).width() * size
+        super::shape::line_advance(self, text, weight) / 1000.0 * size
     }
 }
 

@@ -24,15 +24,15 @@ impl Frame {
         Frame { width, height, margin_x: 50.0, margin_top: 62.0, margin_bottom: 58.0 }
     }
 
-    fn content_width(&self) -> f32 {
+    pub(super) fn content_width(&self) -> f32 {
         self.width - 2.0 * self.margin_x
     }
 
-    fn top(&self) -> f32 {
+    pub(super) fn top(&self) -> f32 {
         self.height - self.margin_top
     }
 
-    fn content_height(&self) -> f32 {
+    pub(super) fn content_height(&self) -> f32 {
         self.top() - self.margin_bottom
     }
 }
@@ -47,7 +47,9 @@ const KPI_FLOOR: f32 = 9.0;
 /// Where the hero's explanation starts, right of its big figure.
 const HERO_CAPTION_X: f32 = 215.0;
 const LEADING: f32 = 1.38;
-const GAP: f32 = 8.0;
+pub(super) const GAP: f32 = 8.0;
+/// The smallest share of its height a chart is drawn at to fill the room left on a page.
+pub(super) const SHRINK_FLOOR: f32 = 0.85;
 
 /// One cell of a table.
 #[derive(Debug, Clone, PartialEq)]
@@ -173,20 +175,55 @@ pub struct Decorations {
 }
 
 /// A block measured for a given width.
-enum Laid<'a> {
+pub(super) enum Laid<'a> {
     Lines { lines: Vec<String>, style: TextStyle, leading: f32, indent: f32, bar: Option<Colour>, lead_in: bool },
     Table { table: Table, widths: Vec<f32>, header: Vec<Vec<String>>, rows: Vec<Vec<Vec<String>>> },
     Whole { height: f32, block: Block<'a> },
 }
 
-struct Flow<'f> {
-    fonts: &'f FontSet,
-    frame: Frame,
-    pages: Vec<Page<'f>>,
-    y: f32,
+/// Pages being filled, top to bottom.
+pub(super) struct Flow<'f> {
+    pub fonts: &'f FontSet,
+    pub frame: Frame,
+    pub pages: Vec<Page<'f>>,
+    pub y: f32,
+    /// Charts are drawn at this share of their height (composition tries smaller ones to save a page).
+    pub graphic_scale: f32,
+    /// A forced page break: before line `.1` of block `.0` (0: before the block).
+    pub break_at: Option<(usize, usize)>,
+    /// The block being placed, and the page each placed block starts on.
+    pub current: usize,
+    pub starts: Vec<usize>,
 }
 
 impl<'f> Flow<'f> {
+    pub fn new(fonts: &'f FontSet, frame: Frame) -> Flow<'f> {
+        let mut flow = Flow {
+            fonts,
+            frame,
+            pages: Vec::new(),
+            y: 0.0,
+            graphic_scale: 1.0,
+            break_at: None,
+            current: 0,
+            starts: Vec::new(),
+        };
+        flow.new_page();
+        flow
+    }
+
+    /// Notes that the current block starts on the current page.
+    fn mark(&mut self) {
+        if self.starts.len() <= self.current {
+            self.starts.push(self.pages.len() - 1);
+        }
+    }
+
+    /// Whether a page break is forced before line `line` of the current block.
+    fn forced(&self, line: usize) -> bool {
+        self.break_at == Some((self.current, line))
+    }
+
     fn new_page(&mut self) {
         self.pages.push(Page { canvas: Canvas::new(self.fonts), bookmarks: Vec::new() });
         self.y = self.frame.top();
@@ -196,62 +233,25 @@ impl<'f> Flow<'f> {
         self.pages.last_mut().expect("a page exists")
     }
 
-    fn room(&self) -> f32 {
+    pub fn room(&self) -> f32 {
         self.y - self.frame.margin_bottom
     }
 
     /// Starts a new page unless the current one is still empty.
-    fn break_page(&mut self) {
+    pub fn break_page(&mut self) {
         if self.y < self.frame.top() {
             self.new_page();
         }
     }
 }
 
-/// Lays `blocks` out on pages of `frame` and adds headers and footers.
-pub fn layout<'f>(
-    fonts: &'f FontSet,
-    frame: Frame,
-    blocks: Vec<Block<'_>>,
-    decorations: &Decorations,
-) -> Vec<Page<'f>> {
-    let mut flow = Flow { fonts, frame, pages: Vec::new(), y: 0.0 };
-    flow.new_page();
-    let width = frame.content_width();
-    let laid: Vec<Laid> = blocks.into_iter().map(|b| measure(fonts, b, width)).collect();
-    let mins: Vec<f32> = laid.iter().map(min_height).collect();
-    // Headings, section titles and lead-ins keep the start of the next block with them, in a chain.
-    let keeps: Vec<bool> = laid
-        .iter()
-        .map(|l| {
-            matches!(
-                l,
-                Laid::Whole { block: Block::Section { .. } | Block::Heading(_), .. }
-                    | Laid::Lines { lead_in: true, .. }
-            )
-        })
-        .collect();
-    for (index, block) in laid.into_iter().enumerate() {
-        let mut needed = mins[index];
-        let mut next = index;
-        while keeps[next] && next + 1 < mins.len() {
-            next += 1;
-            needed += mins[next];
-        }
-        if needed > flow.room() && needed <= frame.content_height() {
-            flow.break_page();
-        }
-        place(&mut flow, block);
-    }
-    decorate(&mut flow.pages, frame, decorations);
-    flow.pages
-}
+pub use super::compose::layout;
 
-fn line_height(style: &TextStyle, leading: f32) -> f32 {
+pub(super) fn line_height(style: &TextStyle, leading: f32) -> f32 {
     style.size * leading
 }
 
-fn measure<'a>(fonts: &FontSet, block: Block<'a>, width: f32) -> Laid<'a> {
+pub(super) fn measure<'a>(fonts: &FontSet, block: Block<'a>, width: f32) -> Laid<'a> {
     match block {
         Block::Paragraph { text, style } => {
             let lines = wrap(fonts, &text, style.weight, style.size, width);
@@ -374,7 +374,7 @@ fn whole_height(fonts: &FontSet, block: &Block, width: f32) -> f32 {
 }
 
 /// The smallest first piece of a block that may end a page.
-fn min_height(laid: &Laid) -> f32 {
+pub(super) fn min_height(laid: &Laid) -> f32 {
     match laid {
         // Lead-ins and quotes (the ones with a bar) move whole; other text may end a page after two lines.
         Laid::Lines { lines, style, leading, lead_in, bar, .. } => {
@@ -389,31 +389,40 @@ fn min_height(laid: &Laid) -> f32 {
     }
 }
 
-fn row_height(row: &[Vec<String>], size: f32) -> f32 {
+pub(super) fn row_height(row: &[Vec<String>], size: f32) -> f32 {
     let lines = row.iter().map(Vec::len).max().unwrap_or(1).max(1) as f32;
     lines * size * 1.28 + 5.5
 }
 
-fn place(flow: &mut Flow, laid: Laid) {
+pub(super) fn place(flow: &mut Flow, laid: &Laid) {
     let x = flow.frame.margin_x;
     let width = flow.frame.content_width();
     match laid {
         Laid::Lines { lines, style, leading, indent, bar, .. } => {
-            let step = line_height(&style, leading);
+            let (style, indent, bar) = (*style, *indent, *bar);
+            let step = line_height(&style, *leading);
             let mut index = 0;
             while index < lines.len() {
-                if flow.room() < step {
+                if flow.room() < step || (index > 0 && flow.forced(index)) {
                     flow.new_page();
                 }
+                if index == 0 && flow.forced(0) {
+                    flow.break_page();
+                }
                 let fit = ((flow.room() / step).floor() as usize).max(1);
-                let end = (index + fit).min(lines.len());
+                let mut end = (index + fit).min(lines.len());
                 // No single orphan line at the foot of a page when more follow.
-                let end = if end - index == 1 && lines.len() - index > 1 && index == 0 && fit < lines.len() {
+                if end - index == 1 && lines.len() - index > 1 && index == 0 && fit < lines.len() {
                     flow.new_page();
-                    (index + ((flow.room() / step).floor() as usize).max(1)).min(lines.len())
-                } else {
-                    end
-                };
+                    end = (index + ((flow.room() / step).floor() as usize).max(1)).min(lines.len());
+                }
+                // A forced break inside the block.
+                if let Some((block, line)) = flow.break_at {
+                    if block == flow.current && line > index && line < end {
+                        end = line;
+                    }
+                }
+                flow.mark();
                 let top = flow.y;
                 let page = flow.page();
                 for (i, line) in lines[index..end].iter().enumerate() {
@@ -435,11 +444,26 @@ fn place(flow: &mut Flow, laid: Laid) {
             }
             flow.y -= GAP;
         }
-        Laid::Table { table, widths, header, rows } => place_table(flow, &table, &widths, &header, &rows),
-        Laid::Whole { height, block } => {
-            if height > flow.room() {
+        Laid::Table { table, widths, header, rows } => {
+            if flow.forced(0) {
                 flow.break_page();
             }
+            flow.mark();
+            place_table(flow, table, widths, header, rows)
+        }
+        Laid::Whole { height, block } => {
+            let mut height = *height;
+            if let Block::Graphic { .. } = block {
+                // A chart gives up to 15% of its height rather than leave the rest of a page empty.
+                height *= flow.graphic_scale;
+                if height > flow.room() && flow.room() >= height * SHRINK_FLOOR {
+                    height = flow.room();
+                }
+            }
+            if height > flow.room() || flow.forced(0) {
+                flow.break_page();
+            }
+            flow.mark();
             let top = flow.y;
             draw_whole(flow.page(), block, x, top, width, height);
             flow.y -= height + GAP;
@@ -518,10 +542,11 @@ fn draw_row(
     }
 }
 
-fn draw_whole(page: &mut Page, block: Block, x: f32, top: f32, width: f32, height: f32) {
+fn draw_whole(page: &mut Page, block: &Block, x: f32, top: f32, width: f32, height: f32) {
     let canvas = &mut page.canvas;
     match block {
         Block::Title { title, subtitle, details, accent } => {
+            let accent = *accent;
             canvas.fill_rect(x, top - 4.0, 46.0, 4.0, accent);
             let (title, subtitle, details) = title_lines(canvas.fonts, &title, &subtitle, &details, width);
             // Baselines: the title's first 30 pt below the top; the subtitle 22 pt and the details
@@ -544,9 +569,10 @@ fn draw_whole(page: &mut Page, block: Block, x: f32, top: f32, width: f32, heigh
             }
         }
         Block::Section { title, accent } => {
+            let accent = *accent;
             canvas.text(&title, x, top - 19.0, TextStyle::new(14.5, Weight::Bold, accent), Align::Left);
             canvas.line(x, top - 25.0, x + width, top - 25.0, accent.lighten(0.55), 0.8);
-            page.bookmarks.push(title);
+            page.bookmarks.push(title.clone());
         }
         Block::Heading(text) => {
             let lines = wrap(canvas.fonts, &text, Weight::Bold, 11.0, width);
@@ -556,6 +582,7 @@ fn draw_whole(page: &mut Page, block: Block, x: f32, top: f32, width: f32, heigh
             }
         }
         Block::Hero { label, value, caption, accent } => {
+            let accent = *accent;
             canvas.fill_rect(x, top - height, width, height, accent.lighten(0.92));
             canvas.fill_rect(x, top - height, 4.0, height, accent);
             let label = ellipsize(canvas.fonts, &label, Weight::Bold, 9.0, width - 32.0);
@@ -619,7 +646,7 @@ fn draw_whole(page: &mut Page, block: Block, x: f32, top: f32, width: f32, heigh
                 }
             }
         }
-        Block::Graphic { height, draw } => draw(canvas, x, top - height, width, height),
+        Block::Graphic { draw, .. } => draw(canvas, x, top - height, width, height),
         Block::Spacer(_) => {}
         Block::Paragraph { .. } | Block::LeadIn { .. } | Block::Quote { .. } | Block::Table(_) => {
             unreachable!("placed as lines or rows")
@@ -651,7 +678,7 @@ fn share_line(
     (ellipsize(fonts, left, left_style.weight, left_style.size, room), right)
 }
 
-fn decorate(pages: &mut [Page], frame: Frame, decorations: &Decorations) {
+pub(super) fn decorate(pages: &mut [Page], frame: Frame, decorations: &Decorations) {
     let count = pages.len();
     let small = TextStyle::new(7.5, Weight::Regular, palette::MUTED);
     let left = frame.margin_x;
@@ -755,7 +782,7 @@ mod tests {
         let blocks = vec![
             Block::Spacer(500.0),
             Block::Heading("The heading".into()),
-            Block::Graphic { height: 200.0, draw: Box::new(|_, _, _, _, _| {}) },
+            Block::Graphic { height: 250.0, draw: Box::new(|_, _, _, _, _| {}) },
         ];
         let pages = layout(FontSet::shared(), frame(), blocks, &decorations());
         let with_heading = pages.iter().position(|p| texts(p).contains("The heading")).unwrap();

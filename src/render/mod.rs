@@ -3,6 +3,7 @@
 pub mod archive;
 pub mod bidi;
 pub mod chart;
+pub mod compose;
 pub mod content;
 pub mod draw;
 pub mod fonts;
@@ -11,3 +12,4 @@ pub mod pdf;
 pub mod report;
 pub mod shape;
 pub mod text;
+pub mod words;

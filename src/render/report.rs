@@ -5,13 +5,13 @@ use super::chart::{
 };
 use super::draw::{palette, Align, Colour, TextStyle};
 use super::fonts::{FontSet, Weight};
-use super::layout::{layout, Block, Cell, Column, Decorations, Frame, Kpi, Table, BODY};
+use super::layout::{layout, Block, Cell, Column, Decorations, Frame, Kpi, Page, Table, BODY};
 use super::pdf::{write, Document, Paper};
 use std::rc::Rc;
 
 use crate::content::format::Numbers;
 use crate::content::report::{
-    AxisFormat, BarChartSpec, ColumnAlign, Edition, Element, LineChartSpec, ReportContent, TableSpec, Tone,
+    AxisFormat, BarChartSpec, ColumnAlign, Edition, Element, LineChartSpec, ReportContent, Section, TableSpec, Tone,
 };
 
 /// Chart heights in points (chart title included). Goal charts stand two to a row.
@@ -71,12 +71,13 @@ fn chart_title_style() -> TextStyle {
 }
 
 /// Goal charts in a row of two (or one).
-fn line_chart_row<'a>(specs: Vec<LineChartSpec>, accent: Colour, numbers: &Rc<Numbers>) -> Block<'a> {
+fn line_chart_row<'a>(specs: Vec<LineChartSpec>, per_row: usize, accent: Colour, numbers: &Rc<Numbers>) -> Block<'a> {
     let charts: Vec<(String, LineChart)> = specs.into_iter().map(|spec| line_chart(spec, accent, numbers)).collect();
     Block::Graphic {
         height: LINE_CHART_HEIGHT,
         draw: Box::new(move |canvas, x, y, width, height| {
-            let column = (width - LINE_CHART_GUTTER) / 2.0;
+            let per_row = per_row.max(1) as f32;
+            let column = (width - LINE_CHART_GUTTER * (per_row - 1.0)) / per_row;
             for (i, (title, chart)) in charts.iter().enumerate() {
                 let left = x + i as f32 * (column + LINE_CHART_GUTTER);
                 let style = chart_title_style();
@@ -184,7 +185,35 @@ pub fn render_pdf_with(
 }
 
 /// Lays the report out on pages: everything but PDF serialization (font subsetting, compression).
-pub fn lay_out(content: ReportContent, paper: Paper, fonts: &FontSet) -> Document {
+pub fn lay_out(mut content: ReportContent, paper: Paper, fonts: &FontSet) -> Document {
+    let sections = std::mem::take(&mut content.sections);
+    let pages = pages_of(&content, sections, paper, fonts);
+    document_of(content, paper, pages)
+}
+
+/// Builds and lays out the report of `input`; when it takes more pages than its edition's budget
+/// ([`Edition::page_budget`]), its denser levels are built and laid out in turn
+/// ([`crate::content::density`]) and the first that fits is kept (else the densest).
+pub fn lay_out_within_budget(
+    input: &crate::content::report::ReportInput,
+    paper: Paper,
+    fonts: &FontSet,
+) -> Result<Document, crate::content::catalog::CatalogError> {
+    let budget = input.edition.page_budget();
+    let mut level = 0;
+    let mut document = lay_out(crate::content::report::build(input)?, paper, fonts);
+    while document.pages.len() > budget {
+        level += 1;
+        match crate::content::report::build_at(input, level)? {
+            Some(content) => document = lay_out(content, paper, fonts),
+            None => break,
+        }
+    }
+    Ok(document)
+}
+
+/// The pages of `sections` in `content`'s frame.
+fn pages_of<'f>(content: &ReportContent, sections: Vec<Section>, paper: Paper, fonts: &'f FontSet) -> Vec<Page<'f>> {
     let accent = Colour::from_hex(&content.accent).unwrap_or(palette::BLUE);
     let mut blocks = vec![Block::Title {
         title: content.title_block[0].clone(),
@@ -193,23 +222,26 @@ pub fn lay_out(content: ReportContent, paper: Paper, fonts: &FontSet) -> Documen
         accent,
     }];
     let numbers = Rc::new(Numbers::new(content.locale, content.currency));
+    // Goal charts three to a row mark the team edition's most compact level: its value chart is
+    // then as high as the executive edition's.
     let bar_height = match content.edition {
-        Edition::Executive => BAR_CHART_HEIGHT_EXECUTIVE,
-        Edition::Team => BAR_CHART_HEIGHT,
+        Edition::Team if content.charts_per_row < 3 => BAR_CHART_HEIGHT,
+        _ => BAR_CHART_HEIGHT_EXECUTIVE,
     };
-    for section in content.sections {
+    let per_row = content.charts_per_row.max(1);
+    for section in sections {
         blocks.push(Block::Section { title: section.title, accent });
         let mut pending_charts: Vec<LineChartSpec> = Vec::new();
         for element in section.elements {
             if let Element::LineChart(spec) = element {
                 pending_charts.push(spec);
-                if pending_charts.len() == 2 {
-                    blocks.push(line_chart_row(std::mem::take(&mut pending_charts), accent, &numbers));
+                if pending_charts.len() == per_row {
+                    blocks.push(line_chart_row(std::mem::take(&mut pending_charts), per_row, accent, &numbers));
                 }
                 continue;
             }
             if !pending_charts.is_empty() {
-                blocks.push(line_chart_row(std::mem::take(&mut pending_charts), accent, &numbers));
+                blocks.push(line_chart_row(std::mem::take(&mut pending_charts), per_row, accent, &numbers));
             }
             blocks.push(match element {
                 Element::Hero { label, value, caption, tone } => {
@@ -240,7 +272,7 @@ pub fn lay_out(content: ReportContent, paper: Paper, fonts: &FontSet) -> Documen
             });
         }
         if !pending_charts.is_empty() {
-            blocks.push(line_chart_row(pending_charts, accent, &numbers));
+            blocks.push(line_chart_row(pending_charts, per_row, accent, &numbers));
         }
     }
     let page_label = content.page_label.clone();
@@ -253,7 +285,10 @@ pub fn lay_out(content: ReportContent, paper: Paper, fonts: &FontSet) -> Documen
         }),
         accent,
     };
-    let pages = layout(fonts, Frame::new(paper.size()), blocks, &decorations);
+    layout(fonts, Frame::new(paper.size()), blocks, &decorations)
+}
+
+fn document_of(content: ReportContent, paper: Paper, pages: Vec<Page>) -> Document {
     let mut bookmarks = Vec::new();
     let mut page_ops = Vec::with_capacity(pages.len());
     let mut text_boxes = Vec::with_capacity(pages.len());

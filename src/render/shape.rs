@@ -52,11 +52,40 @@ pub fn pdf_width(fonts: &FontSet, face: FaceId, gid: u16) -> f32 {
     (f32::from(face.glyph_advance(gid)) * 1000.0 / face.units_per_em).round()
 }
 
-/// Shapes one line (no line breaks) at `weight`.
+/// Shapes one line (no line breaks) at `weight`. Runs in faces that allow it are shaped word by
+/// word through the per-thread cache of [`super::words`], which gives the same glyphs and positions
+/// as shaping them whole ([`shape_line_whole`]).
 pub fn shape_line(fonts: &FontSet, line: &str, weight: Weight) -> ShapedLine {
-    let mut shaped = ShapedLine::default();
-    let mut buffer = UnicodeBuffer::new();
+    shape_with(fonts, line, weight, true)
+}
+
+/// [`shape_line`] with every run shaped whole (the reference the word cache is tested against).
+pub fn shape_line_whole(fonts: &FontSet, line: &str, weight: Weight) -> ShapedLine {
+    shape_with(fonts, line, weight, false)
+}
+
+/// The advance of `line` in thousandths of an em: [`shape_line`]'s, without building its glyphs.
+pub fn line_advance(fonts: &FontSet, line: &str, weight: Weight) -> f32 {
     let mut pen = 0.0f32;
+    let mut whole: Option<ShapedLine> = None;
+    for_each_piece(fonts, line, weight, |face_id, piece, _, rtl| {
+        let scale = 1000.0 / fonts.face(face_id).units_per_em;
+        let mut units = 0i32;
+        if rtl || !super::words::for_each_word(fonts, face_id, piece, |word, _| units += word.advance) {
+            // A run that is shaped whole: measure the line the slow way, once.
+            let shaped = whole.get_or_insert_with(|| shape_line(fonts, line, weight));
+            pen = shaped.advance;
+            return false;
+        }
+        pen += units as f32 * scale;
+        true
+    });
+    pen
+}
+
+/// Calls `each(face, piece, start in line, right to left)` for the line's face runs in visual
+/// order, until it returns `false`.
+fn for_each_piece(fonts: &FontSet, line: &str, weight: Weight, mut each: impl FnMut(FaceId, &str, usize, bool) -> bool) {
     for run in visual_runs(line) {
         let text = &line[run.range.clone()];
         let mut pieces = fonts.runs(text, weight);
@@ -66,13 +95,47 @@ pub fn shape_line(fonts: &FontSet, line: &str, weight: Weight) -> ShapedLine {
         }
         for (face_id, piece) in pieces {
             let start = run.range.start + (piece.as_ptr() as usize - text.as_ptr() as usize);
-            buffer.push_str(piece);
-            buffer.set_direction(if run.rtl { Direction::RightToLeft } else { Direction::LeftToRight });
-            buffer.guess_segment_properties();
-            let face = fonts.face(face_id);
-            let plan = face.plan(buffer.direction(), buffer.script());
-            let output = rustybuzz::shape_with_plan(&face.shaping, &plan, buffer);
-            let scale = 1000.0 / face.units_per_em;
+            if !each(face_id, piece, start, run.rtl) {
+                return;
+            }
+        }
+    }
+}
+
+fn shape_with(fonts: &FontSet, line: &str, weight: Weight, by_words: bool) -> ShapedLine {
+    let mut shaped = ShapedLine::default();
+    let mut buffer = Some(UnicodeBuffer::new());
+    let mut pen = 0.0f32;
+    for_each_piece(fonts, line, weight, |face_id, piece, start, rtl| {
+        let face = fonts.face(face_id);
+        let scale = 1000.0 / face.units_per_em;
+        // Positions in font units from the piece's start, scaled once: the same arithmetic whether
+        // the piece is shaped whole or word by word.
+        let mut units = 0i32;
+        let first = shaped.glyphs.len();
+        let fast = by_words
+            && !rtl
+            && super::words::for_each_word(fonts, face_id, piece, |word, offset| {
+                for g in &word.glyphs {
+                    shaped.glyphs.push(ShapedGlyph {
+                        face: face_id,
+                        gid: g.gid,
+                        x: pen + (units + g.x) as f32 * scale,
+                        y: g.y as f32 * scale,
+                        text: start + offset + g.text.start..start + offset + g.text.end,
+                    });
+                }
+                units += word.advance;
+            });
+        if !fast {
+            shaped.glyphs.truncate(first);
+            units = 0;
+            let mut unicode = buffer.take().unwrap_or_default();
+            unicode.push_str(piece);
+            unicode.set_direction(if rtl { Direction::RightToLeft } else { Direction::LeftToRight });
+            unicode.guess_segment_properties();
+            let plan = face.plan(unicode.direction(), unicode.script());
+            let output = rustybuzz::shape_with_plan(&face.shaping, &plan, unicode);
             // Cluster starts (byte offsets into the piece), ascending: each cluster runs to the next.
             let mut starts: Vec<usize> = output.glyph_infos().iter().map(|g| g.cluster as usize).collect();
             starts.sort_unstable();
@@ -81,7 +144,6 @@ pub fn shape_line(fonts: &FontSet, line: &str, weight: Weight) -> ShapedLine {
                 let next = starts.partition_point(|&s| s <= cluster);
                 starts.get(next).copied().unwrap_or(piece.len())
             };
-            let first = shaped.glyphs.len();
             for (info, position) in output.glyph_infos().iter().zip(output.glyph_positions()) {
                 let cluster = info.cluster as usize;
                 let mut gid = info.glyph_id as u16;
@@ -99,21 +161,27 @@ pub fn shape_line(fonts: &FontSet, line: &str, weight: Weight) -> ShapedLine {
                 shaped.glyphs.push(ShapedGlyph {
                     face: face_id,
                     gid,
-                    x: pen + position.x_offset as f32 * scale,
+                    x: pen + (units + position.x_offset) as f32 * scale,
                     y: position.y_offset as f32 * scale,
                     text: start + cluster..start + end_of(cluster),
                 });
                 // A replaced glyph advances by its own width, not the .notdef's.
-                pen += if info.glyph_id == 0 && gid != 0 {
-                    pdf_width(fonts, face_id, gid)
+                units += if info.glyph_id == 0 && gid != 0 {
+                    i32::from(face.glyph_advance(gid))
                 } else {
-                    position.x_advance as f32 * scale
+                    position.x_advance
                 };
             }
-            share_cluster_text(line, &mut shaped.glyphs[first..], run.rtl);
-            buffer = output.clear();
+            let mut ranges: Vec<Range<usize>> = shaped.glyphs[first..].iter().map(|g| g.text.clone()).collect();
+            share_cluster_text(line, &mut ranges, rtl);
+            for (glyph, range) in shaped.glyphs[first..].iter_mut().zip(ranges) {
+                glyph.text = range;
+            }
+            buffer = Some(output.clear());
         }
-    }
+        pen += units as f32 * scale;
+        true
+    });
     // Logical order: by the start of each glyph's cluster (stable, so a cluster's glyphs keep
     // their order).
     shaped.glyphs.sort_by_key(|g| g.text.start);
@@ -123,15 +191,24 @@ pub fn shape_line(fonts: &FontSet, line: &str, weight: Weight) -> ShapedLine {
     shaped
 }
 
+/// [`share_cluster_text`] for a word shaped on its own (left to right, ranges into `word`).
+pub(super) fn share_word_text(word: &str, glyphs: &mut [super::words::WordGlyph]) {
+    let mut ranges: Vec<Range<usize>> = glyphs.iter().map(|g| g.text.clone()).collect();
+    share_cluster_text(word, &mut ranges, false);
+    for (glyph, range) in glyphs.iter_mut().zip(ranges) {
+        glyph.text = range;
+    }
+}
+
 /// Gives each cluster's characters to its glyphs: all but the last `k - 1` to the first glyph, one
 /// each to the others; glyphs beyond the cluster's characters get none. `glyphs` hold full cluster
 /// ranges on entry, in visual order (`rtl`: the reverse of reading order).
-fn share_cluster_text(line: &str, glyphs: &mut [ShapedGlyph], rtl: bool) {
+fn share_cluster_text(line: &str, glyphs: &mut [Range<usize>], rtl: bool) {
     let mut i = 0;
     while i < glyphs.len() {
-        let range = glyphs[i].text.clone();
+        let range = glyphs[i].clone();
         let mut j = i + 1;
-        while j < glyphs.len() && glyphs[j].text == range {
+        while j < glyphs.len() && glyphs[j] == range {
             j += 1;
         }
         let count = j - i;
@@ -153,7 +230,7 @@ fn share_cluster_text(line: &str, glyphs: &mut [ShapedGlyph], rtl: bool) {
                 let (a, b) = (from(k), if k + 1 == count { chars } else { from(k + 1) });
                 // The k-th glyph in reading order.
                 let at = if rtl { j - 1 - k } else { i + k };
-                glyphs[at].text = bounds[a.min(chars)]..bounds[b.min(chars).max(a.min(chars))];
+                glyphs[at] = bounds[a.min(chars)]..bounds[b.min(chars).max(a.min(chars))];
             }
         }
         i = j;
@@ -237,15 +314,14 @@ mod tests {
     #[test]
     fn cluster_text_is_shared_in_order() {
         let line = "abc";
-        let glyph = |text: Range<usize>| ShapedGlyph { face: FaceId::LatinRegular, gid: 1, x: 0.0, y: 0.0, text };
-        let mut glyphs = vec![glyph(0..3), glyph(0..3)];
+        let mut glyphs = vec![0..3, 0..3];
         share_cluster_text(line, &mut glyphs, false);
-        assert_eq!([glyphs[0].text.clone(), glyphs[1].text.clone()], [0..2, 2..3]);
-        let mut glyphs = vec![glyph(0..3), glyph(0..3)];
+        assert_eq!(glyphs, [0..2, 2..3]);
+        let mut glyphs = vec![0..3, 0..3];
         share_cluster_text(line, &mut glyphs, true);
-        assert_eq!([glyphs[0].text.clone(), glyphs[1].text.clone()], [2..3, 0..2]);
-        let mut glyphs = vec![glyph(0..1), glyph(0..1), glyph(0..1)];
+        assert_eq!(glyphs, [2..3, 0..2]);
+        let mut glyphs = vec![0..1, 0..1, 0..1];
         share_cluster_text(line, &mut glyphs, false);
-        assert_eq!([glyphs[0].text.clone(), glyphs[1].text.clone(), glyphs[2].text.clone()], [0..1, 1..1, 1..1]);
+        assert_eq!(glyphs, [0..1, 1..1, 1..1]);
     }
 }

@@ -79,8 +79,19 @@ pub fn ellipsize(fonts: &FontSet, text: &str, weight: Weight, size: f32, max_wid
     };
     // Word boundaries, longest first.
     let words: Vec<usize> = text.char_indices().filter(|(_, c)| *c == ' ').map(|(i, _)| i).collect();
-    if let Some(&end) = words.iter().rev().find(|&&end| fits(end)) {
-        return format!("{}…", text[..end].trim_end());
+    // Widths grow with the prefix: the longest that fits, by bisection (a 10,000-character name
+    // has a thousand word boundaries).
+    let (mut lo, mut hi) = (0usize, words.len());
+    while lo < hi {
+        let mid = (lo + hi).div_ceil(2);
+        if fits(words[mid - 1]) {
+            lo = mid;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    if lo > 0 {
+        return format!("{}…", text[..words[lo - 1]].trim_end());
     }
     // Cluster boundaries: before a character that does not attach to the one before it.
     let bounds: Vec<usize> = text
