@@ -109,6 +109,13 @@ impl Catalog {
         Catalog::parse(BUILT_IN_EN, "built-in templates/en.toml").expect("the built-in catalog is valid")
     }
 
+    /// Every key of the catalog (`group.key`), sorted.
+    pub fn keys(&self) -> Vec<String> {
+        let mut keys: Vec<String> = self.tera.get_template_names().map(str::to_string).collect();
+        keys.sort();
+        keys
+    }
+
     /// Exactly the keys of `reference`: none missing, none unknown.
     fn check_keys(&self, reference: &Catalog) -> Result<(), CatalogError> {
         let mut missing: Vec<&String> =
@@ -299,6 +306,8 @@ mod tests {
                 "name",
                 "touchpoint",
                 "period",
+                "hundredth",
+                "minor_unit",
             ] {
                 context.insert(name, "1");
             }

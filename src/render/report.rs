@@ -191,8 +191,10 @@ pub fn lay_out(content: ReportContent, paper: Paper, fonts: &FontSet) -> Documen
         subtitle: content.title_block[1].clone(),
         details: content.title_block[2].clone(),
         accent,
+        logo: content.logo.clone(),
     }];
-    let numbers = Rc::new(Numbers::new(content.locale, content.currency));
+    let tag = crate::locale::LocaleTag { language: content.locale, region: content.region };
+    let numbers = Rc::new(Numbers::for_tag(tag, content.currency));
     let bar_height = match content.edition {
         Edition::Executive => BAR_CHART_HEIGHT_EXECUTIVE,
         Edition::Team => BAR_CHART_HEIGHT,
@@ -252,6 +254,7 @@ pub fn lay_out(content: ReportContent, paper: Paper, fonts: &FontSet) -> Documen
             page_label.replace("{page}", &page.to_string()).replace("{pages}", &pages.to_string())
         }),
         accent,
+        logo: content.logo.clone(),
     };
     let pages = layout(fonts, Frame::new(paper.size()), blocks, &decorations);
     let mut bookmarks = Vec::new();
