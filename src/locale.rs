@@ -74,10 +74,15 @@ impl fmt::Display for LocaleTag {
 pub enum TagError {
     #[error("{value:?} is not a BCP 47 language tag ({why}); expected {}", expected())]
     Malformed { value: String, why: &'static str },
-    #[error("{value:?}: {language:?} is not a report language; expected {}", expected())]
+    #[error("{}", unknown_language(value, language))]
     UnknownLanguage { value: String, language: String },
     #[error("{value:?}: region {region} is not supported for {language}; expected {language} alone or one of {}", supported(*language))]
     UnknownRegion { value: String, language: Locale, region: String },
+}
+
+fn unknown_language(value: &str, language: &str) -> String {
+    let what = if value == language { format!("{value:?}") } else { format!("{value:?}: {language:?}") };
+    format!("{what} is not a report language; expected {}", expected())
 }
 
 fn supported(language: Locale) -> String {
