@@ -14,6 +14,7 @@ pub mod delivery;
 pub mod discover;
 pub mod explain;
 pub mod load;
+pub mod locale;
 pub mod model;
 pub mod quarter;
 pub mod render;

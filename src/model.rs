@@ -25,6 +25,8 @@ pub struct Customer {
     pub health: Vec<HealthObservation>,
     /// Rows of the optional nps.csv (survey answers), in file order.
     pub nps: Vec<NpsResponse>,
+    /// Display labels of metric ids (`metric_labels.csv` at the INPUT root and in the folder).
+    pub metric_labels: crate::load::MetricLabels,
     /// What loading changed and the operator should know (exact repeats dropped by
     /// `dedupe_exact_rows`), each against its file and line.
     pub warnings: Vec<crate::load::InputError>,
@@ -38,7 +40,11 @@ pub struct Account {
     /// What the customer pays per year, in `currency`.
     pub annual_investment: Decimal,
     pub currency: Currency,
+    /// The report language (which catalog).
     pub locale: Locale,
+    /// The region of a `locale` tag such as `es-MX` (number, money and date formats); `None` for a
+    /// language alone, which formats as its default region (`crate::locale::default_region`).
+    pub region: Option<crate::locale::Region>,
     pub contract_start: Option<NaiveDate>,
     pub segment: Option<String>,
     pub industry: Option<String>,
@@ -51,6 +57,13 @@ pub struct Account {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Currency {
     code: iso_currency::Currency,
+}
+
+impl Account {
+    /// The locale the customer's figures are written in: language and region.
+    pub fn locale_tag(&self) -> crate::locale::LocaleTag {
+        crate::locale::LocaleTag { language: self.locale, region: self.region }
+    }
 }
 
 impl Currency {
@@ -266,6 +279,13 @@ pub struct Settings {
     /// Accent colour, `#RRGGBB`.
     #[serde(default = "Settings::default_brand_color")]
     pub brand_color: String,
+    /// The vendor's logo, an SVG file relative to valuereport.toml (`logo = "logo.svg"`), drawn in
+    /// the title block and the running header.
+    #[serde(default)]
+    pub logo: Option<String>,
+    /// The file `logo` names, read and parsed by `load_settings`.
+    #[serde(skip)]
+    pub logo_image: Option<crate::render::logo::Logo>,
     /// `[delivery]`: sending renewal packages to the CSMs by SMTP (`renewals --send`).
     #[serde(default, deserialize_with = "crate::delivery::settings::deserialize")]
     pub delivery: Option<crate::delivery::DeliverySettings>,
@@ -289,6 +309,10 @@ pub struct Settings {
     /// is totalled per currency only.
     #[serde(default)]
     pub fx: Option<FxSettings>,
+    /// Display labels of metric ids from `metric_labels.csv` at the INPUT root (read by
+    /// `load_settings`, not a key of valuereport.toml).
+    #[serde(skip)]
+    pub metric_labels: crate::load::MetricLabels,
 }
 
 /// `[health]` in `valuereport.toml`.
@@ -462,11 +486,31 @@ impl Settings {
     }
 }
 
+impl Settings {
+    /// What the settings bring in from other files (the root's metric labels, the logo's digest),
+    /// for fingerprints: a change to any of them re-renders the reports.
+    pub fn brand_fingerprint(&self) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        for (metric, label) in &self.metric_labels {
+            bytes.extend(metric.as_bytes());
+            bytes.push(0);
+            bytes.extend(label.as_bytes());
+            bytes.push(0);
+        }
+        if let Some(logo) = &self.logo_image {
+            bytes.extend(logo.digest());
+        }
+        bytes
+    }
+}
+
 impl Default for Settings {
     fn default() -> Settings {
         Settings {
             vendor_name: Settings::default_vendor_name(),
             brand_color: Settings::default_brand_color(),
+            logo: None,
+            logo_image: None,
             delivery: None,
             renewals: RenewalSettings::default(),
             columns: crate::load::ColumnSettings::default(),
@@ -474,6 +518,7 @@ impl Default for Settings {
             health: HealthSettings::default(),
             portfolio: PortfolioSettings::default(),
             fx: None,
+            metric_labels: Default::default(),
         }
     }
 }

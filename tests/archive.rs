@@ -97,7 +97,7 @@ fn every_sample_report_is_archival_and_carries_its_computation_and_inputs() {
         assert!(bytes[10..14].iter().all(|&b| b >= 128), "the binary comment PDF/A asks for");
         let doc = Document::load_mem(&bytes).unwrap();
         let catalog = doc.catalog().unwrap();
-        assert_eq!(text(catalog.get(b"Lang").unwrap()), customer.account.locale.as_str());
+        assert_eq!(text(catalog.get(b"Lang").unwrap()), customer.account.locale_tag().to_string());
         assert_eq!(
             dict(&doc, catalog.get(b"ViewerPreferences").unwrap()).get(b"DisplayDocTitle").unwrap(),
             &Object::Boolean(true)

@@ -24,11 +24,11 @@ impl Work {
     fn new(n: usize) -> Work {
         let work = Work { dir: tempfile::tempdir().unwrap() };
         fs::create_dir_all(work.input()).unwrap();
-        fs::copy(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data/valuereport.toml"),
-            work.input().join("valuereport.toml"),
-        )
-        .unwrap();
+        // The sample settings and the logo they name, next to them.
+        for file in ["valuereport.toml", "logo.svg"] {
+            fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data").join(file), work.input().join(file))
+                .unwrap();
+        }
         for i in 0..n {
             work.add(&format!("c{i:03}"), SAMPLES[i % SAMPLES.len()], None);
         }

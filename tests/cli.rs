@@ -438,7 +438,7 @@ fn error_account_rules() {
         format!("{path}:2: column 'customer_id': \"../acme\" is not a valid customer_id; use 1–100 ASCII letters, digits, '-', '_' and '.', not starting with '.' and without '..' (it names output files)"),
         format!("{path}:2: column 'annual_investment': \"0\" is out of range; expected a number greater than 0"),
         format!("{path}:2: column 'currency': \"USX\" is not an ISO 4217 currency code; expected e.g. USD, EUR, JPY, MYR"),
-        format!("{path}:2: column 'locale': \"fr\" is not allowed; expected one of en, es, ms, ja"),
+        format!("{path}:2: column 'locale': \"fr\" is not a report language; expected en, es, ms or ja, alone or with a region: en-US, en-GB, en-AU, en-CA, en-IE, en-IN, en-MY, en-NZ, en-SG, en-ZA, es-ES, es-MX, es-419, es-AR, es-CL, es-CO, es-PE, es-US, ms-MY, ms-BN, ms-SG, ja-JP"),
         format!("{path}:3: has more than one data row; expected exactly one account row"),
     ] {
         assert!(stdout(&output).lines().any(|l| l == expected), "missing\n  {expected}\nin\n{}", stdout(&output));

@@ -354,7 +354,7 @@ fn every_goal_regressed_leads_with_the_largest_loss_and_recovery() {
             .unwrap();
         assert!(
             narrative.contains(
-                "In Q3 2026 it was 6.8 %, 240% worse than its baseline, which cost $38,376.00 in the quarter."
+                "In Q3 2026 it was 6.8%, 240% worse than its baseline, which cost $38,376.00 in the quarter."
             ),
             "{narrative}"
         );

@@ -43,6 +43,7 @@ fn rows(count: usize) -> Vec<CustomerResult> {
                 annual_investment: investment,
                 currency,
                 locale: Locale::En,
+                region: None,
                 contract_start: None,
                 segment: Some(["Enterprise", "Mid-Market", "SMB"][i % 3].to_string()),
                 industry: None,

@@ -41,6 +41,7 @@ fn account(currency: &str) -> Account {
         annual_investment: Decimal::from(50_000),
         currency: Currency::from_code(currency).unwrap(),
         locale: Locale::En,
+        region: None,
         contract_start: None,
         segment: None,
         industry: None,
@@ -78,6 +79,7 @@ fn customer(currency: &str, goals: Vec<Goal>, observations: Vec<Observation>) ->
         opportunities: Vec::new(),
         health: Vec::new(),
         nps: Vec::new(),
+        metric_labels: Default::default(),
         warnings: Vec::new(),
     }
 }
@@ -608,6 +610,7 @@ fn any_export() -> impl Strategy<Value = Export> {
                     annual_investment: investment,
                     currency: Currency::from_code(currency).unwrap(),
                     locale: Locale::En,
+                    region: None,
                     contract_start: None,
                     segment: None,
                     industry: None,
@@ -645,6 +648,7 @@ fn any_export() -> impl Strategy<Value = Export> {
                     .collect(),
                 health: Vec::new(),
                 nps: Vec::new(),
+                metric_labels: Default::default(),
                 warnings: Vec::new(),
             };
             Export { header_upper, customer, styles }

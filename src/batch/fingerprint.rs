@@ -10,7 +10,9 @@ use std::sync::OnceLock;
 
 use sha2::{Digest, Sha256};
 
-use crate::load::{ACCOUNT_FILE, GOALS_FILE, HEALTH_FILE, METRICS_FILE, NPS_FILE, OPPORTUNITIES_FILE, STORIES_FILE};
+use crate::load::{
+    ACCOUNT_FILE, GOALS_FILE, HEALTH_FILE, METRICS_FILE, METRIC_LABELS_FILE, NPS_FILE, OPPORTUNITIES_FILE, STORIES_FILE,
+};
 
 /// Hashes the program itself: version and embedded fonts (computed once per process).
 fn program_id() -> &'static [u8; 32] {
@@ -25,7 +27,7 @@ fn program_id() -> &'static [u8; 32] {
     })
 }
 
-/// SHA-256 of the customer folder's files (the five of the report, health.csv and nps.csv) (name, size and bytes; "absent" for a missing one).
+/// SHA-256 of the customer folder's files (the five of the report, health.csv, nps.csv and metric_labels.csv) (name, size and bytes; "absent" for a missing one).
 ///
 /// Hardening: the files are hashed as the loader reads them, never through a link and only when
 /// they are plain files within the size limit, streamed in chunks. `std::fs::read` used to follow
@@ -34,7 +36,9 @@ fn program_id() -> &'static [u8; 32] {
 pub fn customer_files(dir: &Path) -> std::io::Result<[u8; 32]> {
     let max_bytes = crate::load::Limits::from_env().map_or(crate::load::DEFAULT_MAX_FILE_BYTES, |l| l.max_file_bytes);
     let mut hash = Sha256::new();
-    for name in [ACCOUNT_FILE, GOALS_FILE, METRICS_FILE, STORIES_FILE, OPPORTUNITIES_FILE, HEALTH_FILE, NPS_FILE] {
+    let names =
+        [ACCOUNT_FILE, GOALS_FILE, METRICS_FILE, STORIES_FILE, OPPORTUNITIES_FILE, HEALTH_FILE, NPS_FILE, METRIC_LABELS_FILE];
+    for name in names {
         hash.update(name.as_bytes());
         let path = dir.join(name);
         let meta = match std::fs::symlink_metadata(&path) {

@@ -235,7 +235,9 @@ fn archive_of(
             bytes,
         });
     }
-    Archive { lang: locale.as_str().to_string(), attachments, tagged: false }
+    // The customer's full tag (es-MX) when the report is in the customer's language.
+    let lang = if locale == customer.account.locale { customer.account.locale_tag().to_string() } else { locale.to_string() };
+    Archive { lang, attachments, tagged: false }
 }
 
 /// The bytes of a plain file within the size limit (the loader read it so), never through a link.

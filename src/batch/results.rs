@@ -487,6 +487,7 @@ mod tests {
             annual_investment: Decimal::new(5000000, 2),
             currency: Currency::default(),
             locale: crate::model::Locale::En,
+            region: None,
             contract_start: None,
             segment: None,
             industry: None,

@@ -241,7 +241,10 @@ pub fn execute(options: &RunOptions, progress: &dyn Progress) -> Result<Outcome,
         return Err(RunError::OutputIsFile(out.to_path_buf()));
     }
     let settings = load_settings(options.input).map_err(RunError::Settings)?;
-    let settings_bytes = std::fs::read(options.input.join(SETTINGS_FILE)).unwrap_or_default();
+    // The settings file and what it brings in (the root's metric labels, the logo): a change to any
+    // of them re-renders the reports.
+    let mut settings_bytes = std::fs::read(options.input.join(SETTINGS_FILE)).unwrap_or_default();
+    settings_bytes.extend(settings.brand_fingerprint());
     let discovered = discover(options.input)?;
     let manifest_name = options.shard.map_or_else(|| MANIFEST_FILE.to_string(), |s| s.manifest_name());
     let manifest_path = out.join(&manifest_name);

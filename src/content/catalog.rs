@@ -109,6 +109,13 @@ impl Catalog {
         Catalog::parse(BUILT_IN_EN, "built-in templates/en.toml").expect("the built-in catalog is valid")
     }
 
+    /// Every key of the catalog (`group.key`), sorted.
+    pub fn keys(&self) -> Vec<String> {
+        let mut keys: Vec<String> = self.tera.get_template_names().map(str::to_string).collect();
+        keys.sort();
+        keys
+    }
+
     /// Exactly the keys of `reference`: none missing, none unknown.
     fn check_keys(&self, reference: &Catalog) -> Result<(), CatalogError> {
         let mut missing: Vec<&String> =
@@ -303,6 +310,8 @@ mod tests {
                 "band",
                 "components",
                 "missing",
+                "hundredth",
+                "minor_unit",
             ] {
                 context.insert(name, "1");
             }

@@ -16,6 +16,7 @@ use icu_locale_core::Locale as IcuLocale;
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::{Decimal, RoundingStrategy};
 
+use crate::locale::LocaleTag;
 use crate::model::{Currency, Locale};
 
 /// `1234567.891` with 2 decimals → `1,234,567.89`; negative amounts get a leading `-`.
@@ -46,11 +47,6 @@ pub fn pixels(value: Decimal) -> f64 {
     value.to_f64().unwrap_or(0.0)
 }
 
-fn icu_locale(locale: Locale) -> IcuLocale {
-    // Region-neutral CLDR locales; "en" is US English conventions.
-    locale.as_str().parse().expect("en, es, ms and ja are valid locale identifiers")
-}
-
 fn icu_decimal(value: Decimal) -> IcuDecimal {
     value.normalize().to_string().parse().unwrap_or_default()
 }
@@ -67,11 +63,17 @@ pub struct Numbers {
 }
 
 impl Numbers {
+    /// Figures in a language's default region (`en` is US English, `es` Spain's conventions).
     pub fn new(locale: Locale, currency: Currency) -> Numbers {
-        let icu = icu_locale(locale);
+        Numbers::for_tag(LocaleTag::from(locale), currency)
+    }
+
+    /// Figures in the region of `tag` (`es-MX`: 1,443,710.11; `es-ES`: 1.443.710,11).
+    pub fn for_tag(tag: LocaleTag, currency: Currency) -> Numbers {
+        let icu: IcuLocale = tag.icu();
         let code: CurrencyType = currency.code().parse().expect("an ISO 4217 code is a currency keyword");
         // Compiled CLDR data covers every locale and currency we accept; failure is a build defect.
-        let data = "compiled ICU4X data covers en, es, ms, ja and ISO 4217 currencies";
+        let data = "compiled ICU4X data covers the supported locales and ISO 4217 currencies";
         Numbers {
             currency,
             decimal: DecimalFormatter::try_new((&icu).into(), Default::default()).expect(data),
@@ -150,6 +152,29 @@ impl Numbers {
         text
     }
 
+    /// A percentage with exactly `places` decimals, for a table column whose values share them.
+    pub fn percent_places(&self, value: Decimal, places: u32) -> String {
+        let rounded = value.round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero);
+        let mut value = icu_decimal(rounded);
+        value.absolute.pad_end(-(places as i16));
+        self.percent.format(&value).to_string()
+    }
+
+    /// A measured value with exactly `places` decimals, for a table column whose values share them.
+    pub fn measure_places(&self, value: Decimal, places: u32) -> String {
+        let rounded = value.round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero);
+        let mut value = icu_decimal(rounded);
+        value.absolute.pad_end(-(places as i16));
+        self.decimal.format(&value).to_string()
+    }
+
+    /// A value in percentage points (a goal measured in %), in the locale's percent style with up
+    /// to 2 decimals: `5%`, `5 %`, `4.25%`.
+    pub fn percent_points(&self, value: Decimal) -> String {
+        let rounded = value.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero).normalize();
+        self.percent.format(&icu_decimal(rounded)).to_string()
+    }
+
     /// A measured value: grouped, trailing zeros dropped, at most 2 decimals.
     pub fn measure(&self, value: Decimal) -> String {
         self.measure_to(value, 2)
@@ -172,6 +197,16 @@ impl Numbers {
             Err(_) => date.to_string(),
         }
     }
+}
+
+/// The decimals a table column shows so that all its values share them: as many as the value that
+/// needs the most, rounded to at most `cap` (`33` and `32.5` → 1: "33.0%", "32.5%").
+pub fn shared_places(values: impl IntoIterator<Item = Decimal>, cap: u32) -> u32 {
+    values
+        .into_iter()
+        .map(|v| v.round_dp_with_strategy(cap, RoundingStrategy::MidpointAwayFromZero).normalize().scale())
+        .max()
+        .unwrap_or(0)
 }
 
 /// `$214,903.00` → `$214,903`; keeps other decimals.

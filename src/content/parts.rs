@@ -32,7 +32,7 @@ pub(super) struct Writer<'a> {
 impl<'a> Writer<'a> {
     pub fn new(input: &'a ReportInput<'a>) -> Writer<'a> {
         let currency = input.customer.account.currency;
-        Writer { input, currency, n: Numbers::new(input.locale, currency) }
+        Writer { input, currency, n: Numbers::for_tag(input.locale_tag(), currency) }
     }
 
     pub fn t(&self, key: &str, context: &Context) -> Result<String, CatalogError> {
@@ -51,6 +51,28 @@ impl<'a> Writer<'a> {
     pub fn q(&self, quarter: Quarter) -> String {
         self.t("document.quarter", &ctx!(year = quarter.year(), q = quarter.number()))
             .unwrap_or_else(|_| quarter.to_string())
+    }
+}
+
+impl Writer<'_> {
+    /// A goal's value with its unit: percentage-point goals in the locale's percent style (`5%`,
+    /// `5 %`), others as `12.5 hours` (`12.5hours` in Japanese, which sets no space).
+    pub fn quantity(&self, value: Decimal, goal: &crate::model::Goal) -> String {
+        if goal.is_percentage() {
+            return self.n.percent_points(value);
+        }
+        let separator = if self.input.locale == crate::model::Locale::Ja { "" } else { " " };
+        format!("{}{separator}{}", self.n.measure(value), goal.unit.trim())
+    }
+
+    /// A metric's display label (table cells, charts): `metric_labels.csv`, or the readable id.
+    pub fn metric_label(&self, metric: &str) -> String {
+        crate::load::metric_label(&self.input.customer.metric_labels, metric)
+    }
+
+    /// A metric's display label inside a sentence.
+    pub fn metric_in_sentence(&self, metric: &str) -> String {
+        crate::load::metric_label_in_sentence(&self.input.customer.metric_labels, metric)
     }
 }
 
@@ -291,6 +313,8 @@ pub(super) fn opportunities_table(w: &Writer) -> Result<Element, CatalogError> {
         return Ok(Element::Note(w.plain("projections.opportunities_none")?));
     }
     let totals = &summary.opportunities;
+    let confidence_places =
+        super::format::shared_places(opportunities.iter().map(|o| o.confidence * Decimal::ONE_HUNDRED), 1);
     Ok(Element::Table(TableSpec {
         columns: vec![
             (w.plain("projections.col_opportunity")?, 2.2, ColumnAlign::Left),
@@ -305,7 +329,7 @@ pub(super) fn opportunities_table(w: &Writer) -> Result<Element, CatalogError> {
                 vec![
                     (o.title.clone(), Tone::Plain),
                     (w.money(o.annual_value), Tone::Plain),
-                    (w.n.percent(o.confidence * Decimal::ONE_HUNDRED), Tone::Plain),
+                    (w.n.percent_places(o.confidence * Decimal::ONE_HUNDRED, confidence_places), Tone::Plain),
                     (w.money(crate::value::round_money(o.annual_value * o.confidence, w.currency)), Tone::Plain),
                     (o.assumption.clone().unwrap_or_default(), Tone::Muted),
                 ]
@@ -345,11 +369,13 @@ pub(super) fn document(
     let vendor = &input.settings.vendor_name;
     Ok(ReportContent {
         locale: input.locale,
+        region: input.locale_tag().region,
         currency: w.currency,
         title: frame.full_title,
         subject: frame.subject,
         author: vendor.clone(),
         accent: input.settings.brand_color.clone(),
+        logo: input.settings.logo_image.clone(),
         as_of: input.as_of,
         edition: frame.edition,
         title_block: [frame.title, account.customer_name.clone(), frame.details],

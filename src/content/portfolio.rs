@@ -907,11 +907,13 @@ pub fn build(input: &PortfolioInput) -> ReportContent {
     let section = |title: &str, elements: Vec<Element>| Section { title: title.to_string(), elements };
     ReportContent {
         locale,
+        region: None,
         currency: primary,
         title: format!("{} {quarter}", w.title),
         subject: w.subtitle.to_string(),
         author: vendor.clone(),
         accent: input.settings.brand_color.clone(),
+        logo: input.settings.logo_image.clone(),
         as_of,
         edition: Edition::Team,
         title_block: [

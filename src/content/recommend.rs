@@ -210,6 +210,7 @@ mod tests {
                 annual_investment: d("1000"),
                 currency: Currency::default(),
                 locale: Locale::En,
+                region: None,
                 contract_start: None,
                 segment: None,
                 industry: None,
@@ -223,6 +224,7 @@ mod tests {
             opportunities,
             health: vec![],
             nps: vec![],
+            metric_labels: Default::default(),
             warnings: Vec::new(),
         }
     }

@@ -8,7 +8,7 @@ use tera::Context;
 
 use super::catalog::{Catalog, CatalogError};
 use super::density::Density;
-use super::format::pixels;
+use super::format::{pixels, shared_places};
 use super::parts::{
     ctx, document, headlines, hero, kpi_cards, opportunities_table, roi_summary_table, story_kind, story_line, tone_of,
     unit_of, value_chart, Frame, Writer,
@@ -140,11 +140,15 @@ pub struct Section {
 pub struct ReportContent {
     /// The reader's language and the customer's currency (for chart axis labels).
     pub locale: crate::model::Locale,
+    /// The region of the customer's locale tag (`es-MX`), for the figures; `None`: the language's default.
+    pub region: Option<crate::locale::Region>,
     pub currency: Currency,
     pub title: String,
     pub subject: String,
     pub author: String,
     pub accent: String,
+    /// The vendor's logo (`logo` in valuereport.toml), in the title block and running header.
+    pub logo: Option<crate::render::logo::Logo>,
     pub as_of: NaiveDate,
     pub edition: Edition,
     pub title_block: [String; 3],
@@ -170,6 +174,16 @@ pub struct ReportInput<'a> {
     pub locale: crate::model::Locale,
     /// A renewal document (value summary, ROI report or update) instead of the quarterly report.
     pub renewal: Option<RenewalContext>,
+}
+
+impl ReportInput<'_> {
+    /// The locale of the figures: the customer's region (`es-MX`) when the report is in the
+    /// customer's language; a report in another language (`--locale`) uses that language's default.
+    pub fn locale_tag(&self) -> crate::locale::LocaleTag {
+        let account = &self.customer.account;
+        let region = if self.locale == account.locale { account.region } else { None };
+        crate::locale::LocaleTag { language: self.locale, region }
+    }
 }
 
 /// Builds the report for one customer and edition, or the renewal document `input.renewal` asks for.
@@ -286,7 +300,7 @@ fn summary_section(w: &Writer, d: &Density) -> Result<Vec<Element>, CatalogError
             &ctx!(
                 customer = d.clip(&w.input.customer.account.customer_name),
                 title = d.clip(&goal.title),
-                baseline = w.n.measure(goal.baseline),
+                baseline = w.quantity(goal.baseline, goal),
                 unit = unit_of(goal)
             ),
         )?);
@@ -303,7 +317,7 @@ fn summary_section(w: &Writer, d: &Density) -> Result<Vec<Element>, CatalogError
                 if worse { "summary.narrative_now_worse" } else { "summary.narrative_now" },
                 &ctx!(
                     quarter = figures.latest_quarter.map(|q| w.q(q)).unwrap_or_default(),
-                    latest = w.n.measure(latest),
+                    latest = w.quantity(latest, goal),
                     unit = unit_of(goal),
                     improvement = w.n.percent(improvement_pct),
                     decline = w.n.percent(improvement_pct.abs()),
@@ -372,11 +386,22 @@ fn goal_table(w: &Writer, shown: &[usize], d: &Density) -> Result<TableSpec, Cat
     let summary = w.input.summary;
     let none = w.plain("metrics.no_target")?;
     let no_data = w.plain("metrics.no_data")?;
+    let goals = &w.input.customer.goals;
+    // Each column shares its decimals: "29.50" beside "10.73", "33.0%" beside "32.5%".
+    let places = |values: Vec<Option<Decimal>>, cap| shared_places(values.into_iter().flatten(), cap);
+    let baseline_places = places(goals.iter().map(|g| Some(g.baseline)).collect(), 2);
+    let latest_places = places(summary.goals.iter().map(|f| f.latest).collect(), 2);
+    let target_places = places(goals.iter().map(|g| g.target).collect(), 2);
+    let improvement_places = places(summary.goals.iter().map(|f| f.improvement_pct_exact()).collect(), 1);
+    let progress_places = places(summary.goals.iter().map(|f| f.progress_to_target_exact()).collect(), 1);
     let mut rows = Vec::new();
     for &index in shown {
         let (goal, figures) = (&w.input.customer.goals[index], &summary.goals[index]);
         let (status, tone) = status_text(w, figures.status)?;
-        let improvement = figures.improvement_pct_exact().map(|v| w.n.percent(v)).unwrap_or_else(|| "–".into());
+        let improvement = figures
+            .improvement_pct_exact()
+            .map(|v| w.n.percent_places(v, improvement_places))
+            .unwrap_or_else(|| "–".into());
         let improvement_tone = match figures.improvement {
             Some(i) if i < Decimal::ZERO => Tone::Bad,
             Some(i) if i > Decimal::ZERO => Tone::Good,
@@ -384,11 +409,17 @@ fn goal_table(w: &Writer, shown: &[usize], d: &Density) -> Result<TableSpec, Cat
         };
         rows.push(vec![
             (format!("{} · {} ({})", goal.goal_id, d.clip(&goal.title), unit_of(goal)), Tone::Plain),
-            (w.n.measure(goal.baseline), Tone::Plain),
-            (figures.latest.map(|v| w.n.measure(v)).unwrap_or_else(|| no_data.clone()), Tone::Plain),
-            (goal.target.map(|v| w.n.measure(v)).unwrap_or_else(|| none.clone()), Tone::Plain),
+            (w.n.measure_places(goal.baseline, baseline_places), Tone::Plain),
+            (figures.latest.map(|v| w.n.measure_places(v, latest_places)).unwrap_or_else(|| no_data.clone()), Tone::Plain),
+            (goal.target.map(|v| w.n.measure_places(v, target_places)).unwrap_or_else(|| none.clone()), Tone::Plain),
             (improvement, improvement_tone),
-            (figures.progress_to_target_exact().map(|v| w.n.percent(v)).unwrap_or_else(|| "–".into()), Tone::Plain),
+            (
+                figures
+                    .progress_to_target_exact()
+                    .map(|v| w.n.percent_places(v, progress_places))
+                    .unwrap_or_else(|| "–".into()),
+                Tone::Plain,
+            ),
             (status, tone),
         ]);
     }
@@ -450,6 +481,8 @@ fn metrics_section(w: &Writer, usage: &[UsageTrend], d: &Density) -> Result<Vec<
     } else {
         elements.push(Element::LeadIn(w.plain("metrics.usage_intro")?));
         let previous = w.q(summary.report_quarter.prev());
+        let value_places = shared_places(usage.iter().flat_map(|u| [u.previous, u.latest]).flatten(), 2);
+        let change_places = shared_places(usage.iter().filter_map(|u| u.change_pct), 1);
         let rows = usage
             .iter()
             .map(|u| {
@@ -459,12 +492,12 @@ fn metrics_section(w: &Writer, usage: &[UsageTrend], d: &Density) -> Result<Vec<
                         std::cmp::Ordering::Greater => Tone::Good,
                         std::cmp::Ordering::Equal => Tone::Muted,
                     };
-                    (w.n.percent(c), tone)
+                    (w.n.percent_places(c, change_places), tone)
                 });
                 vec![
-                    (u.metric.replace('_', " "), Tone::Plain),
-                    (u.previous.map(|v| w.n.measure(v)).unwrap_or_else(|| "–".into()), Tone::Plain),
-                    (u.latest.map(|v| w.n.measure(v)).unwrap_or_else(|| "–".into()), Tone::Plain),
+                    (w.metric_label(&u.metric), Tone::Plain),
+                    (u.previous.map(|v| w.n.measure_places(v, value_places)).unwrap_or_else(|| "–".into()), Tone::Plain),
+                    (u.latest.map(|v| w.n.measure_places(v, value_places)).unwrap_or_else(|| "–".into()), Tone::Plain),
                     change.unwrap_or(("–".into(), Tone::Muted)),
                 ]
             })
@@ -586,7 +619,8 @@ fn roi_section(w: &Writer, d: &Density) -> Result<Vec<Element>, CatalogError> {
         elements.push(Element::Table(roi_summary_table(w)?));
         return Ok(elements);
     }
-    elements.push(Element::Note(w.plain("roi.intro")?));
+    let hundredth = w.n.measure(Decimal::new(1, 2));
+    elements.push(Element::Note(w.t("roi.intro", &ctx!(hundredth = hundredth))?));
     let first_quarter = summary.ttm.first_quarter;
     let window: Vec<_> = summary.quarters.iter().filter(|q| q.quarter >= first_quarter).collect();
     if let (Some(start), Some(data_start)) = (customer.account.contract_start, summary.quarters.first()) {
@@ -625,11 +659,12 @@ fn roi_section(w: &Writer, d: &Density) -> Result<Vec<Element>, CatalogError> {
                 value_per_unit = value_per_unit,
                 unit_one = unit_of(goal),
                 percentage = goal.is_percentage(),
+                hundredth = hundredth,
                 periods = w.n.measure(goal.per.per_quarter()),
                 per = goal.per.to_string(),
-                baseline = format!("{} {}", w.n.measure(goal.baseline), unit_of(goal)),
+                baseline = w.quantity(goal.baseline, goal),
                 source = source,
-                target = goal.target.map(|t| format!("{} {}", w.n.measure(t), unit_of(goal))).unwrap_or_default(),
+                target = goal.target.map(|t| w.quantity(t, goal)).unwrap_or_default(),
             ),
         )?;
         if d.roi_compact {
@@ -647,6 +682,9 @@ fn roi_section(w: &Writer, d: &Density) -> Result<Vec<Element>, CatalogError> {
         elements.push(Element::Heading(heading));
         elements.push(Element::LeadIn(formula));
         let no_data = w.plain("metrics.no_data")?;
+        let entries = || window.iter().filter_map(|q| q.by_goal.get(&goal.goal_id));
+        let actual_places = shared_places(entries().filter_map(|e| e.actual), 2);
+        let improvement_places = shared_places(entries().filter_map(|e| e.improvement), 2);
         let rows = window
             .iter()
             .map(|q| {
@@ -657,11 +695,11 @@ fn roi_section(w: &Writer, d: &Density) -> Result<Vec<Element>, CatalogError> {
                 vec![
                     (w.q(q.quarter), Tone::Plain),
                     (
-                        actual.map(|v| w.n.measure(v)).unwrap_or_else(|| no_data.clone()),
+                        actual.map(|v| w.n.measure_places(v, actual_places)).unwrap_or_else(|| no_data.clone()),
                         if actual.is_some() { Tone::Plain } else { Tone::Muted },
                     ),
                     (
-                        improvement.map(|v| w.n.measure(v)).unwrap_or_else(|| "–".into()),
+                        improvement.map(|v| w.n.measure_places(v, improvement_places)).unwrap_or_else(|| "–".into()),
                         improvement.map_or(Tone::Muted, tone_of),
                     ),
                     (w.money(value), tone_of(value)),
@@ -694,8 +732,10 @@ fn roi_section(w: &Writer, d: &Density) -> Result<Vec<Element>, CatalogError> {
     elements.push(Element::Heading(w.plain("roi.summary_heading")?));
     elements.push(Element::Table(roi_summary_table(w)?));
     elements.push(Element::Heading(w.plain("roi.assumptions_heading")?));
+    // The currency's smallest unit as an amount ($0.01, ¥1, 0,001 KWD): right for every currency.
+    let minor_unit = w.money(Decimal::new(1, w.currency.decimals()));
     for key in ["roi.assumption_rounding", "roi.assumption_negative", "roi.assumption_projection"] {
-        elements.push(Element::Note(w.plain(key)?));
+        elements.push(Element::Note(w.t(key, &ctx!(minor_unit = minor_unit))?));
     }
     Ok(elements)
 }
@@ -749,11 +789,11 @@ fn recommendations_section(w: &Writer, usage: &[UsageTrend], d: &Density) -> Res
                     .unwrap_or_default();
                 let context = ctx!(
                     title = d.clip(&goal.title),
-                    metric = goal.metric,
+                    metric = w.metric_in_sentence(&goal.metric),
                     unit = unit_of(goal),
-                    latest = figures.latest.map(|v| w.n.measure(v)).unwrap_or_default(),
-                    baseline = w.n.measure(goal.baseline),
-                    target = goal.target.map(|v| w.n.measure(v)).unwrap_or_default(),
+                    latest = figures.latest.map(|v| w.quantity(v, goal)).unwrap_or_default(),
+                    baseline = w.quantity(goal.baseline, goal),
+                    target = goal.target.map(|v| w.quantity(v, goal)).unwrap_or_default(),
                     progress = figures.progress_to_target_exact().map(|v| w.n.percent(v)).unwrap_or_default(),
                     value = w.money(figures.quarter_value.abs()),
                     quarter = quarter,
@@ -777,14 +817,14 @@ fn recommendations_section(w: &Writer, usage: &[UsageTrend], d: &Density) -> Res
                         annual = w.money(o.annual_value),
                         confidence = w.n.percent(o.confidence * Decimal::ONE_HUNDRED),
                         weighted = w.money(crate::value::round_money(o.annual_value * o.confidence, w.currency)),
-                        assumption = d.clip(o.assumption.as_deref().unwrap_or_default()),
+                        assumption = d.clip(&o.assumption.as_deref().map(|a| as_sentence(a, w.input.locale)).unwrap_or_default()),
                     ),
                 )?
             }
             Action::Adoption(trend) => w.t(
                 "recommendations.adoption",
                 &ctx!(
-                    metric = trend.metric.replace('_', " "),
+                    metric = w.metric_in_sentence(&trend.metric),
                     pct = trend.change_pct.map(|c| w.n.percent(c.abs())).unwrap_or_default(),
                     previous = w.q(summary.report_quarter.prev()),
                     quarter = quarter,
@@ -807,6 +847,19 @@ fn recommendations_section(w: &Writer, usage: &[UsageTrend], d: &Density) -> Res
         )?));
     }
     Ok(elements)
+}
+
+/// The customer's text as a sentence of a recommendation: with its final punctuation (a full stop
+/// added when it has none; "。" in Japanese).
+fn as_sentence(text: &str, locale: crate::model::Locale) -> String {
+    let text = text.trim();
+    let closing = |c: char| matches!(c, ')' | '）' | '」' | '』' | '”' | '’' | '"' | '\'');
+    let body = text.trim_end_matches(closing);
+    if text.is_empty() || body.ends_with(['.', '!', '?', '。', '！', '？', '…']) {
+        return text.to_string();
+    }
+    let stop = if locale == crate::model::Locale::Ja { '。' } else { '.' };
+    format!("{text}{stop}")
 }
 
 /// Serializable note of what a report contains, for tests and manifests.

@@ -145,7 +145,9 @@ impl Texts {
         let touchpoint_key =
             |prefix: &str| format!("{prefix}_{}", request.touchpoint.label().replace('-', "").to_lowercase());
         let figures_in = |locale: Locale| {
-            let n = Numbers::new(locale, account.currency);
+            // The customer's region (es-MX) applies to figures in the customer's language.
+            let region = if locale == account.locale { account.region } else { None };
+            let n = Numbers::for_tag(crate::locale::LocaleTag { language: locale, region }, account.currency);
             let catalog = request.catalogs.get(locale);
             let q = |quarter: crate::quarter::Quarter| {
                 let mut c = Context::new();

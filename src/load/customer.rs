@@ -12,6 +12,7 @@ use super::error::{InputError, Problem};
 use super::limits::{Limits, MAX_PROBLEMS_PER_FILE};
 use super::table::{Row, Table};
 use super::FileKind;
+use crate::locale::LocaleTag;
 use crate::model::{
     Account, BaselineSource, Category, Currency, Customer, Direction, Goal, HealthObservation, Locale, NpsResponse,
     Observation, Opportunity, Per, Settings, Story, StoryKind,
@@ -38,6 +39,9 @@ pub struct LoadOptions {
     pub dedupe_exact_rows: bool,
     /// The components health.csv may name: the keys of `[health.weights]`.
     pub health_components: Vec<String>,
+    /// Display labels of `metric_labels.csv` at the INPUT root (a customer folder's own file adds
+    /// to and overrides them).
+    pub metric_labels: super::MetricLabels,
 }
 
 impl LoadOptions {
@@ -46,6 +50,7 @@ impl LoadOptions {
             columns: settings.columns.clone(),
             dedupe_exact_rows: settings.dedupe_exact_rows,
             health_components: settings.health.weights.keys().cloned().collect(),
+            metric_labels: settings.metric_labels.clone(),
         }
     }
 }
@@ -79,6 +84,11 @@ pub fn load_customer_with(dir: &Path, options: &LoadOptions) -> Result<Customer,
         read_health(t, &options.health_components, nps.is_some(), e)
     });
 
+    let mut metric_labels = options.metric_labels.clone();
+    match super::read_metric_labels(dir) {
+        Ok(own) => metric_labels.extend(own),
+        Err(problems) => errors.extend(problems),
+    }
     if let (Some(goals), Some(metrics)) = (&goals, &metrics) {
         check_goal_metrics(&dir.join(GOALS_FILE), &dir.join(METRICS_FILE), goals, metrics, &mut errors);
     }
@@ -92,6 +102,7 @@ pub fn load_customer_with(dir: &Path, options: &LoadOptions) -> Result<Customer,
             opportunities: opportunities.unwrap_or_default(),
             health: health.unwrap_or_default(),
             nps: nps.unwrap_or_default(),
+            metric_labels,
             warnings,
         }),
         _ => Err(errors),
@@ -243,8 +254,14 @@ fn read_account(table: &mut Table, errors: &mut Vec<InputError>) -> Option<(Acco
             }),
         };
         let locale = match row.text("locale") {
-            None => Some(Locale::default()),
-            Some(_) => row.keyword("locale", Locale::parse, Locale::keywords(), errors),
+            None => Some(LocaleTag::from(Locale::default())),
+            Some(text) => match LocaleTag::parse(text) {
+                Ok(tag) => Some(tag),
+                Err(error) => {
+                    row.reject("locale", Problem::UnknownLocale(error), errors);
+                    None
+                }
+            },
         };
         let contract_start = row.date("contract_start", errors);
         let csm_email = row.text("csm_email").and_then(|email| {
@@ -263,7 +280,8 @@ fn read_account(table: &mut Table, errors: &mut Vec<InputError>) -> Option<(Acco
                 renewal_date: renewal_date?,
                 annual_investment: annual_investment?,
                 currency: currency?,
-                locale: locale?,
+                locale: locale?.language,
+                region: locale?.region,
                 contract_start,
                 segment: owned("segment"),
                 industry: owned("industry"),

@@ -133,6 +133,8 @@ pub enum Problem {
     OutOfRange { value: String, expected: &'static str },
     #[error("{0:?} is not a valid customer_id; use 1–100 ASCII letters, digits, '-', '_' and '.', not starting with '.' and without '..' (it names output files)")]
     InvalidCustomerId(String),
+    #[error("{0}")]
+    UnknownLocale(crate::locale::TagError),
     #[error("{0:?} is not an ISO 4217 currency code; expected e.g. USD, EUR, JPY, MYR")]
     UnknownCurrency(String),
     #[error("{0:?} is not an e-mail address")]

@@ -8,6 +8,7 @@ mod customer;
 mod date;
 mod decode;
 mod error;
+mod labels;
 mod limits;
 mod lines;
 mod number;
@@ -23,6 +24,9 @@ pub use customer::{
 pub use date::{parse_date_cell, parse_iso_date};
 pub use decode::Encoding;
 pub use error::{InputError, Problem};
+pub use labels::{
+    metric_label, metric_label_in_sentence, parse_metric_labels, read_metric_labels, MetricLabels, METRIC_LABELS_FILE,
+};
 pub use limits::{
     Limits, DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_LIST_ROWS, DEFAULT_MAX_ROWS, MAX_FILE_BYTES_VAR, MAX_LIST_ROWS_VAR,
     MAX_PROBLEMS_PER_FILE, MAX_ROWS_VAR, MAX_VALUE_CHARS,
@@ -153,7 +157,10 @@ pub fn load_settings(root: &Path) -> Result<Settings, InputError> {
     let path = root.join(SETTINGS_FILE);
     let text = match read_settings_file(&path) {
         Ok(bytes) => String::from_utf8(bytes).map_err(|_| InputError::new(&path, Problem::NotUtf8))?,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Settings::default()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let metric_labels = read_metric_labels(root).map_err(|mut problems| problems.remove(0))?;
+            return Ok(Settings { metric_labels, ..Settings::default() });
+        }
         Err(e) => {
             let problem = match e.downcast::<Problem>() {
                 Ok(problem) => problem,
@@ -162,7 +169,7 @@ pub fn load_settings(root: &Path) -> Result<Settings, InputError> {
             return Err(InputError::new(&path, problem));
         }
     };
-    let settings: Settings = toml::from_str(&text).map_err(|e| {
+    let mut settings: Settings = toml::from_str(&text).map_err(|e| {
         let line = e.span().map(|span| 1 + text[..span.start].matches('\n').count() as u64);
         let error = InputError::new(&path, Problem::Settings(e.message().trim().to_string()));
         match line {
@@ -184,6 +191,18 @@ pub fn load_settings(root: &Path) -> Result<Settings, InputError> {
             settings.brand_color
         ));
         return Err(InputError::new(&path, problem));
+    }
+    settings.metric_labels = read_metric_labels(root).map_err(|mut problems| problems.remove(0))?;
+    if let Some(name) = &settings.logo {
+        let logo = crate::render::logo::Logo::load(root, name).map_err(|message| {
+            let line = text.lines().position(|l| l.trim_start().starts_with("logo")).map(|i| i as u64 + 1);
+            let error = InputError::new(&path, Problem::Settings(message));
+            match line {
+                Some(line) => error.at_line(line),
+                None => error,
+            }
+        })?;
+        settings.logo_image = Some(logo);
     }
     Ok(settings)
 }

@@ -417,6 +417,37 @@ impl<'f> Canvas<'f> {
         }
     }
 
+    /// Subpaths (points in page points, each with whether it is a Bézier control point, and whether
+    /// the subpath is closed), filled (`even_odd` rule or non-zero) and/or stroked (colour, width).
+    pub fn path(
+        &mut self,
+        rings: &[(Vec<(f32, f32, bool)>, bool)],
+        fill: Option<(Colour, bool)>,
+        stroke: Option<(Colour, f32)>,
+    ) {
+        let points = |ring: &[(f32, f32, bool)]| -> Vec<LinePoint> {
+            ring.iter().map(|&(x, y, bezier)| LinePoint { p: point(x, y), bezier }).collect()
+        };
+        if let Some((colour, even_odd)) = fill {
+            let rings: Vec<PolygonRing> =
+                rings.iter().filter(|(r, _)| r.len() >= 3).map(|(r, _)| PolygonRing { points: points(r) }).collect();
+            if !rings.is_empty() {
+                self.ops.push(Op::SetFillColor { col: colour.pdf() });
+                let winding_order = if even_odd { WindingOrder::EvenOdd } else { WindingOrder::NonZero };
+                self.ops.push(Op::DrawPolygon { polygon: Polygon { rings, mode: PaintMode::Fill, winding_order } });
+            }
+        }
+        if let Some((colour, width)) = stroke.filter(|(_, w)| w.is_finite() && *w > 0.0) {
+            self.ops.push(Op::SaveGraphicsState);
+            self.ops.push(Op::SetOutlineColor { col: colour.pdf() });
+            self.ops.push(Op::SetOutlineThickness { pt: pt(width) });
+            for (ring, closed) in rings.iter().filter(|(r, _)| r.len() >= 2) {
+                self.ops.push(Op::DrawLine { line: Line { points: points(ring), is_closed: *closed } });
+            }
+            self.ops.push(Op::RestoreGraphicsState);
+        }
+    }
+
     /// Appends another canvas's operations (a chart drawn separately).
     pub fn append(&mut self, other: Canvas<'_>) {
         self.ops.extend(other.ops);

@@ -7,6 +7,7 @@
 
 use super::draw::{palette, Align, Canvas, Colour, TextStyle};
 use super::fonts::{FontSet, Weight};
+use super::logo::Logo;
 use super::text::{ellipsize, wrap};
 
 /// Page geometry in points.
@@ -119,6 +120,8 @@ pub enum Block<'a> {
         subtitle: String,
         details: String,
         accent: Colour,
+        /// The vendor's logo, at the block's top right; the texts wrap in the room left of it.
+        logo: Option<Logo>,
     },
     /// A numbered section title; also a bookmark.
     Section {
@@ -172,6 +175,8 @@ pub struct Decorations {
     /// Formats "page X of Y".
     pub page_label: Box<dyn Fn(usize, usize) -> String>,
     pub accent: Colour,
+    /// The vendor's logo, at the left of the running header, before the header's left text.
+    pub logo: Option<Logo>,
 }
 
 /// A block measured for a given width.
@@ -298,6 +303,18 @@ pub(super) fn measure<'a>(fonts: &FontSet, block: Block<'a>, width: f32) -> Laid
     }
 }
 
+/// The logo's box in the title block (top right) and the gap kept between it and the texts.
+const TITLE_LOGO: (f32, f32) = (120.0, 44.0);
+const TITLE_LOGO_GAP: f32 = 16.0;
+/// The logo's box in the running header (left) and the gap before the header text.
+const HEADER_LOGO: (f32, f32) = (72.0, 16.0);
+const HEADER_LOGO_GAP: f32 = 6.0;
+
+/// The width the title block's texts leave to the logo (with the gap), 0 without one.
+fn title_logo_room(logo: &Option<Logo>, width: f32) -> f32 {
+    logo.as_ref().map_or(0.0, |logo| logo.fit(TITLE_LOGO.0.min(width / 3.0), TITLE_LOGO.1).0 + TITLE_LOGO_GAP)
+}
+
 /// Title block: lines of the title are `TITLE_STEP` apart, of the subtitle (the customer's name,
 /// which can be long) `SUBTITLE_STEP`.
 const TITLE_STEP: f32 = 25.0;
@@ -335,7 +352,8 @@ pub fn fit_size(fonts: &FontSet, text: &str, weight: Weight, size: f32, floor: f
 
 fn whole_height(fonts: &FontSet, block: &Block, width: f32) -> f32 {
     match block {
-        Block::Title { title, subtitle, details, .. } => {
+        Block::Title { title, subtitle, details, logo, .. } => {
+            let width = width - title_logo_room(logo, width);
             let (title, subtitle, details) = title_lines(fonts, title, subtitle, details, width);
             64.0 + (title.len().max(1) - 1) as f32 * TITLE_STEP
                 + (subtitle.len().max(1) - 1) as f32 * SUBTITLE_STEP
@@ -545,9 +563,15 @@ fn draw_row(
 fn draw_whole(page: &mut Page, block: &Block, x: f32, top: f32, width: f32, height: f32) {
     let canvas = &mut page.canvas;
     match block {
-        Block::Title { title, subtitle, details, accent } => {
+        Block::Title { title, subtitle, details, accent, logo } => {
             let accent = *accent;
             canvas.fill_rect(x, top - 4.0, 46.0, 4.0, accent);
+            let room = title_logo_room(&logo, width);
+            if let Some(logo) = logo {
+                let (w, _) = logo.fit(TITLE_LOGO.0.min(width / 3.0), TITLE_LOGO.1);
+                logo.draw(canvas, x + width - w, top - 8.0 - TITLE_LOGO.1, w, TITLE_LOGO.1);
+            }
+            let width = width - room;
             let (title, subtitle, details) = title_lines(canvas.fonts, &title, &subtitle, &details, width);
             // Baselines: the title's first 30 pt below the top; the subtitle 22 pt and the details
             // 18 pt below the last line before them.
@@ -687,11 +711,19 @@ pub(super) fn decorate(pages: &mut [Page], frame: Frame, decorations: &Decoratio
         let canvas = &mut page.canvas;
         let header_y = frame.height - 34.0;
         let bold = TextStyle { weight: Weight::Bold, ..small };
+        // The logo sits on the header's baseline, 4 pt below it to 12 pt above; the header's left
+        // text starts after it.
+        let header_x = match &decorations.logo {
+            Some(logo) => {
+                left + logo.draw(canvas, left, header_y - 4.0, HEADER_LOGO.0, HEADER_LOGO.1) + HEADER_LOGO_GAP
+            }
+            None => left,
+        };
         // The left text (the customer's name) gives way to the right one, with an ellipsis at a
         // word boundary; the right one keeps at least half the line.
         let (header_left, header_right) =
-            share_line(canvas.fonts, &decorations.header_left, bold, &decorations.header_right, small, right - left);
-        canvas.text(&header_left, left, header_y, bold, Align::Left);
+            share_line(canvas.fonts, &decorations.header_left, bold, &decorations.header_right, small, right - header_x);
+        canvas.text(&header_left, header_x, header_y, bold, Align::Left);
         canvas.text(&header_right, right, header_y, small, Align::Right);
         canvas.line(left, header_y - 7.0, right, header_y - 7.0, decorations.accent, 0.8);
         let footer_y = 32.0;
@@ -720,6 +752,7 @@ mod tests {
             footer_left: "Prepared by Northwind".into(),
             page_label: Box::new(|x, y| format!("Page {x} of {y}")),
             accent: palette::BLUE,
+            logo: None,
         }
     }
 

@@ -8,6 +8,7 @@ pub mod content;
 pub mod draw;
 pub mod fonts;
 pub mod layout;
+pub mod logo;
 pub mod pdf;
 pub mod report;
 pub mod shape;

@@ -220,8 +220,10 @@ fn pages_of<'f>(content: &ReportContent, sections: Vec<Section>, paper: Paper, f
         subtitle: content.title_block[1].clone(),
         details: content.title_block[2].clone(),
         accent,
+        logo: content.logo.clone(),
     }];
-    let numbers = Rc::new(Numbers::new(content.locale, content.currency));
+    let tag = crate::locale::LocaleTag { language: content.locale, region: content.region };
+    let numbers = Rc::new(Numbers::for_tag(tag, content.currency));
     // Goal charts three to a row mark the team edition's most compact level: its value chart is
     // then as high as the executive edition's.
     let bar_height = match content.edition {
@@ -284,6 +286,7 @@ fn pages_of<'f>(content: &ReportContent, sections: Vec<Section>, paper: Paper, f
             page_label.replace("{page}", &page.to_string()).replace("{pages}", &pages.to_string())
         }),
         accent,
+        logo: content.logo.clone(),
     };
     layout(fonts, Frame::new(paper.size()), blocks, &decorations)
 }

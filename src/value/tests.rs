@@ -83,6 +83,7 @@ fn customer(investment: &str, currency: &str, goals: &[G], observations: Vec<Obs
             annual_investment: d(investment),
             currency: Currency::from_code(currency).unwrap(),
             locale: Locale::En,
+            region: None,
             contract_start: None,
             segment: None,
             industry: None,
@@ -96,6 +97,7 @@ fn customer(investment: &str, currency: &str, goals: &[G], observations: Vec<Obs
         opportunities: vec![],
         health: vec![],
         nps: vec![],
+        metric_labels: Default::default(),
         warnings: vec![],
     }
 }
