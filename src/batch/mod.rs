@@ -234,7 +234,7 @@ fn archive_of(
             bytes,
         });
     }
-    Archive { lang: locale.as_str().to_string(), attachments, tagged: false }
+    Archive { lang: locale.as_str().to_string(), attachments, tagged: true }
 }
 
 /// The bytes of a plain file within the size limit (the loader read it so), never through a link.

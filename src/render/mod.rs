@@ -10,4 +10,5 @@ pub mod layout;
 pub mod pdf;
 pub mod report;
 pub mod shape;
+pub mod tag;
 pub mod text;

@@ -82,6 +82,12 @@ pub fn write(document: Document, fonts: &FontSet) -> Vec<u8> {
     info.modification_date = date;
     info.metadata_date = date;
     let mut pages = document.pages;
+    // A tagged archival PDF turns the layout's structure markers into marked content and a tree;
+    // any other PDF skips them (`super::content` writes nothing for a marker).
+    let tree = match &document.archive {
+        Some(archive) if archive.tagged => Some(super::tag::tag_pages(&mut pages)),
+        _ => None,
+    };
     let subsets = subset_faces(&mut pages);
     let (width, height) = document.paper.size();
     let (width, height) = (Mm(width * 25.4 / 72.0), Mm(height * 25.4 / 72.0));
@@ -118,6 +124,9 @@ pub fn write(document: Document, fonts: &FontSet) -> Vec<u8> {
             date: document.date,
         };
         super::archive::apply(&mut lo, &metadata, archive);
+        if let Some(tree) = &tree {
+            super::tag::write_tree(&mut lo, tree, &archive.lang);
+        }
     }
     compress(&mut lo);
     // printpdf always writes an empty PDF/X version into Info, which makes viewers claim PDF/X.
