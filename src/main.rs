@@ -194,6 +194,17 @@ pub(crate) struct Look {
     /// Report language for every customer, instead of each account's `locale`.
     #[arg(long, value_enum)]
     locale: Option<LocaleArg>,
+    /// ua1-a3a: a tagged, accessible, archival PDF (PDF/UA-1 and PDF/A-3a) with the computation and
+    /// the input files attached; none: a plain PDF.
+    #[arg(long, value_enum, default_value_t = PdfStandardArg::Ua1A3a)]
+    pdf_standard: PdfStandardArg,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum PdfStandardArg {
+    #[value(name = "ua1-a3a")]
+    Ua1A3a,
+    None,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -224,6 +235,14 @@ impl Look {
         }
     }
 
+    fn pdf_standard(&self) -> valuereport::render::archive::PdfStandard {
+        use valuereport::render::archive::PdfStandard;
+        match self.pdf_standard {
+            PdfStandardArg::Ua1A3a => PdfStandard::Ua1A3a,
+            PdfStandardArg::None => PdfStandard::None,
+        }
+    }
+
     fn paper(&self) -> Paper {
         match self.paper {
             PaperArg::A4 => Paper::A4,
@@ -234,7 +253,7 @@ impl Look {
 
 impl Default for Look {
     fn default() -> Look {
-        Look { paper: PaperArg::A4, templates: None, locale: None }
+        Look { paper: PaperArg::A4, templates: None, locale: None, pdf_standard: PdfStandardArg::Ua1A3a }
     }
 }
 
@@ -456,7 +475,7 @@ fn report(dir: &Path, period: &Period, audience: Audience, out: Option<PathBuf>,
         renewal: None,
         locale: look.locale.map(LocaleArg::locale),
         allow_stale,
-        pdf_standard: Default::default(),
+        pdf_standard: look.pdf_standard(),
     };
     let path = out.unwrap_or_else(|| {
         Path::new(DEFAULT_OUT).join(format!("{}-{quarter}-{}.pdf", customer.account.customer_id, edition.as_str()))

@@ -360,7 +360,7 @@ fn every_goal_regressed_leads_with_the_largest_loss_and_recovery() {
         );
         assert!(!narrative.contains("improvement of -"), "{narrative}");
 
-        let recommendations: Vec<&str> = sections[5]
+        let recommendations: Vec<String> = sections[5]
             .elements
             .iter()
             .filter_map(|e| if let Element::ListItem { label, text } = e { Some(format!("{label} {text}")) } else { None })

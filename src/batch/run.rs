@@ -49,6 +49,8 @@ pub struct RunOptions<'a> {
     pub mode: Mode,
     pub as_of: NaiveDate,
     pub paper: Paper,
+    /// Tagged archival PDFs (the default) or plain ones.
+    pub pdf_standard: crate::render::archive::PdfStandard,
     pub catalogs: &'a Catalogs,
     /// Report language for every customer; `None` uses each customer's `locale`.
     pub locale: Option<crate::model::Locale>,
@@ -874,6 +876,12 @@ impl Context<'_> {
                 since_text.as_bytes(),
                 // A report allowed on stale data is not the same output as one refused on it.
                 if self.options.allow_stale { b"allow-stale" } else { b"" },
+                // A plain PDF is another output than the archival default (which adds nothing, so
+                // the default's fingerprints are those of before the option).
+                match self.options.pdf_standard {
+                    crate::render::archive::PdfStandard::Ua1A3a => &b""[..],
+                    crate::render::archive::PdfStandard::None => b"pdf-standard-none",
+                },
             ]);
             let mut r = ReportResult::new(&dir, Some(id), &job.kind, Status::Written);
             r.path = Some(job.path.clone());
@@ -922,7 +930,7 @@ impl Context<'_> {
                     renewal: job.renewal.clone(),
                     locale: self.options.locale,
                     allow_stale: self.options.allow_stale,
-                    pdf_standard: Default::default(),
+                    pdf_standard: self.options.pdf_standard,
                 };
                 let rendered = report_pdf(customer, &options).map_err(|e| (ErrorCode::of(&e), e.to_string()))?;
                 // A renewal package's cover message goes first: a package PDF on disk always has

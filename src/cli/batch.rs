@@ -211,6 +211,7 @@ fn batch(input: &Path, mode: Mode, as_of: NaiveDate, send: &SendArgs, args: &Bat
         mode,
         as_of,
         paper: args.look.paper(),
+        pdf_standard: args.look.pdf_standard(),
         catalogs: &catalogs,
         locale: args.look.locale.map(super::LocaleArg::locale),
         jobs,

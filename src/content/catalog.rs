@@ -299,6 +299,15 @@ mod tests {
                 "name",
                 "touchpoint",
                 "period",
+                "measure",
+                "movement",
+                "first",
+                "last",
+                "end",
+                "projected",
+                "conservative",
+                "expected",
+                "total",
             ] {
                 context.insert(name, "1");
             }
