@@ -115,8 +115,8 @@ fn every_sample_report_is_archival_and_carries_its_computation_and_inputs() {
         let xml = roxmltree::Document::parse(&xmp).unwrap();
         let value = |name: &str| xml.descendants().find(|n| n.tag_name().name() == name).and_then(|n| n.text());
         assert_eq!(value("part"), Some("3"));
-        // Conformance A (and PDF/UA-1) is claimed once the pages are tagged; until then B.
-        assert_eq!(value("conformance"), Some("B"));
+        // The pages are tagged (tests/tagged.rs): conformance A, and PDF/UA-1.
+        assert_eq!(value("conformance"), Some("A"));
         let info = dict(&doc, doc.trailer.get(b"Info").unwrap());
         let title = xml.descendants().find(|n| n.tag_name().name() == "title").unwrap();
         let xmp_title = title.descendants().find_map(|n| n.text().filter(|t| !t.trim().is_empty())).unwrap();

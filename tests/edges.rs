@@ -360,10 +360,10 @@ fn every_goal_regressed_leads_with_the_largest_loss_and_recovery() {
         );
         assert!(!narrative.contains("improvement of -"), "{narrative}");
 
-        let recommendations: Vec<&str> = sections[5]
+        let recommendations: Vec<String> = sections[5]
             .elements
             .iter()
-            .filter_map(|e| if let Element::Paragraph(p) = e { Some(p.as_str()) } else { None })
+            .filter_map(|e| if let Element::ListItem { label, text } = e { Some(format!("{label} {text}")) } else { None })
             .collect();
         assert!(recommendations[0].starts_with("1. Corrective action for “Lower churn rate”"), "{recommendations:?}");
         let expansion = recommendations.iter().position(|r| r.contains("Expansion:"));

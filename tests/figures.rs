@@ -59,6 +59,7 @@ fn texts(content: &ReportContent) -> Vec<String> {
                 Element::LineChart(chart) => out.extend([chart.title.clone(), chart.y_title.clone()]),
                 Element::BarChart(chart) => out.push(chart.title.clone()),
                 Element::Quote { text, .. } => out.push(text.clone()),
+                Element::ListItem { label, text } => out.push(format!("{label} {text}")),
                 Element::Kpis(cards) => out.extend(cards.iter().flat_map(|c| [c.label.clone(), c.value.clone(), c.caption.clone()])),
             }
         }

@@ -237,7 +237,7 @@ fn archive_of(
     }
     // The customer's full tag (es-MX) when the report is in the customer's language.
     let lang = if locale == customer.account.locale { customer.account.locale_tag().to_string() } else { locale.to_string() };
-    Archive { lang, attachments, tagged: false }
+    Archive { lang, attachments, tagged: true }
 }
 
 /// The bytes of a plain file within the size limit (the loader read it so), never through a link.

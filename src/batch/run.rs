@@ -49,6 +49,8 @@ pub struct RunOptions<'a> {
     pub mode: Mode,
     pub as_of: NaiveDate,
     pub paper: Paper,
+    /// Tagged archival PDFs (the default) or plain ones.
+    pub pdf_standard: crate::render::archive::PdfStandard,
     pub catalogs: &'a Catalogs,
     /// Report language for every customer; `None` uses each customer's `locale`.
     pub locale: Option<crate::model::Locale>,
@@ -61,8 +63,6 @@ pub struct RunOptions<'a> {
     pub shard: Option<Shard>,
     /// Report customers whose report quarter has no goal data yet (see `ReportOptions::allow_stale`).
     pub allow_stale: bool,
-    /// The standard the PDFs are written to (`--pdf-standard`).
-    pub pdf_standard: crate::render::archive::PdfStandard,
     /// Set (to the signal's number) when the run should stop: no new customer is started, the
     /// customers in progress finish, the journal and manifest are saved.
     pub stop: Option<&'a AtomicUsize>,
@@ -879,10 +879,10 @@ impl Context<'_> {
                 since_text.as_bytes(),
                 // A report allowed on stale data is not the same output as one refused on it.
                 if self.options.allow_stale { b"allow-stale" } else { b"" },
-                // Only a non-default standard is hashed: reports written before the option keep
-                // their fingerprints.
+                // A plain PDF is another output than the archival default (which adds nothing, so
+                // the default's fingerprints are those of before the option).
                 match self.options.pdf_standard {
-                    crate::render::archive::PdfStandard::Ua1A3a => b"",
+                    crate::render::archive::PdfStandard::Ua1A3a => &b""[..],
                     crate::render::archive::PdfStandard::None => b"pdf-standard-none",
                 },
             ]);

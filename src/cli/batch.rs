@@ -186,6 +186,7 @@ fn batch_inner(input: &Path, mode: Mode, as_of: NaiveDate, send: &SendArgs, args
         mode,
         as_of,
         paper: args.look.paper(),
+        pdf_standard: args.look.pdf_standard(),
         catalogs: &catalogs,
         locale: args.look.locale(),
         jobs,
@@ -193,7 +194,6 @@ fn batch_inner(input: &Path, mode: Mode, as_of: NaiveDate, send: &SendArgs, args
         dry_run: args.dry_run,
         shard,
         allow_stale: args.allow_stale,
-        pdf_standard: args.look.pdf_standard(),
         stop: Some(&stop),
         delivery: mailer.as_ref().map(|mailer| Delivering {
             mailer,

@@ -312,6 +312,15 @@ mod tests {
                 "missing",
                 "hundredth",
                 "minor_unit",
+                "measure",
+                "movement",
+                "first",
+                "last",
+                "end",
+                "projected",
+                "conservative",
+                "expected",
+                "total",
             ] {
                 context.insert(name, "1");
             }

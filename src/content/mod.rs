@@ -1,5 +1,6 @@
 //! Content: what a value report says, built from the customer's data and the engine's figures.
 
+mod alt;
 pub mod catalog;
 pub mod density;
 pub mod format;

@@ -274,8 +274,10 @@ pub(super) fn value_chart(
     quarters: &[crate::value::QuarterValue],
 ) -> Result<super::report::BarChartSpec, CatalogError> {
     use super::format::pixels;
+    let title = w.plain(title_key)?;
     Ok(super::report::BarChartSpec {
-        title: w.plain(title_key)?,
+        alt: super::alt::value_chart(w, &title, quarters, &w.input.summary.projection)?,
+        title,
         realized: quarters.iter().map(|q| (w.q(q.quarter), pixels(q.total))).collect(),
         projected: w
             .input

@@ -245,6 +245,8 @@ struct Words {
     roi_axis_y: &'static str,
     category_chart: &'static str,
     category_axis: &'static str,
+    /// Names the kind of chart in its alternative text.
+    bar_chart: &'static str,
     csm_lead: &'static str,
     no_csm: &'static str,
     flags: [&'static str; 6],
@@ -306,6 +308,7 @@ const EN: Words = Words {
     roi_axis_y: "Customers",
     category_chart: "Value delivered by category, TTM",
     category_axis: "Category",
+    bar_chart: "Bar chart",
     csm_lead: "Customers, value and renewals per CSM, in each reporting currency:",
     no_csm: "(no CSM)",
     flags: ["failed", "renewal at risk", "red health", "ROI < 100%", "stale data", "falling value"],
@@ -367,6 +370,7 @@ const ES: Words = Words {
     roi_axis_y: "Clientes",
     category_chart: "Valor entregado por categoría, 12 meses",
     category_axis: "Categoría",
+    bar_chart: "Gráfico de barras",
     csm_lead: "Clientes, valor y renovaciones por CSM, en cada moneda de presentación:",
     no_csm: "(sin CSM)",
     flags: ["con errores", "renovación en riesgo", "salud roja", "ROI < 100%", "datos no recientes", "valor en caída"],
@@ -428,6 +432,7 @@ const MS: Words = Words {
     roi_axis_y: "Pelanggan",
     category_chart: "Nilai diberikan mengikut kategori, 12 bulan",
     category_axis: "Kategori",
+    bar_chart: "Carta bar",
     csm_lead: "Pelanggan, nilai dan pembaharuan bagi setiap CSM, dalam setiap mata wang laporan:",
     no_csm: "(tiada CSM)",
     flags: ["gagal", "pembaharuan berisiko", "kesihatan merah", "ROI < 100%", "data tidak terkini", "nilai menurun"],
@@ -489,6 +494,7 @@ const JA: Words = Words {
     roi_axis_y: "顧客数",
     category_chart: "カテゴリ別の提供価値（直近12か月）",
     category_axis: "カテゴリ",
+    bar_chart: "棒グラフ",
     csm_lead: "CSMごとの顧客数・価値・更新（報告通貨別）：",
     no_csm: "（CSMなし）",
     flags: ["エラー", "更新リスク", "ヘルス赤", "ROI < 100%", "データ未更新", "価値減少"],
@@ -750,7 +756,12 @@ pub fn build(input: &PortfolioInput) -> ReportContent {
 
     // 4. Charts.
     let distribution = roi_distribution(input.rows);
+    let bars_alt = |title: &str, bars: Vec<String>| format!("{}, {title}: {}", w.bar_chart, bars.join(", "));
     let mut chart_elements = vec![Element::BarChart(BarChartSpec {
+        alt: bars_alt(
+            w.roi_chart,
+            ROI_BUCKETS.iter().zip(distribution).map(|((label, _), n)| format!("{label} {n}")).collect(),
+        ),
         title: w.roi_chart.to_string(),
         realized: ROI_BUCKETS
             .iter()
@@ -769,8 +780,12 @@ pub fn build(input: &PortfolioInput) -> ReportContent {
             continue;
         }
         let suffix = if groups.len() > 1 { format!(" ({currency})") } else { String::new() };
+        let title = format!("{}{suffix}", w.category_chart);
+        let numbers = formats.of(*currency);
+        let bars = t.by_category.iter().map(|(c, v)| format!("{} {}", category_word(w, *c), numbers.money_whole(*v)));
         chart_elements.push(Element::BarChart(BarChartSpec {
-            title: format!("{}{suffix}", w.category_chart),
+            alt: bars_alt(&title, bars.collect()),
+            title,
             realized: t
                 .by_category
                 .iter()

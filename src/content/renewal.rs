@@ -529,6 +529,7 @@ mod tests {
                         out.push(text.clone())
                     }
                     Element::Quote { text, attribution } => out.extend([text, attribution].map(Clone::clone)),
+                    Element::ListItem { label, text } => out.extend([label, text].map(Clone::clone)),
                     Element::Table(table) => {
                         out.extend(table.columns.iter().map(|c| c.0.clone()));
                         for row in table.rows.iter().chain(&table.total) {

@@ -79,6 +79,8 @@ pub struct LineChartSpec {
     pub x_title: String,
     pub y_title: String,
     pub axis: AxisFormat,
+    /// What the chart shows, in words (the alternative text of its Figure in a tagged PDF).
+    pub alt: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -93,6 +95,8 @@ pub struct BarChartSpec {
     pub x_title: String,
     pub y_title: String,
     pub axis: AxisFormat,
+    /// What the chart shows, in words (the alternative text of its Figure in a tagged PDF).
+    pub alt: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -123,6 +127,11 @@ pub enum Element {
     Quote {
         text: String,
         attribution: String,
+    },
+    /// One item of a numbered list (a recommendation): its label ("1.") and its text.
+    ListItem {
+        label: String,
+        text: String,
     },
     Table(TableSpec),
     LineChart(LineChartSpec),
@@ -463,7 +472,14 @@ fn metrics_section(w: &Writer, usage: &[UsageTrend], d: &Density) -> Result<Vec<
     for goal in &w.input.customer.goals {
         let actual = quarters.iter().map(|q| q.by_goal.get(&goal.goal_id).and_then(|g| g.actual).map(pixels)).collect();
         let per = goal.per.to_string();
+        let y_title = w.t("metrics.y_title", &ctx!(unit = unit_of(goal), per = per))?;
+        let points: Vec<(crate::quarter::Quarter, Decimal)> = quarters
+            .iter()
+            .filter_map(|q| q.by_goal.get(&goal.goal_id).and_then(|g| g.actual).map(|a| (q.quarter, a)))
+            .collect();
+        let alt = super::alt::line_chart(w, &goal.title, &y_title, &points, goal.baseline, goal.target)?;
         elements.push(Element::LineChart(LineChartSpec {
+            alt,
             title: w.t("metrics.chart_title", &ctx!(id = goal.goal_id, title = goal.title))?,
             categories: quarters.iter().map(|q| w.q(q.quarter)).collect(),
             actual,
@@ -471,7 +487,7 @@ fn metrics_section(w: &Writer, usage: &[UsageTrend], d: &Density) -> Result<Vec<
             target: goal.target.map(pixels),
             labels: [w.plain("metrics.actual")?, w.plain("metrics.baseline")?, w.plain("metrics.target")?],
             x_title: w.plain("metrics.x_title")?,
-            y_title: w.t("metrics.y_title", &ctx!(unit = unit_of(goal), per = per))?,
+            y_title,
             axis: AxisFormat::Number,
         }));
     }
@@ -838,7 +854,7 @@ fn recommendations_section(w: &Writer, usage: &[UsageTrend], d: &Density) -> Res
         } else {
             String::new()
         };
-        elements.push(Element::Paragraph(format!("{}. {}{value}", number + 1, text.trim())));
+        elements.push(Element::ListItem { label: format!("{}.", number + 1), text: format!("{}{value}", text.trim()) });
     }
     if let Some(csm) = &customer.account.csm_name {
         elements.push(Element::Heading(w.t(

@@ -15,6 +15,7 @@
 //!   paragraph, or the whole block), so the last page never holds only a closing line.
 
 use super::fonts::FontSet;
+use super::tag::Role;
 use super::layout::{
     decorate, line_height, measure, min_height, place, row_height, Block, Decorations, Flow, Frame, Laid, Page, GAP,
     SHRINK_FLOOR,
@@ -65,14 +66,42 @@ fn pour<'f>(fonts: &'f FontSet, frame: Frame, laid: &[Laid], scale: f32, break_a
     flow.graphic_scale = scale;
     flow.break_at = break_at;
     let keeps: Vec<bool> = laid.iter().map(keeps_with_next).collect();
+    // Structure (tagged PDF): every section title opens a Sect that lasts until the next one;
+    // consecutive list items form one L.
+    let mut in_section = false;
+    let mut in_list = false;
     for (index, block) in laid.iter().enumerate() {
         flow.current = index;
+        let item = matches!(block, Laid::Lines { label: Some(_), .. });
+        if item != in_list {
+            let canvas = &mut flow.page().canvas;
+            if item {
+                canvas.open_role(Role::L);
+            } else {
+                canvas.close();
+            }
+            in_list = item;
+        }
+        if let Laid::Whole { block: Block::Section { .. }, .. } = block {
+            let canvas = &mut flow.page().canvas;
+            if in_section {
+                canvas.close();
+            }
+            canvas.open_role(Role::Sect);
+            in_section = true;
+        }
         // This block's smallest first piece, and with it the start of every block it keeps with.
         let needed = if keeps[index] { kept_height(laid, &keeps, index, scale) } else { first_piece(block, scale, false) };
         if needed > flow.room() && needed <= frame.content_height() && break_at != Some((index, 0)) {
             flow.break_page();
         }
         place(&mut flow, block);
+    }
+    if in_list {
+        flow.page().canvas.close();
+    }
+    if in_section {
+        flow.page().canvas.close();
     }
     flow
 }

@@ -8,7 +8,7 @@
 //! already on a 1/100 pt grid, colour channels on a 1/1000 grid), text as one hex string of glyph
 //! ids per run.
 
-use printpdf::{Color, LinePoint, Op, PaintMode, PdfFontHandle, TextItem, WindingOrder};
+use printpdf::{Color, DictItem, LinePoint, Op, PaintMode, PdfFontHandle, TextItem, WindingOrder};
 
 /// Appends the content stream of `ops` to `out`.
 ///
@@ -67,6 +67,36 @@ pub fn encode(ops: &[Op], out: &mut Vec<u8>) {
                 out.extend_from_slice(b">>> BDC\n");
             }
             Op::EndMarkedContent => out.extend_from_slice(b"EMC\n"),
+            // Marked content of the structure tree (`super::tag`): `/Tag BMC` or `/Tag <<…>> BDC`.
+            Op::BeginMarkedContentWithProperties { tag, properties } => {
+                out.push(b'/');
+                out.extend_from_slice(tag.as_bytes());
+                match properties {
+                    DictItem::Dict { map } if !map.is_empty() => {
+                        out.extend_from_slice(b" <<");
+                        for (i, (key, value)) in map.iter().enumerate() {
+                            if i > 0 {
+                                out.push(b' ');
+                            }
+                            out.push(b'/');
+                            out.extend_from_slice(key.as_bytes());
+                            out.push(b' ');
+                            match value {
+                                DictItem::Int(n) => integer(out, *n),
+                                DictItem::Name(name) => {
+                                    out.push(b'/');
+                                    out.extend_from_slice(name);
+                                }
+                                other => panic!("marked-content properties are names and integers, found {other:?}"),
+                            }
+                        }
+                        out.extend_from_slice(b">> BDC\n");
+                    }
+                    _ => out.extend_from_slice(b" BMC\n"),
+                }
+            }
+            // Structure markers draw nothing (an untagged PDF keeps them out of the stream).
+            op if super::tag::is_marker(op) => {}
             // Text rise (Ts) in points: the vertical offset of marks the shaper positions.
             Op::SetLineOffset { multiplier } => operator(out, &[*multiplier], b"Ts"),
             Op::DrawRectangle { rectangle } => {

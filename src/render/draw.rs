@@ -171,6 +171,30 @@ impl<'f> Canvas<'f> {
         Canvas { fonts, ops: Vec::new(), missing: Default::default(), boxes: Vec::new() }
     }
 
+    /// Opens a structure element (tagged PDF, see [`super::tag`]); [`Canvas::close`] closes it.
+    pub fn open(&mut self, element: super::tag::Element) {
+        self.ops.push(super::tag::open(element));
+    }
+
+    /// Opens an element of `role` with no attributes.
+    pub fn open_role(&mut self, role: super::tag::Role) {
+        self.open(super::tag::Element::new(role));
+    }
+
+    /// Closes the element opened last.
+    pub fn close(&mut self) {
+        self.ops.push(super::tag::close());
+    }
+
+    /// Begins what is not content (rules, panels, running headers); [`Canvas::artifact_end`] ends it.
+    pub fn artifact(&mut self, kind: super::tag::Artifact) {
+        self.ops.push(super::tag::artifact(kind));
+    }
+
+    pub fn artifact_end(&mut self) {
+        self.ops.push(super::tag::artifact_end());
+    }
+
     /// Width of `text` in this style.
     pub fn width(&self, text: &str, style: TextStyle) -> f32 {
         self.fonts.width(text, style.weight, style.size)

@@ -8,6 +8,7 @@
 use super::draw::{palette, Align, Canvas, Colour, TextStyle};
 use super::fonts::{FontSet, Weight};
 use super::logo::Logo;
+use super::tag::{script_lang, Artifact, Element, Role};
 use super::text::{ellipsize, wrap};
 
 /// Page geometry in points.
@@ -134,6 +135,13 @@ pub enum Block<'a> {
         text: String,
         style: TextStyle,
     },
+    /// One item of a list: a paragraph whose first line begins with its label ("1."); consecutive
+    /// items form one list.
+    ListItem {
+        label: String,
+        text: String,
+        style: TextStyle,
+    },
     /// A paragraph that introduces the next block and stays on its page.
     LeadIn {
         text: String,
@@ -181,7 +189,16 @@ pub struct Decorations {
 
 /// A block measured for a given width.
 pub(super) enum Laid<'a> {
-    Lines { lines: Vec<String>, style: TextStyle, leading: f32, indent: f32, bar: Option<Colour>, lead_in: bool },
+    Lines {
+        lines: Vec<String>,
+        style: TextStyle,
+        leading: f32,
+        indent: f32,
+        bar: Option<Colour>,
+        lead_in: bool,
+        /// The label of a list item, which its first line begins with.
+        label: Option<String>,
+    },
     Table { table: Table, widths: Vec<f32>, header: Vec<Vec<String>>, rows: Vec<Vec<Vec<String>>> },
     Whole { height: f32, block: Block<'a> },
 }
@@ -234,7 +251,7 @@ impl<'f> Flow<'f> {
         self.y = self.frame.top();
     }
 
-    fn page(&mut self) -> &mut Page<'f> {
+    pub(super) fn page(&mut self) -> &mut Page<'f> {
         self.pages.last_mut().expect("a page exists")
     }
 
@@ -260,18 +277,22 @@ pub(super) fn measure<'a>(fonts: &FontSet, block: Block<'a>, width: f32) -> Laid
     match block {
         Block::Paragraph { text, style } => {
             let lines = wrap(fonts, &text, style.weight, style.size, width);
-            Laid::Lines { lines, style, leading: LEADING, indent: 0.0, bar: None, lead_in: false }
+            Laid::Lines { lines, style, leading: LEADING, indent: 0.0, bar: None, lead_in: false, label: None }
+        }
+        Block::ListItem { label, text, style } => {
+            let lines = wrap(fonts, &format!("{label} {text}"), style.weight, style.size, width);
+            Laid::Lines { lines, style, leading: LEADING, indent: 0.0, bar: None, lead_in: false, label: Some(label) }
         }
         Block::LeadIn { text, style } => {
             let lines = wrap(fonts, &text, style.weight, style.size, width);
-            Laid::Lines { lines, style, leading: LEADING, indent: 0.0, bar: None, lead_in: true }
+            Laid::Lines { lines, style, leading: LEADING, indent: 0.0, bar: None, lead_in: true, label: None }
         }
         Block::Quote { text, attribution, accent } => {
             let style = TextStyle::new(BODY + 0.5, Weight::Regular, palette::TEXT);
             let mut lines = wrap(fonts, &format!("“{text}”"), style.weight, style.size, width - 16.0);
             lines.push(String::new());
             lines.extend(wrap(fonts, &format!("— {attribution}"), Weight::Regular, style.size, width - 16.0));
-            Laid::Lines { lines, style, leading: LEADING, indent: 14.0, bar: Some(accent), lead_in: false }
+            Laid::Lines { lines, style, leading: LEADING, indent: 14.0, bar: Some(accent), lead_in: false, label: None }
         }
         Block::Table(table) => {
             let total: f32 = table.columns.iter().map(|c| c.width).sum::<f32>().max(f32::EPSILON);
@@ -385,7 +406,11 @@ fn whole_height(fonts: &FontSet, block: &Block, width: f32) -> f32 {
         }
         Block::Graphic { height, .. } => *height,
         Block::Spacer(height) => *height,
-        Block::Paragraph { .. } | Block::LeadIn { .. } | Block::Quote { .. } | Block::Table(_) => {
+        Block::Paragraph { .. }
+        | Block::ListItem { .. }
+        | Block::LeadIn { .. }
+        | Block::Quote { .. }
+        | Block::Table(_) => {
             unreachable!("measured as lines or rows")
         }
     }
@@ -416,9 +441,16 @@ pub(super) fn place(flow: &mut Flow, laid: &Laid) {
     let x = flow.frame.margin_x;
     let width = flow.frame.content_width();
     match laid {
-        Laid::Lines { lines, style, leading, indent, bar, .. } => {
+        Laid::Lines { lines, style, leading, indent, bar, label, .. } => {
             let (style, indent, bar) = (*style, *indent, *bar);
             let step = line_height(&style, *leading);
+            // A paragraph is a P; a quote a BlockQuote of the quote's P and the attribution's P
+            // (the lines after the empty one); a list item an LI of its Lbl and its LBody.
+            if bar.is_some() {
+                flow.page().canvas.open_role(Role::BlockQuote);
+            }
+            flow.page().canvas.open_role(if label.is_some() { Role::LI } else { Role::P });
+            let mut body_open = false;
             let mut index = 0;
             while index < lines.len() {
                 if flow.room() < step || (index > 0 && flow.forced(index)) {
@@ -444,6 +476,11 @@ pub(super) fn place(flow: &mut Flow, laid: &Laid) {
                 let top = flow.y;
                 let page = flow.page();
                 for (i, line) in lines[index..end].iter().enumerate() {
+                    if bar.is_some() && line.is_empty() {
+                        page.canvas.close();
+                        let attribution = lines[index + i..].concat();
+                        page.canvas.open(Element::new(Role::P).with_lang(script_lang(&attribution)));
+                    }
                     let baseline = top - style.size - i as f32 * step;
                     let is_attribution = bar.is_some() && line.starts_with('—');
                     let line_style = if is_attribution {
@@ -451,14 +488,43 @@ pub(super) fn place(flow: &mut Flow, laid: &Laid) {
                     } else {
                         style
                     };
-                    page.canvas.text(line, x + indent, baseline, line_style, Align::Left);
+                    let first = index + i == 0;
+                    match label.as_deref().filter(|_| first) {
+                        Some(label) => {
+                            // The label, then the rest of the line where it stood in the whole line.
+                            let rest = line.strip_prefix(label).and_then(|r| r.strip_prefix(' '));
+                            let canvas = &mut page.canvas;
+                            body_open = true;
+                            if let Some(rest) = rest {
+                                canvas.open_role(Role::Lbl);
+                                canvas.text(label, x + indent, baseline, line_style, Align::Left);
+                                canvas.close();
+                                canvas.open_role(Role::LBody);
+                                let offset = canvas.width(&format!("{label} "), line_style);
+                                canvas.text(rest, x + indent + offset, baseline, line_style, Align::Left);
+                            } else {
+                                canvas.open_role(Role::LBody);
+                                canvas.text(line, x + indent, baseline, line_style, Align::Left);
+                            }
+                        }
+                        None => page.canvas.text(line, x + indent, baseline, line_style, Align::Left),
+                    }
                 }
                 let used = (end - index) as f32 * step;
                 if let Some(colour) = bar {
+                    page.canvas.artifact(Artifact::Layout);
                     page.canvas.fill_rect(x, top - used + 2.0, 3.0, used - 2.0, colour);
+                    page.canvas.artifact_end();
                 }
                 flow.y -= used;
                 index = end;
+            }
+            if body_open {
+                flow.page().canvas.close();
+            }
+            flow.page().canvas.close();
+            if bar.is_some() {
+                flow.page().canvas.close();
             }
             flow.y -= GAP;
         }
@@ -494,14 +560,28 @@ fn place_table(flow: &mut Flow, table: &Table, widths: &[f32], header: &[Vec<Str
     let width = flow.frame.content_width();
     let header_height = row_height(header, table.size - 0.5);
     let total_index = table.total.as_ref().map(|_| rows.len() - 1);
-    let draw_header = |flow: &mut Flow| {
+    // Structure: Table → THead (the header row once, TH cells with /Scope /Column) and TBody (a TR
+    // of TD cells per row, the total last). The header row repeated on later pages is an artifact.
+    let draw_header = |flow: &mut Flow, first: bool| {
         let top = flow.y;
         let page = flow.page();
+        page.canvas.artifact(Artifact::Layout);
         page.canvas.fill_rect(x, top - header_height, width, header_height, palette::PANEL);
-        draw_row(&mut page.canvas, table, widths, header, None, x, top, true);
+        page.canvas.artifact_end();
+        if first {
+            page.canvas.open_role(Role::THead);
+            draw_row(&mut page.canvas, table, widths, header, None, x, top, true, Some(Role::TH));
+            page.canvas.close();
+        } else {
+            page.canvas.artifact(Artifact::Pagination);
+            draw_row(&mut page.canvas, table, widths, header, None, x, top, true, None);
+            page.canvas.artifact_end();
+        }
         flow.y -= header_height;
     };
-    draw_header(flow);
+    flow.page().canvas.open_role(Role::Table);
+    draw_header(flow, true);
+    flow.page().canvas.open_role(Role::TBody);
     for (index, row) in rows.iter().enumerate() {
         let height = row_height(row, table.size);
         // The last data row goes with the total: a total never starts a page alone.
@@ -511,19 +591,25 @@ fn place_table(flow: &mut Flow, table: &Table, widths: &[f32], header: &[Vec<Str
         };
         if height + with_total > flow.room() && index > 0 || height > flow.room() {
             flow.new_page();
-            draw_header(flow);
+            draw_header(flow, false);
         }
         let top = flow.y;
         let page = flow.page();
         let cells =
             if Some(index) == total_index { table.total.as_deref() } else { table.rows.get(index).map(Vec::as_slice) };
         if Some(index) == total_index {
+            page.canvas.artifact(Artifact::Layout);
             page.canvas.line(x, top, x + width, top, palette::TEXT, 0.8);
+            page.canvas.artifact_end();
         }
-        draw_row(&mut page.canvas, table, widths, row, cells, x, top, Some(index) == total_index);
+        draw_row(&mut page.canvas, table, widths, row, cells, x, top, Some(index) == total_index, Some(Role::TD));
+        page.canvas.artifact(Artifact::Layout);
         page.canvas.line(x, top - height, x + width, top - height, palette::RULE, 0.5);
+        page.canvas.artifact_end();
         flow.y -= height;
     }
+    flow.page().canvas.close();
+    flow.page().canvas.close();
     flow.y -= GAP;
 }
 
@@ -537,7 +623,12 @@ fn draw_row(
     x: f32,
     top: f32,
     bold: bool,
+    cell_role: Option<Role>,
 ) {
+    // With a cell role, the row is a TR and every cell (empty ones too) an element of that role.
+    if cell_role.is_some() {
+        canvas.open_role(Role::TR);
+    }
     let pad = 4.0;
     let mut left = x;
     let size = if cells.is_none() { table.size - 0.5 } else { table.size };
@@ -547,6 +638,10 @@ fn draw_row(
             cell.and_then(|c| c.colour).unwrap_or(if cells.is_none() { palette::MUTED } else { palette::TEXT });
         let weight = if bold || cell.is_some_and(|c| c.bold) { Weight::Bold } else { Weight::Regular };
         let style = TextStyle::new(size, weight, colour);
+        if let Some(role) = cell_role {
+            let text = cell.map_or(column.title.as_str(), |c| c.text.as_str());
+            canvas.open(Element::new(role).with_lang(script_lang(text)));
+        }
         for (i, line) in lines.get(column_index).map(Vec::as_slice).unwrap_or_default().iter().enumerate() {
             let baseline = top - 3.2 - size - i as f32 * size * 1.28;
             let (anchor, align) = match column.align {
@@ -556,7 +651,13 @@ fn draw_row(
             };
             canvas.text(line, anchor, baseline, style, align);
         }
+        if cell_role.is_some() {
+            canvas.close();
+        }
         left += width;
+    }
+    if cell_role.is_some() {
+        canvas.close();
     }
 }
 
@@ -565,14 +666,22 @@ fn draw_whole(page: &mut Page, block: &Block, x: f32, top: f32, width: f32, heig
     match block {
         Block::Title { title, subtitle, details, accent, logo } => {
             let accent = *accent;
+            // The accent rule and the vendor's logo are decoration; the logo's name is in the
+            // document's metadata (author) and footer.
+            canvas.artifact(Artifact::Layout);
             canvas.fill_rect(x, top - 4.0, 46.0, 4.0, accent);
             let room = title_logo_room(&logo, width);
             if let Some(logo) = logo {
                 let (w, _) = logo.fit(TITLE_LOGO.0.min(width / 3.0), TITLE_LOGO.1);
                 logo.draw(canvas, x + width - w, top - 8.0 - TITLE_LOGO.1, w, TITLE_LOGO.1);
             }
+            canvas.artifact_end();
             let width = width - room;
+            // The title is the H1; the subtitle (the customer's name, in its own language when its
+            // script says so) and the details are paragraphs.
+            let subtitle_lang = script_lang(&subtitle);
             let (title, subtitle, details) = title_lines(canvas.fonts, &title, &subtitle, &details, width);
+            canvas.open_role(Role::H1);
             // Baselines: the title's first 30 pt below the top; the subtitle 22 pt and the details
             // 18 pt below the last line before them.
             let mut y = top - 30.0;
@@ -580,47 +689,69 @@ fn draw_whole(page: &mut Page, block: &Block, x: f32, top: f32, width: f32, heig
                 canvas.text(line, x, y, TextStyle::new(21.0, Weight::Bold, palette::TEXT), Align::Left);
                 y -= TITLE_STEP;
             }
+            canvas.close();
+            canvas.open(Element::new(Role::P).with_lang(subtitle_lang));
             y += TITLE_STEP - 22.0;
             for line in &subtitle {
                 canvas.text(line, x, y, TextStyle::new(12.5, Weight::Regular, accent), Align::Left);
                 y -= SUBTITLE_STEP;
             }
+            canvas.close();
+            canvas.open_role(Role::P);
             y += SUBTITLE_STEP - 18.0;
             for line in &details {
                 let style = TextStyle::new(8.5, Weight::Regular, palette::MUTED);
                 canvas.text(line, x, y, style, Align::Left);
                 y -= 11.0;
             }
+            canvas.close();
         }
         Block::Section { title, accent } => {
             let accent = *accent;
+            canvas.open_role(Role::H2);
             canvas.text(&title, x, top - 19.0, TextStyle::new(14.5, Weight::Bold, accent), Align::Left);
+            canvas.close();
+            canvas.artifact(Artifact::Layout);
             canvas.line(x, top - 25.0, x + width, top - 25.0, accent.lighten(0.55), 0.8);
+            canvas.artifact_end();
             page.bookmarks.push(title.clone());
         }
         Block::Heading(text) => {
             let lines = wrap(canvas.fonts, &text, Weight::Bold, 11.0, width);
+            canvas.open_role(Role::H3);
             for (i, line) in lines.iter().enumerate() {
                 let style = TextStyle::new(11.0, Weight::Bold, palette::TEXT);
                 canvas.text(line, x, top - 12.0 - i as f32 * 15.0, style, Align::Left);
             }
+            canvas.close();
         }
         Block::Hero { label, value, caption, accent } => {
             let accent = *accent;
+            // A Div of three paragraphs, in reading order: label, figure, explanation.
+            canvas.artifact(Artifact::Layout);
             canvas.fill_rect(x, top - height, width, height, accent.lighten(0.92));
             canvas.fill_rect(x, top - height, 4.0, height, accent);
+            canvas.artifact_end();
+            canvas.open_role(Role::Div);
             let label = ellipsize(canvas.fonts, &label, Weight::Bold, 9.0, width - 32.0);
+            canvas.open_role(Role::P);
             canvas.text(&label, x + 16.0, top - 20.0, TextStyle::new(9.0, Weight::Bold, palette::MUTED), Align::Left);
+            canvas.close();
             // The headline figure shrinks to its box before anything else gives way.
             let room = HERO_CAPTION_X - 16.0 - 12.0;
             let size = fit_size(canvas.fonts, &value, Weight::Bold, 27.0, HERO_FLOOR, room);
+            canvas.open_role(Role::P);
             canvas.text(&value, x + 16.0, top - 56.0, TextStyle::new(size, Weight::Bold, accent), Align::Left);
+            canvas.close();
             let text_x = x + HERO_CAPTION_X;
             let lines = wrap(canvas.fonts, &caption, Weight::Regular, BODY, width - HERO_CAPTION_X - 12.0);
+            canvas.open_role(Role::P);
             for (i, line) in lines.iter().enumerate() {
                 let style = TextStyle::new(BODY, Weight::Regular, palette::TEXT);
                 canvas.text(line, text_x, top - 40.0 - i as f32 * BODY * LEADING, style, Align::Left);
             }
+            canvas.close();
+            canvas.close();
         }
         Block::Kpis(kpis) => {
             let gap = 10.0;
@@ -636,15 +767,23 @@ fn draw_whole(page: &mut Page, block: &Block, x: f32, top: f32, width: f32, heig
                 .iter()
                 .map(|k| fit_size(fonts, &k.value, Weight::Bold, KPI_SIZE, KPI_FLOOR, inner))
                 .fold(KPI_SIZE, f32::min);
+            // A Figure whose /Alt reads every card; inside it, each card's title, amount, change and
+            // caption as paragraphs in that order.
+            canvas.open(Element::figure(kpi_alt(&kpis)));
             for (i, kpi) in kpis.iter().enumerate() {
                 let left = x + i as f32 * (card_width + gap);
+                canvas.artifact(Artifact::Layout);
                 canvas.fill_rect(left, top - height, card_width, height, palette::PANEL);
+                canvas.artifact_end();
                 let mut y = top - 18.0;
+                canvas.open_role(Role::P);
                 for line in wrap(fonts, &kpi.label, Weight::Bold, 8.5, inner) {
                     canvas.text(&line, left + 8.0, y, TextStyle::new(8.5, Weight::Bold, palette::MUTED), Align::Left);
                     y -= 11.0;
                 }
+                canvas.close();
                 y = value_y;
+                canvas.open_role(Role::P);
                 canvas.text(
                     &kpi.value,
                     left + 8.0,
@@ -652,12 +791,16 @@ fn draw_whole(page: &mut Page, block: &Block, x: f32, top: f32, width: f32, heig
                     TextStyle::new(size, Weight::Bold, kpi.value_colour),
                     Align::Left,
                 );
+                canvas.close();
                 y -= 16.0;
                 if let Some((change, colour)) = &kpi.change {
                     let change = ellipsize(fonts, change, Weight::Bold, 8.5, inner);
+                    canvas.open_role(Role::P);
                     canvas.text(&change, left + 8.0, y, TextStyle::new(8.5, Weight::Bold, *colour), Align::Left);
+                    canvas.close();
                 }
                 y -= 13.0;
+                canvas.open_role(Role::P);
                 for line in wrap(fonts, &kpi.caption, Weight::Regular, 8.0, inner) {
                     canvas.text(
                         &line,
@@ -668,11 +811,17 @@ fn draw_whole(page: &mut Page, block: &Block, x: f32, top: f32, width: f32, heig
                     );
                     y -= 10.5;
                 }
+                canvas.close();
             }
+            canvas.close();
         }
         Block::Graphic { draw, .. } => draw(canvas, x, top - height, width, height),
         Block::Spacer(_) => {}
-        Block::Paragraph { .. } | Block::LeadIn { .. } | Block::Quote { .. } | Block::Table(_) => {
+        Block::Paragraph { .. }
+        | Block::ListItem { .. }
+        | Block::LeadIn { .. }
+        | Block::Quote { .. }
+        | Block::Table(_) => {
             unreachable!("placed as lines or rows")
         }
     }
@@ -713,6 +862,7 @@ pub(super) fn decorate(pages: &mut [Page], frame: Frame, decorations: &Decoratio
         let bold = TextStyle { weight: Weight::Bold, ..small };
         // The logo sits on the header's baseline, 4 pt below it to 12 pt above; the header's left
         // text starts after it.
+        canvas.artifact(Artifact::Header);
         let header_x = match &decorations.logo {
             Some(logo) => {
                 left + logo.draw(canvas, left, header_y - 4.0, HEADER_LOGO.0, HEADER_LOGO.1) + HEADER_LOGO_GAP
@@ -726,7 +876,9 @@ pub(super) fn decorate(pages: &mut [Page], frame: Frame, decorations: &Decoratio
         canvas.text(&header_left, header_x, header_y, bold, Align::Left);
         canvas.text(&header_right, right, header_y, small, Align::Right);
         canvas.line(left, header_y - 7.0, right, header_y - 7.0, decorations.accent, 0.8);
+        canvas.artifact_end();
         let footer_y = 32.0;
+        canvas.artifact(Artifact::Footer);
         canvas.line(left, footer_y + 12.0, right, footer_y + 12.0, palette::RULE, 0.5);
         let (footer_left, page_label) = share_line(
             canvas.fonts,
@@ -738,7 +890,26 @@ pub(super) fn decorate(pages: &mut [Page], frame: Frame, decorations: &Decoratio
         );
         canvas.text(&footer_left, left, footer_y, small, Align::Left);
         canvas.text(&page_label, right, footer_y, small, Align::Right);
+        canvas.artifact_end();
     }
+}
+
+/// The alternative text of a group of KPI cards: every card's title, amount, change and caption,
+/// in the report's own words.
+fn kpi_alt(kpis: &[Kpi]) -> String {
+    kpis.iter()
+        .map(|k| {
+            let mut card = format!("{}: {}", k.label, k.value);
+            if let Some((change, _)) = &k.change {
+                card.push_str(&format!(" ({change})"));
+            }
+            if !k.caption.is_empty() {
+                card.push_str(&format!(", {}", k.caption));
+            }
+            card
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 #[cfg(test)]

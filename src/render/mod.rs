@@ -12,5 +12,6 @@ pub mod logo;
 pub mod pdf;
 pub mod report;
 pub mod shape;
+pub mod tag;
 pub mod text;
 pub mod words;

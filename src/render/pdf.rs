@@ -82,6 +82,12 @@ pub fn write(document: Document, fonts: &FontSet) -> Vec<u8> {
     info.modification_date = date;
     info.metadata_date = date;
     let mut pages = document.pages;
+    // A tagged archival PDF turns the layout's structure markers into marked content and a tree;
+    // any other PDF skips them (`super::content` writes nothing for a marker).
+    let tree = match &document.archive {
+        Some(archive) if archive.tagged => Some(super::tag::tag_pages(&mut pages)),
+        _ => None,
+    };
     let subsets = subset_faces(&mut pages);
     let (width, height) = document.paper.size();
     let (width, height) = (Mm(width * 25.4 / 72.0), Mm(height * 25.4 / 72.0));
@@ -118,6 +124,9 @@ pub fn write(document: Document, fonts: &FontSet) -> Vec<u8> {
             date: document.date,
         };
         super::archive::apply(&mut lo, &metadata, archive);
+        if let Some(tree) = &tree {
+            super::tag::write_tree(&mut lo, tree, &archive.lang);
+        }
     }
     compress(&mut lo);
     // printpdf always writes an empty PDF/X version into Info, which makes viewers claim PDF/X.
@@ -129,7 +138,20 @@ pub fn write(document: Document, fonts: &FontSet) -> Vec<u8> {
     let zero = || Object::String(ZERO_ID.to_vec(), StringFormat::Hexadecimal);
     lo.trailer.set("ID", Object::Array(vec![zero(), zero()]));
     let mut bytes = Vec::new();
-    lo.save_to(&mut bytes).expect("writing a PDF to memory cannot fail");
+    if tree.is_some() {
+        // A structure tree is hundreds of small dictionaries (one per table cell, paragraph,
+        // heading): packed into deflated object streams with a cross-reference stream they cost a
+        // fraction of their plain size. PDF/A-3 (on PDF 1.7) allows both.
+        let options = lopdf::SaveOptions::builder()
+            .use_object_streams(true)
+            .use_xref_streams(true)
+            .max_objects_per_stream(OBJECTS_PER_STREAM)
+            .compression_level(COMPRESSION_LEVEL)
+            .build();
+        lo.save_with_options(&mut bytes, options).expect("writing a PDF to memory cannot fail");
+    } else {
+        lo.save_to(&mut bytes).expect("writing a PDF to memory cannot fail");
+    }
     patch_id(&mut bytes);
     bytes
 }
@@ -367,6 +389,9 @@ fn sfnt_table<'a>(font: &'a [u8], tag: &[u8; 4]) -> Option<&'a [u8]> {
 /// Deflate level for streams. lopdf's own `compress` uses 9, which cost more than everything else in
 /// writing a report; see docs/performance.md for the measurements behind this choice.
 const COMPRESSION_LEVEL: u32 = 6;
+
+/// Objects per object stream in a tagged PDF: a report's structure tree fits in one or two.
+const OBJECTS_PER_STREAM: usize = 1000;
 
 /// Deflates every stream not yet compressed (zlib-rs backend). Each thread keeps one compressor
 /// and resets it for every stream: a fresh one allocates and clears about 380 KB, which cost more

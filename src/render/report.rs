@@ -7,6 +7,7 @@ use super::draw::{palette, Align, Colour, TextStyle};
 use super::fonts::{FontSet, Weight};
 use super::layout::{layout, Block, Cell, Column, Decorations, Frame, Kpi, Page, Table, BODY};
 use super::pdf::{write, Document, Paper};
+use super::tag::{self, Role};
 use std::rc::Rc;
 
 use crate::content::format::Numbers;
@@ -72,28 +73,34 @@ fn chart_title_style() -> TextStyle {
 
 /// Goal charts in a row of two (or one).
 fn line_chart_row<'a>(specs: Vec<LineChartSpec>, per_row: usize, accent: Colour, numbers: &Rc<Numbers>) -> Block<'a> {
-    let charts: Vec<(String, LineChart)> = specs.into_iter().map(|spec| line_chart(spec, accent, numbers)).collect();
+    let charts: Vec<(String, String, LineChart)> =
+        specs.into_iter().map(|spec| line_chart(spec, accent, numbers)).collect();
     Block::Graphic {
         height: LINE_CHART_HEIGHT,
         draw: Box::new(move |canvas, x, y, width, height| {
             let per_row = per_row.max(1) as f32;
             let column = (width - LINE_CHART_GUTTER * (per_row - 1.0)) / per_row;
-            for (i, (title, chart)) in charts.iter().enumerate() {
+            for (i, (title, alt, chart)) in charts.iter().enumerate() {
                 let left = x + i as f32 * (column + LINE_CHART_GUTTER);
                 let style = chart_title_style();
+                // Each chart is a Figure with its data as alternative text, its title the caption.
+                canvas.open(tag::Element::figure(alt.clone()));
+                canvas.open_role(Role::Caption);
                 // Two lines at most, the second ending with "…" when the title is longer.
                 let lines = super::text::wrap_at_most(canvas.fonts, title, style.weight, style.size, column, 2);
                 for (n, line) in lines.iter().enumerate() {
                     canvas.text(line, left, y + height - 9.0 - n as f32 * 11.5, style, Align::Left);
                 }
+                canvas.close();
                 let area = ChartArea { x: left, y, width: column, height: height - CHART_TITLE_HEIGHT };
                 draw_line_chart(canvas, area, chart);
+                canvas.close();
             }
         }),
     }
 }
 
-fn line_chart(spec: LineChartSpec, accent: Colour, numbers: &Rc<Numbers>) -> (String, LineChart) {
+fn line_chart(spec: LineChartSpec, accent: Colour, numbers: &Rc<Numbers>) -> (String, String, LineChart) {
     let count = spec.categories.len();
     let mut series = vec![LineSeries {
         label: spec.labels[0].clone(),
@@ -122,7 +129,7 @@ fn line_chart(spec: LineChartSpec, accent: Colour, numbers: &Rc<Numbers>) -> (St
         y_title: spec.y_title.clone(),
         y_label: axis_label(spec.axis, numbers),
     };
-    (spec.title, chart)
+    (spec.title, spec.alt, chart)
 }
 
 fn bar_chart_block<'a>(spec: BarChartSpec, accent: Colour, height: f32, numbers: &Rc<Numbers>) -> Block<'a> {
@@ -151,17 +158,22 @@ fn bar_chart_block<'a>(spec: BarChartSpec, accent: Colour, height: f32, numbers:
         projected_note: spec.projected_note.clone(),
     };
     let title = spec.title;
+    let alt = spec.alt;
     Block::Graphic {
         height,
         draw: Box::new(move |canvas, x, y, width, height| {
             let style = chart_title_style();
+            canvas.open(tag::Element::figure(alt.clone()));
+            canvas.open_role(Role::Caption);
             let lines = super::text::wrap_at_most(canvas.fonts, &title, style.weight, style.size, width, 2);
             for (n, line) in lines.iter().enumerate() {
                 canvas.text(line, x, y + height - 9.0 - n as f32 * 11.5, style, Align::Left);
             }
+            canvas.close();
             // A second title line takes its height from the chart.
             let title_height = CHART_TITLE_HEIGHT - 8.0 + (lines.len().max(1) - 1) as f32 * 11.5;
             draw_bar_chart(canvas, ChartArea { x, y, width, height: height - title_height }, &chart);
+            canvas.close();
         }),
     }
 }
@@ -268,6 +280,9 @@ fn pages_of<'f>(content: &ReportContent, sections: Vec<Section>, paper: Paper, f
                 Element::Note(text) => Block::Paragraph { text, style: note_style() },
                 Element::LeadIn(text) => Block::LeadIn { text, style: note_style() },
                 Element::Quote { text, attribution } => Block::Quote { text, attribution, accent },
+                Element::ListItem { label, text } => {
+                    Block::ListItem { label, text, style: TextStyle::new(BODY, Weight::Regular, palette::TEXT) }
+                }
                 Element::Table(spec) => Block::Table(table(&spec, 8.5)),
                 Element::LineChart(_) => unreachable!("collected into chart rows above"),
                 Element::BarChart(spec) => bar_chart_block(spec, accent, bar_height, &numbers),
