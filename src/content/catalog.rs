@@ -308,6 +308,10 @@ mod tests {
                 "conservative",
                 "expected",
                 "total",
+                "points",
+                "band",
+                "components",
+                "missing",
             ] {
                 context.insert(name, "1");
             }

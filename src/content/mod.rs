@@ -3,6 +3,7 @@
 mod alt;
 pub mod catalog;
 pub mod format;
+mod health_card;
 mod parts;
 pub mod portfolio;
 pub mod recommend;

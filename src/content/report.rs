@@ -250,7 +250,11 @@ fn summary_section(w: &Writer) -> Result<Vec<Element>, CatalogError> {
     }
     elements.push(hero(w)?);
     let ranked = headlines(w);
-    let cards = kpi_cards(w, &ranked)?;
+    let mut cards = kpi_cards(w, &ranked)?;
+    // The team edition also shows the customer's health beside the value cards (seeds 001, 004).
+    if w.input.edition == Edition::Team {
+        cards.extend(super::health_card::health_card(w)?);
+    }
     if !cards.is_empty() {
         elements.push(Element::Kpis(cards));
     }
