@@ -378,7 +378,13 @@ fn every_sample_report_is_tagged_completely_and_consistently() {
                         parts
                     })
                     .collect();
-                assert_eq!(read, expected, "{what}: KPI reading order");
+                // A change too long for its card is shortened on the page with "…" (the Figure's
+                // /Alt keeps it whole): the start of it must then read in its place.
+                assert_eq!(read.len(), expected.len(), "{what}: KPI reading order {read:?}");
+                for (got, want) in read.iter().zip(&expected) {
+                    let shortened = got.strip_suffix('…').is_some_and(|start| want.starts_with(start));
+                    assert!(got == want || shortened, "{what}: KPI reading order: {got:?} for {want:?}");
+                }
                 let alt = tagged.elems[*figure].alt.clone().unwrap();
                 for card in cards {
                     assert!(alt.contains(&card.label) && alt.contains(&card.value), "{what}: {alt}");

@@ -529,6 +529,55 @@ mod tests {
     }
 
     #[test]
+    fn a_table_split_across_pages_is_tagged_once_and_its_repeated_header_is_an_artifact() {
+        use crate::render::draw::{palette, Align};
+        use crate::render::fonts::FontSet;
+        use crate::render::layout::{layout, Block, Cell, Column, Decorations, Frame, Table};
+        let table = Table {
+            columns: vec![Column::new("Quarter", 1.0, Align::Left), Column::new("Value", 1.0, Align::Right)],
+            rows: (0..120).map(|i| vec![Cell::new(format!("row {i}")), Cell::new(format!("{i}.00"))]).collect(),
+            total: Some(vec![Cell::new("Total"), Cell::new("7140.00")]),
+            size: 9.5,
+        };
+        let decorations = Decorations {
+            header_left: "Acme".into(),
+            header_right: "Value report".into(),
+            footer_left: "Prepared by Northwind".into(),
+            page_label: Box::new(|x, y| format!("Page {x} of {y}")),
+            accent: palette::BLUE,
+        };
+        let pages = layout(FontSet::shared(), Frame::new((595.28, 841.89)), vec![Block::Table(table)], &decorations);
+        let mut ops: Vec<Vec<Op>> = pages.into_iter().map(|p| p.canvas.ops).collect();
+        assert!(ops.len() >= 3);
+        let tree = tag_pages(&mut ops);
+        let count = |role: Role| tree.nodes.iter().filter(|n| n.element.role == role).count();
+        assert_eq!(count(Role::Table), 1);
+        assert_eq!(count(Role::THead), 1);
+        assert_eq!(count(Role::TH), 2);
+        assert_eq!(count(Role::TR), 1 + 121);
+        assert_eq!(count(Role::TD), 2 * 121);
+        // Every later page shows the header again, inside a pagination artifact.
+        for page in &ops[1..] {
+            let mut in_artifact = false;
+            let mut repeated = String::new();
+            for op in page {
+                match op {
+                    Op::BeginMarkedContentWithProperties { tag, properties: DictItem::Dict { map } }
+                        if tag == "Artifact" && map.get("Type") == Some(&DictItem::Name(b"Pagination".to_vec()))
+                            && !map.contains_key("Subtype") =>
+                    {
+                        in_artifact = true
+                    }
+                    Op::EndMarkedContent => in_artifact = false,
+                    Op::ShowText { items } if in_artifact => repeated.push_str(&crate::render::draw::shown_text(items)),
+                    _ => {}
+                }
+            }
+            assert_eq!(repeated, "QuarterValue");
+        }
+    }
+
+    #[test]
     fn scripts_name_their_language() {
         assert_eq!(script_lang("株式会社さくら精密"), Some("ja"));
         assert_eq!(script_lang("Acme Logistics"), None);
