@@ -92,6 +92,16 @@ impl Density {
                     roi_compact: true,
                     charts_per_row: 3,
                 },
+                Density {
+                    goals: None,
+                    full_stories: 2,
+                    stories: usize::MAX,
+                    recommendations: 2,
+                    clip: Some(80),
+                    attention: 2,
+                    roi_compact: true,
+                    charts_per_row: 3,
+                },
             ],
         }
     }

@@ -692,7 +692,7 @@ fn roi_section(w: &Writer, d: &Density) -> Result<Vec<Element>, CatalogError> {
             }
             row.push((w.money(figures.ttm_value), tone_of(figures.ttm_value)));
             compact_rows.push(row);
-            formulas.push(Element::Note(format!("{heading}: {formula}")));
+            formulas.push(format!("{heading}: {formula}"));
             continue;
         }
         elements.push(Element::Heading(heading));
@@ -739,11 +739,11 @@ fn roi_section(w: &Writer, d: &Density) -> Result<Vec<Element>, CatalogError> {
         }));
     }
     if !compact_rows.is_empty() {
-        let mut columns = vec![(w.plain("metrics.col_goal")?, 2.6, ColumnAlign::Left)];
+        let mut columns = vec![(w.plain("metrics.col_goal")?, 3.2, ColumnAlign::Left)];
         columns.extend(window.iter().map(|q| (w.q(q.quarter), 1.0, ColumnAlign::Right)));
         columns.push((w.t("roi.ttm_row", &ctx!(quarters = summary.ttm.quarters))?, 1.2, ColumnAlign::Right));
         elements.push(Element::Table(TableSpec { columns, rows: compact_rows, total: None }));
-        elements.extend(formulas);
+        elements.push(Element::Note(formulas.join("\n")));
     }
     elements.push(Element::Heading(w.plain("roi.summary_heading")?));
     elements.push(Element::Table(roi_summary_table(w)?));

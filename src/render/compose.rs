@@ -122,9 +122,10 @@ fn kept_height(laid: &[Laid], keeps: &[bool], index: usize, scale: f32) -> f32 {
         }
         match block {
             Laid::Lines { lines, style, leading, lead_in: false, bar: None, .. } => {
-                let take = lines.len().min(lines_left);
+                // A paragraph never starts with fewer than two lines at the foot of a page.
+                let take = lines.len().min(lines_left.max(2));
                 needed += line_height(style, *leading) * take as f32 + GAP;
-                lines_left -= take;
+                lines_left = lines_left.saturating_sub(take);
                 if lines_left == 0 {
                     break;
                 }

@@ -18,6 +18,7 @@ use crate::content::report::{
 /// Chart heights in points (chart title included). Goal charts stand two to a row.
 const LINE_CHART_HEIGHT: f32 = 178.0;
 const LINE_CHART_GUTTER: f32 = 22.0;
+const LINE_CHART_HEIGHT_NARROW: f32 = 150.0;
 const BAR_CHART_HEIGHT: f32 = 215.0;
 const BAR_CHART_HEIGHT_EXECUTIVE: f32 = 140.0;
 const CHART_TITLE_HEIGHT: f32 = 26.0;
@@ -76,7 +77,8 @@ fn line_chart_row<'a>(specs: Vec<LineChartSpec>, per_row: usize, accent: Colour,
     let charts: Vec<(String, String, LineChart)> =
         specs.into_iter().map(|spec| line_chart(spec, accent, numbers)).collect();
     Block::Graphic {
-        height: LINE_CHART_HEIGHT,
+        // Three to a row, the charts are narrower: lower too, at about the same proportions.
+        height: if per_row >= 3 { LINE_CHART_HEIGHT_NARROW } else { LINE_CHART_HEIGHT },
         draw: Box::new(move |canvas, x, y, width, height| {
             let per_row = per_row.max(1) as f32;
             let column = (width - LINE_CHART_GUTTER * (per_row - 1.0)) / per_row;
