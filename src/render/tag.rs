@@ -545,6 +545,7 @@ mod tests {
             footer_left: "Prepared by Northwind".into(),
             page_label: Box::new(|x, y| format!("Page {x} of {y}")),
             accent: palette::BLUE,
+            logo: None,
         };
         let pages = layout(FontSet::shared(), Frame::new((595.28, 841.89)), vec![Block::Table(table)], &decorations);
         let mut ops: Vec<Vec<Op>> = pages.into_iter().map(|p| p.canvas.ops).collect();
