@@ -1,14 +1,17 @@
 //! Every integration test in one binary: each file links the library and its dependencies once,
 //! instead of once per file (docs/performance.md, "Build time"). A new test file goes into
-//! tests/all/ and gets a line here. `#[path]` makes each file resolve its own `mod support;` to
-//! tests/all/support/, as it did in tests/. Run one file's tests with `cargo test --test all FILE::`.
-
-#[path = "archive.rs"]
+//! tests/all/ and gets a line here. `#[path = "archive.rs"]
 mod archive;
 #[path = "batch.rs"]
 mod batch;
+#[path = "brand.rs"]
+mod brand;
+#[path = "catalogs.rs"]
+mod catalogs;
 #[path = "cli.rs"]
 mod cli;
+#[path = "composition.rs"]
+mod composition;
 #[path = "delivery.rs"]
 mod delivery;
 #[path = "edges.rs"]
@@ -17,8 +20,14 @@ mod edges;
 mod exports;
 #[path = "faults.rs"]
 mod faults;
+#[path = "figures.rs"]
+mod figures;
+#[path = "health_card.rs"]
+mod health_card;
 #[path = "hostile.rs"]
 mod hostile;
+#[path = "locales.rs"]
+mod locales;
 #[path = "mutated_input.rs"]
 mod mutated_input;
 #[path = "operator.rs"]
@@ -39,5 +48,7 @@ mod report;
 mod results;
 #[path = "send.rs"]
 mod send;
+#[path = "tagged.rs"]
+mod tagged;
 #[path = "typeset.rs"]
 mod typeset;

@@ -86,10 +86,10 @@ fn a_recommendation_with_its_value_at_stake_still_ends_with_a_full_stop() {
 #[test]
 fn no_catalog_names_one_currency_for_all() {
     for (locale, text) in [
-        ("en", include_str!("../templates/en.toml")),
-        ("es", include_str!("../templates/es.toml")),
-        ("ms", include_str!("../templates/ms.toml")),
-        ("ja", include_str!("../templates/ja.toml")),
+        ("en", include_str!("../../templates/en.toml")),
+        ("es", include_str!("../../templates/es.toml")),
+        ("ms", include_str!("../../templates/ms.toml")),
+        ("ja", include_str!("../../templates/ja.toml")),
     ] {
         for word in ["cents", "yen", "centavos", "yenes", "（セント", "円単位", "sen,", "0,01", "0.01"] {
             assert!(!text.contains(word), "templates/{locale}.toml names {word:?}: the report's currency and locale say it");
