@@ -121,7 +121,7 @@ fn name_roi_and_axis_labels_are_real_text() {
         let all = page_texts(&doc).concat();
         let id = &customer.account.customer_id;
         assert!(all.contains(&squash(&customer.account.customer_name)), "{id}: customer name");
-        let numbers = Numbers::new(customer.account.locale, customer.account.currency);
+        let numbers = Numbers::for_tag(customer.account.locale_tag(), customer.account.currency);
         let roi = squash(&numbers.percent(summary.ttm.roi_exact()));
         assert!(all.contains(&roi), "{id}: ROI {roi}");
         // Axis titles and category labels of the charts, in the customer's language.
