@@ -18,6 +18,7 @@ fn context() -> Context {
         "target", "months", "currency", "progress", "owner", "at_stake", "annual", "confidence", "weighted", "email",
         "end", "period", "average", "investment_share", "since", "loss", "year", "q", "renewal_date", "decline",
         "share", "through", "start", "data_start", "file", "language", "name", "touchpoint", "hundredth", "minor_unit",
+        "points", "band", "components", "missing", "measure", "movement", "projected", "total",
     ] {
         context.insert(name, "x");
     }

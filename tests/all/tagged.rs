@@ -341,7 +341,7 @@ fn every_sample_report_is_tagged_completely_and_consistently() {
             let bytes = report_pdf(&customer, &options).unwrap().bytes;
             let what = format!("{} {}", dir.display(), edition.as_str());
             let tagged = Tagged::read(&bytes);
-            check(&tagged, &what, customer.account.locale.as_str());
+            check(&tagged, &what, &customer.account.locale_tag().to_string());
 
             // The KPI cards read in order: per card its title, amount, change and caption, as the
             // content has them.
