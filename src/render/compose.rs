@@ -37,32 +37,44 @@ pub fn layout<'f>(
 ) -> Vec<Page<'f>> {
     let width = frame.content_width();
     let laid: Vec<Laid> = blocks.into_iter().map(|b| measure(fonts, b, width)).collect();
+    // Breaks are decided on sketches (nothing drawn), then the chosen flow is drawn once.
     let mut chosen = None;
     for scale in SCALES {
-        let flow = pour(fonts, frame, &laid, scale, None);
-        let tail = tail_start(&flow, &laid);
-        let first = chosen.is_none();
-        if first || tail.is_none() {
-            chosen = Some((flow, tail, scale));
+        let sketch = pour(fonts, frame, &laid, scale, None, true);
+        let tail = tail_start(&sketch, &laid);
+        if chosen.is_none() || tail.is_none() {
+            chosen = Some((tail, scale));
         }
         if tail.is_none() {
             break;
         }
     }
-    let (mut flow, tail, _) = chosen.expect("at least one scale is tried");
-    if let Some(first_on_last) = tail {
-        // Move the block before the tail down to it.
-        if let Some(at) = tail_break(&laid, first_on_last) {
-            flow = pour(fonts, frame, &laid, 1.0, Some(at));
-        }
-    }
+    let (tail, scale) = chosen.expect("at least one scale is tried");
+    // With a tail left at every scale, the block before the tail moves down to it.
+    let flow = match tail.and_then(|first_on_last| tail_break(&laid, first_on_last)) {
+        Some(at) => pour(fonts, frame, &laid, 1.0, Some(at), false),
+        None => pour(fonts, frame, &laid, scale, None, false),
+    };
+    let mut flow = flow;
     decorate(&mut flow.pages, frame, decorations);
     flow.pages
 }
 
 /// Places every block, breaking pages where the keep rules ask.
-fn pour<'f>(fonts: &'f FontSet, frame: Frame, laid: &[Laid], scale: f32, break_at: Option<(usize, usize)>) -> Flow<'f> {
+/// `dry`: only decide where the breaks fall (see [`Flow::dry`]).
+fn pour<'f>(
+    fonts: &'f FontSet,
+    frame: Frame,
+    laid: &[Laid],
+    scale: f32,
+    break_at: Option<(usize, usize)>,
+    dry: bool,
+) -> Flow<'f> {
     let mut flow = Flow::new(fonts, frame);
+    if dry {
+        flow.dry = true;
+        flow.pages[0].canvas = super::draw::Canvas::sketch(fonts);
+    }
     flow.graphic_scale = scale;
     flow.break_at = break_at;
     let keeps: Vec<bool> = laid.iter().map(keeps_with_next).collect();

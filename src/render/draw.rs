@@ -145,6 +145,8 @@ pub struct Canvas<'f> {
     pub missing: std::collections::BTreeSet<char>,
     /// The box of every text drawn, for checks that nothing overflows or collides.
     pub boxes: Vec<TextBox>,
+    /// A sketch: nothing is drawn (composition tries page breaks on sketches, then draws once).
+    dry: bool,
 }
 
 /// Where a line of text was drawn: its ink box in page points (from the baseline, 0.22 em below
@@ -168,11 +170,24 @@ impl TextBox {
 
 impl<'f> Canvas<'f> {
     pub fn new(fonts: &'f FontSet) -> Canvas<'f> {
-        Canvas { fonts, ops: Vec::new(), missing: Default::default(), boxes: Vec::new() }
+        Canvas { fonts, ops: Vec::new(), missing: Default::default(), boxes: Vec::new(), dry: false }
+    }
+
+    /// A canvas that draws nothing: layout on it costs only the arithmetic of where things go.
+    pub fn sketch(fonts: &'f FontSet) -> Canvas<'f> {
+        Canvas { dry: true, ..Canvas::new(fonts) }
+    }
+
+    /// Whether this canvas only sketches (see [`Canvas::sketch`]).
+    pub fn is_sketch(&self) -> bool {
+        self.dry
     }
 
     /// Opens a structure element (tagged PDF, see [`super::tag`]); [`Canvas::close`] closes it.
     pub fn open(&mut self, element: super::tag::Element) {
+        if self.dry {
+            return;
+        }
         self.ops.push(super::tag::open(element));
     }
 
@@ -183,15 +198,24 @@ impl<'f> Canvas<'f> {
 
     /// Closes the element opened last.
     pub fn close(&mut self) {
+        if self.dry {
+            return;
+        }
         self.ops.push(super::tag::close());
     }
 
     /// Begins what is not content (rules, panels, running headers); [`Canvas::artifact_end`] ends it.
     pub fn artifact(&mut self, kind: super::tag::Artifact) {
+        if self.dry {
+            return;
+        }
         self.ops.push(super::tag::artifact(kind));
     }
 
     pub fn artifact_end(&mut self) {
+        if self.dry {
+            return;
+        }
         self.ops.push(super::tag::artifact_end());
     }
 
@@ -207,6 +231,9 @@ impl<'f> Canvas<'f> {
 
     /// Like [`Canvas::text`]; `vertical` turns it 90° counter-clockwise (reading upwards), for axis titles.
     pub fn text_rotated(&mut self, text: &str, x: f32, y: f32, style: TextStyle, align: Align, vertical: bool) {
+        if self.dry {
+            return;
+        }
         if text.is_empty() {
             return;
         }
@@ -328,6 +355,9 @@ impl<'f> Canvas<'f> {
     }
 
     pub fn fill_rect(&mut self, x: f32, y: f32, width: f32, height: f32, colour: Colour) {
+        if self.dry {
+            return;
+        }
         self.ops.push(Op::SetFillColor { col: colour.pdf() });
         self.ops.push(Op::DrawRectangle {
             rectangle: Rect {
@@ -360,6 +390,9 @@ impl<'f> Canvas<'f> {
         dash: Option<(f32, f32)>,
         closed: bool,
     ) {
+        if self.dry {
+            return;
+        }
         if points.len() < 2 {
             return;
         }
@@ -380,6 +413,9 @@ impl<'f> Canvas<'f> {
 
     /// A filled polygon (markers, areas).
     pub fn fill_polygon(&mut self, points: &[(f32, f32)], colour: Colour) {
+        if self.dry {
+            return;
+        }
         if points.len() < 3 {
             return;
         }
@@ -397,6 +433,9 @@ impl<'f> Canvas<'f> {
 
     /// A circle as four cubic Bézier arcs: filled, or stroked `thickness` wide.
     pub fn circle(&mut self, cx: f32, cy: f32, r: f32, colour: Colour, stroke: Option<f32>) {
+        if self.dry {
+            return;
+        }
         if !(r.is_finite() && r > 0.0) {
             return;
         }
@@ -449,6 +488,9 @@ impl<'f> Canvas<'f> {
         fill: Option<(Colour, bool)>,
         stroke: Option<(Colour, f32)>,
     ) {
+        if self.dry {
+            return;
+        }
         let points = |ring: &[(f32, f32, bool)]| -> Vec<LinePoint> {
             ring.iter().map(|&(x, y, bezier)| LinePoint { p: point(x, y), bezier }).collect()
         };

@@ -216,6 +216,8 @@ pub(super) struct Flow<'f> {
     /// The block being placed, and the page each placed block starts on.
     pub current: usize,
     pub starts: Vec<usize>,
+    /// Only decide where things go: pages are sketches ([`Canvas::sketch`]) and charts are not drawn.
+    pub dry: bool,
 }
 
 impl<'f> Flow<'f> {
@@ -229,6 +231,7 @@ impl<'f> Flow<'f> {
             break_at: None,
             current: 0,
             starts: Vec::new(),
+            dry: false,
         };
         flow.new_page();
         flow
@@ -247,7 +250,8 @@ impl<'f> Flow<'f> {
     }
 
     fn new_page(&mut self) {
-        self.pages.push(Page { canvas: Canvas::new(self.fonts), bookmarks: Vec::new() });
+        let canvas = if self.dry { Canvas::sketch(self.fonts) } else { Canvas::new(self.fonts) };
+        self.pages.push(Page { canvas, bookmarks: Vec::new() });
         self.y = self.frame.top();
     }
 
@@ -549,7 +553,9 @@ pub(super) fn place(flow: &mut Flow, laid: &Laid) {
             }
             flow.mark();
             let top = flow.y;
-            draw_whole(flow.page(), block, x, top, width, height);
+            if !flow.dry {
+                draw_whole(flow.page(), block, x, top, width, height);
+            }
             flow.y -= height + GAP;
         }
     }

@@ -137,21 +137,14 @@ pub fn write(document: Document, fonts: &FontSet) -> Vec<u8> {
     }
     let zero = || Object::String(ZERO_ID.to_vec(), StringFormat::Hexadecimal);
     lo.trailer.set("ID", Object::Array(vec![zero(), zero()]));
-    let mut bytes = Vec::new();
-    if tree.is_some() {
-        // A structure tree is hundreds of small dictionaries (one per table cell, paragraph,
-        // heading): packed into deflated object streams with a cross-reference stream they cost a
-        // fraction of their plain size. PDF/A-3 (on PDF 1.7) allows both.
-        let options = lopdf::SaveOptions::builder()
-            .use_object_streams(true)
-            .use_xref_streams(true)
-            .max_objects_per_stream(OBJECTS_PER_STREAM)
-            .compression_level(COMPRESSION_LEVEL)
-            .build();
-        lo.save_with_options(&mut bytes, options).expect("writing a PDF to memory cannot fail");
-    } else {
-        lo.save_to(&mut bytes).expect("writing a PDF to memory cannot fail");
-    }
+    // A structure tree is hundreds of small dictionaries (one per table cell, paragraph, heading):
+    // packed into deflated object streams with a cross-reference stream they cost a fraction of
+    // their plain size. PDF/A-3 (on PDF 1.7) allows both.
+    let layout = match tree {
+        Some(_) => super::serialize::Layout::ObjectStreams { per_stream: OBJECTS_PER_STREAM },
+        None => super::serialize::Layout::Separate,
+    };
+    let mut bytes = super::serialize::to_bytes(&mut lo, layout);
     patch_id(&mut bytes);
     bytes
 }
@@ -159,13 +152,64 @@ pub fn write(document: Document, fonts: &FontSet) -> Vec<u8> {
 /// One face as embedded in one document.
 struct FaceSubset {
     face: FaceId,
-    /// The subset font program (an OpenType file).
-    program: Vec<u8>,
-    /// Whether the program is CFF (CIDs are then its glyph ids) rather than TrueType.
-    cff: bool,
+    /// The embedded font program: the subset, as its /FontFile2 or /FontFile3 stream.
+    program: std::rc::Rc<FontProgram>,
     /// Per character code (the index; code 0 is .notdef): the subset's glyph id, the original glyph
     /// id and the text the code stands for.
     codes: Vec<(u16, u16, String)>,
+}
+
+/// A subset font program, ready to embed (deflated when that makes it smaller).
+struct FontProgram {
+    /// Whether the program is CFF (CIDs are then its glyph ids; embedded as /FontFile3) rather than
+    /// TrueType (/FontFile2).
+    cff: bool,
+    stream: Stream,
+}
+
+/// Subset programs kept per thread before the cache starts afresh.
+const PROGRAM_CACHE: usize = 64;
+
+thread_local! {
+    /// Subset programs by face and glyph set. Reports share many subsets (the ▲ ▼ of the symbols
+    /// face in nearly every report, the same names and words across editions and renewal
+    /// documents): subsetting and deflating one again cost more than the rest of its font.
+    static PROGRAMS: std::cell::RefCell<std::collections::HashMap<(FaceId, Vec<u16>), std::rc::Rc<FontProgram>>> =
+        Default::default();
+}
+
+/// The subset of `face` with glyphs `ids` (sorted, original ids), from the thread's cache.
+fn font_program(face: FaceId, ids: &[u16], remapper: &subsetter::GlyphRemapper) -> std::rc::Rc<FontProgram> {
+    let key = (face, ids.to_vec());
+    if let Some(found) = PROGRAMS.with_borrow(|cache| cache.get(&key).cloned()) {
+        return found;
+    }
+    let subset = subsetter::subset(FontSet::source_bytes(face), 0, remapper)
+        .unwrap_or_else(|e| panic!("the embedded font {face:?} can be subset: {e}"));
+    let (cff, mut stream) = match sfnt_table(&subset, b"CFF ") {
+        // A CFF face is embedded as its bare CFF table (FontFile3 /CIDFontType0C).
+        Some(cff) => {
+            let mut dict = Dictionary::new();
+            dict.set("Subtype", Object::Name(b"CIDFontType0C".to_vec()));
+            (true, Stream::new(dict, cff.to_vec()))
+        }
+        None => {
+            let mut dict = Dictionary::new();
+            dict.set("Length1", Object::Integer(subset.len() as i64));
+            (false, Stream::new(dict, subset))
+        }
+    };
+    compress_stream(&mut stream);
+    // Deflated once here (or left as it is when that is no smaller): not again per document.
+    stream.allows_compression = false;
+    let program = std::rc::Rc::new(FontProgram { cff, stream });
+    PROGRAMS.with_borrow_mut(|cache| {
+        if cache.len() >= PROGRAM_CACHE {
+            cache.clear();
+        }
+        cache.insert(key, program.clone());
+    });
+    program
 }
 
 /// Subsets every face the pages show text in, and rewrites the pages' glyph ids to the codes of the
@@ -176,48 +220,54 @@ struct FaceSubset {
 /// missing characters, a shared glyph in two clusters) then reads back right. A CFF face's codes are
 /// its glyph ids (a CID-keyed CFF has no map), each with the first text seen.
 fn subset_faces(pages: &mut [Vec<Op>]) -> Vec<FaceSubset> {
-    let mut used: [BTreeMap<(u16, String), u16>; super::fonts::FACES] = Default::default();
+    // Per face, per glyph: the texts it stands for, each with its code (set below). Looked up by
+    // reference: no string is built per glyph shown.
+    let mut used: [BTreeMap<u16, Vec<(String, u16)>>; super::fonts::FACES] = Default::default();
     for_each_glyph(pages, |face, glyph| {
         let text = glyph.cid.as_deref().unwrap_or_default();
-        used[face as usize].entry((glyph.gid, text.to_string())).or_insert(0);
+        let texts = used[face as usize].entry(glyph.gid).or_default();
+        if !texts.iter().any(|(known, _)| known == text) {
+            texts.push((text.to_string(), 0));
+        }
     });
     let mut subsets = Vec::new();
-    let mut remappers: [Option<subsetter::GlyphRemapper>; super::fonts::FACES] = Default::default();
     for face in FaceId::ALL {
-        let pairs = &mut used[face as usize];
-        if pairs.is_empty() {
+        let glyphs = &mut used[face as usize];
+        if glyphs.is_empty() {
             continue;
         }
-        let mut ids: Vec<u16> = pairs.keys().map(|(gid, _)| *gid).collect();
-        ids.dedup();
+        let ids: Vec<u16> = glyphs.keys().copied().collect();
         let remapper = subsetter::GlyphRemapper::new_from_glyphs_sorted(&ids);
-        let program = subsetter::subset(FontSet::source_bytes(face), 0, &remapper)
-            .unwrap_or_else(|e| panic!("the embedded font {face:?} can be subset: {e}"));
-        let cff = sfnt_table(&program, b"CFF ").is_some();
+        let program = font_program(face, &ids, &remapper);
         let new_gid = |old: u16| remapper.get(old).unwrap_or(0);
         let mut codes = Vec::new();
-        if cff {
+        if program.cff {
             codes = remapper.remapped_gids().map(|old| (new_gid(old), old, String::new())).collect();
-            for ((old, text), code) in pairs.iter_mut() {
-                *code = new_gid(*old);
-                let entry = &mut codes[usize::from(*code)].2;
-                if entry.is_empty() {
-                    *entry = text.clone();
-                }
-            }
         } else {
             codes.push((0, 0, String::new()));
-            for ((old, text), code) in pairs.iter_mut() {
-                *code = codes.len() as u16;
-                codes.push((new_gid(*old), *old, text.clone()));
+        }
+        // Codes in order of glyph, then text.
+        for (&old, texts) in glyphs.iter_mut() {
+            texts.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+            for (text, code) in texts.iter_mut() {
+                if program.cff {
+                    *code = new_gid(old);
+                    let entry = &mut codes[usize::from(*code)].2;
+                    if entry.is_empty() {
+                        *entry = text.clone();
+                    }
+                } else {
+                    *code = codes.len() as u16;
+                    codes.push((new_gid(old), old, text.clone()));
+                }
             }
         }
-        subsets.push(FaceSubset { face, program, cff, codes });
-        remappers[face as usize] = Some(remapper);
+        subsets.push(FaceSubset { face, program, codes });
     }
     for_each_glyph(pages, |face, glyph| {
         let text = glyph.cid.as_deref().unwrap_or_default();
-        if let Some(&code) = used[face as usize].get(&(glyph.gid, text.to_string())) {
+        let code = used[face as usize].get(&glyph.gid).and_then(|texts| texts.iter().find(|(t, _)| t == text));
+        if let Some(&(_, code)) = code {
             glyph.gid = code;
         }
     });
@@ -256,19 +306,9 @@ fn add_fonts(lo: &mut lopdf::Document, subsets: &[FaceSubset], fonts: &FontSet) 
         let resource = subset.face.resource_id().0;
         let base_font = format!("{resource}+{}", subset.face.postscript_name());
 
-        let (font_file_key, cid_subtype, program) = match sfnt_table(&subset.program, b"CFF ") {
-            // A CFF face is embedded as its bare CFF table (FontFile3 /CIDFontType0C).
-            Some(cff) => {
-                let mut dict = Dictionary::new();
-                dict.set("Subtype", Object::Name(b"CIDFontType0C".to_vec()));
-                ("FontFile3", "CIDFontType0", Stream::new(dict, cff.to_vec()))
-            }
-            None => {
-                let mut dict = Dictionary::new();
-                dict.set("Length1", Object::Integer(subset.program.len() as i64));
-                ("FontFile2", "CIDFontType2", Stream::new(dict, subset.program.clone()))
-            }
-        };
+        let (font_file_key, cid_subtype) =
+            if subset.program.cff { ("FontFile3", "CIDFontType0") } else { ("FontFile2", "CIDFontType2") };
+        let program = subset.program.stream.clone();
         let program_id = lo.add_object(program);
 
         let mut descriptor = Dictionary::new();
@@ -312,7 +352,7 @@ fn add_fonts(lo: &mut lopdf::Document, subsets: &[FaceSubset], fonts: &FontSet) 
         cid_font.set("FontDescriptor", Object::Reference(descriptor_id));
         cid_font.set("DW", Object::Integer(1000));
         cid_font.set("W", Object::Array(vec![Object::Integer(0), Object::Array(widths)]));
-        if !subset.cff {
+        if !subset.program.cff {
             // Code → subset glyph id, two bytes each.
             let map: Vec<u8> = subset.codes.iter().flat_map(|&(gid, _, _)| gid.to_be_bytes()).collect();
             let map_id = lo.add_object(Stream::new(Dictionary::new(), map));
@@ -388,42 +428,56 @@ fn sfnt_table<'a>(font: &'a [u8], tag: &[u8; 4]) -> Option<&'a [u8]> {
 
 /// Deflate level for streams. lopdf's own `compress` uses 9, which cost more than everything else in
 /// writing a report; see docs/performance.md for the measurements behind this choice.
-const COMPRESSION_LEVEL: u32 = 6;
+const COMPRESSION_LEVEL: u32 = 5;
 
 /// Objects per object stream in a tagged PDF: a report's structure tree fits in one or two.
 const OBJECTS_PER_STREAM: usize = 1000;
 
-/// Deflates every stream not yet compressed (zlib-rs backend). Each thread keeps one compressor
-/// and resets it for every stream: a fresh one allocates and clears about 380 KB, which cost more
-/// than compressing the small streams, and made the batch's memory churn.
-fn compress(document: &mut lopdf::Document) {
-    use flate2::{Compress, Compression, FlushCompress, Status};
-    thread_local! {
-        static COMPRESSOR: std::cell::RefCell<Compress> =
-            std::cell::RefCell::new(Compress::new(Compression::new(COMPRESSION_LEVEL), true));
-    }
+thread_local! {
+    /// One compressor per thread, reset for every stream: a fresh one allocates and clears about
+    /// 380 KB, which cost more than compressing the small streams, and made the batch's memory churn.
+    static COMPRESSOR: std::cell::RefCell<flate2::Compress> =
+        std::cell::RefCell::new(flate2::Compress::new(flate2::Compression::new(COMPRESSION_LEVEL), true));
+}
+
+/// `data` deflated in the zlib format at [`COMPRESSION_LEVEL`] (zlib-rs backend) with the thread's
+/// compressor; the same bytes a fresh `flate2` encoder gives.
+pub(super) fn deflate(data: &[u8]) -> Option<Vec<u8>> {
+    use flate2::{FlushCompress, Status};
     COMPRESSOR.with_borrow_mut(|compressor| {
-        for object in document.objects.values_mut() {
-            let Object::Stream(stream) = object else { continue };
-            if !stream.allows_compression || stream.dict.get(b"Filter").is_ok() {
-                continue;
-            }
-            compressor.reset();
-            let mut compressed = Vec::with_capacity(stream.content.len() / 2 + 64);
-            let done = loop {
-                let consumed = compressor.total_in() as usize;
-                match compressor.compress_vec(&stream.content[consumed..], &mut compressed, FlushCompress::Finish) {
-                    Ok(Status::StreamEnd) => break true,
-                    Ok(_) => compressed.reserve(compressed.capacity().max(64)),
-                    Err(_) => break false,
-                }
-            };
-            if done && compressed.len() + 19 < stream.content.len() {
-                stream.dict.set("Filter", "FlateDecode");
-                stream.set_content(compressed);
+        compressor.reset();
+        let mut compressed = Vec::with_capacity(data.len() / 2 + 64);
+        loop {
+            let consumed = compressor.total_in() as usize;
+            match compressor.compress_vec(&data[consumed..], &mut compressed, FlushCompress::Finish) {
+                Ok(Status::StreamEnd) => return Some(compressed),
+                Ok(_) => compressed.reserve(compressed.capacity().max(64)),
+                Err(_) => return None,
             }
         }
-    });
+    })
+}
+
+/// Deflates every stream not yet compressed, keeping a stream as it is when deflating would not
+/// make it smaller.
+fn compress(document: &mut lopdf::Document) {
+    for object in document.objects.values_mut() {
+        let Object::Stream(stream) = object else { continue };
+        if !stream.allows_compression || stream.dict.get(b"Filter").is_ok() {
+            continue;
+        }
+        compress_stream(stream);
+    }
+}
+
+/// Deflates `stream` when that makes it smaller.
+fn compress_stream(stream: &mut Stream) {
+    if let Some(compressed) = deflate(&stream.content) {
+        if compressed.len() + 19 < stream.content.len() {
+            stream.dict.set("Filter", "FlateDecode");
+            stream.set_content(compressed);
+        }
+    }
 }
 
 /// Replaces the zero /ID in the trailer with the first 16 bytes of the file's SHA-256, twice.
