@@ -50,5 +50,7 @@ mod results;
 mod send;
 #[path = "tagged.rs"]
 mod tagged;
+#[path = "tagged_renewals.rs"]
+mod tagged_renewals;
 #[path = "typeset.rs"]
 mod typeset;
