@@ -145,6 +145,9 @@ pub struct Canvas<'f> {
     pub missing: std::collections::BTreeSet<char>,
     /// The box of every text drawn, for checks that nothing overflows or collides.
     pub boxes: Vec<TextBox>,
+    /// Inside an /ActualText span ([`Canvas::actual_text`]): ligatures get no span of their own
+    /// (nested /ActualText is redundant, and poppler then loses the outer text).
+    in_actual_text: bool,
 }
 
 /// Where a line of text was drawn: its ink box in page points (from the baseline, 0.22 em below
@@ -168,7 +171,7 @@ impl TextBox {
 
 impl<'f> Canvas<'f> {
     pub fn new(fonts: &'f FontSet) -> Canvas<'f> {
-        Canvas { fonts, ops: Vec::new(), missing: Default::default(), boxes: Vec::new() }
+        Canvas { fonts, ops: Vec::new(), missing: Default::default(), boxes: Vec::new(), in_actual_text: false }
     }
 
     /// Opens a structure element (tagged PDF, see [`super::tag`]); [`Canvas::close`] closes it.
@@ -203,6 +206,28 @@ impl<'f> Canvas<'f> {
     /// Draws one line of text with its baseline at `y`, anchored at `x`.
     pub fn text(&mut self, text: &str, x: f32, y: f32, style: TextStyle, align: Align) {
         self.text_rotated(text, x, y, style, align, false);
+    }
+
+    /// Draws `shown`, the visible form of `full` (shortened with "…" to fit its box): when they
+    /// differ, the text layer gives `full` (a /Span with /ActualText around the line), so search,
+    /// copy and assistive technology get the whole string, not its shortened start.
+    pub fn text_shortened(&mut self, shown: &str, full: &str, x: f32, y: f32, style: TextStyle, align: Align) {
+        self.actual_text(shown, full, |canvas| canvas.text(shown, x, y, style, align));
+    }
+
+    /// Runs `draw` (which draws `shown`) inside a /Span whose /ActualText is `full`, when `shown` is
+    /// a shortened form of it.
+    pub fn actual_text(&mut self, shown: &str, full: &str, draw: impl FnOnce(&mut Self)) {
+        let shortened = shown != full && !full.trim().is_empty() && !self.in_actual_text;
+        if shortened {
+            self.ops.push(Op::BeginMarkedContent { tag: full.to_string() });
+            self.in_actual_text = true;
+        }
+        draw(self);
+        if shortened {
+            self.ops.push(Op::EndMarkedContent);
+            self.in_actual_text = false;
+        }
     }
 
     /// Like [`Canvas::text`]; `vertical` turns it 90° counter-clockwise (reading upwards), for axis titles.
@@ -270,8 +295,9 @@ impl<'f> Canvas<'f> {
             let glyph_text = &text[glyph.text.clone()];
             // One glyph for several characters (a ligature such as Arabic lam-alef): its text is
             // also given as /ActualText, which extractors that reorder right-to-left text by
-            // character (poppler) take whole instead of reversing the ligature's characters.
-            let several = glyph_text.chars().nth(1).is_some();
+            // character (poppler) take whole instead of reversing the ligature's characters. Not
+            // inside a shortened text's span, whose /ActualText already holds the whole text.
+            let several = glyph_text.chars().nth(1).is_some() && !self.in_actual_text;
             if several {
                 self.flush_glyphs(glyph.face, style.size, &mut glyphs);
                 self.ops.push(Op::BeginMarkedContent { tag: glyph_text.to_string() });

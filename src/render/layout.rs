@@ -733,9 +733,10 @@ fn draw_whole(page: &mut Page, block: &Block, x: f32, top: f32, width: f32, heig
             canvas.fill_rect(x, top - height, 4.0, height, accent);
             canvas.artifact_end();
             canvas.open_role(Role::Div);
-            let label = ellipsize(canvas.fonts, &label, Weight::Bold, 9.0, width - 32.0);
+            let shown = ellipsize(canvas.fonts, &label, Weight::Bold, 9.0, width - 32.0);
             canvas.open_role(Role::P);
-            canvas.text(&label, x + 16.0, top - 20.0, TextStyle::new(9.0, Weight::Bold, palette::MUTED), Align::Left);
+            let style = TextStyle::new(9.0, Weight::Bold, palette::MUTED);
+            canvas.text_shortened(&shown, &label, x + 16.0, top - 20.0, style, Align::Left);
             canvas.close();
             // The headline figure shrinks to its box before anything else gives way.
             let room = HERO_CAPTION_X - 16.0 - 12.0;
@@ -794,9 +795,11 @@ fn draw_whole(page: &mut Page, block: &Block, x: f32, top: f32, width: f32, heig
                 canvas.close();
                 y -= 16.0;
                 if let Some((change, colour)) = &kpi.change {
-                    let change = ellipsize(fonts, change, Weight::Bold, 8.5, inner);
+                    // Shortened on the card, whole in the text layer (/ActualText).
+                    let shown = ellipsize(fonts, change, Weight::Bold, 8.5, inner);
                     canvas.open_role(Role::P);
-                    canvas.text(&change, left + 8.0, y, TextStyle::new(8.5, Weight::Bold, *colour), Align::Left);
+                    let style = TextStyle::new(8.5, Weight::Bold, *colour);
+                    canvas.text_shortened(&shown, change, left + 8.0, y, style, Align::Left);
                     canvas.close();
                 }
                 y -= 13.0;
@@ -873,23 +876,19 @@ pub(super) fn decorate(pages: &mut [Page], frame: Frame, decorations: &Decoratio
         // word boundary; the right one keeps at least half the line.
         let (header_left, header_right) =
             share_line(canvas.fonts, &decorations.header_left, bold, &decorations.header_right, small, right - header_x);
-        canvas.text(&header_left, header_x, header_y, bold, Align::Left);
-        canvas.text(&header_right, right, header_y, small, Align::Right);
+        // What is shortened with "…" keeps its whole text in the text layer (/ActualText).
+        canvas.text_shortened(&header_left, &decorations.header_left, header_x, header_y, bold, Align::Left);
+        canvas.text_shortened(&header_right, &decorations.header_right, right, header_y, small, Align::Right);
         canvas.line(left, header_y - 7.0, right, header_y - 7.0, decorations.accent, 0.8);
         canvas.artifact_end();
         let footer_y = 32.0;
         canvas.artifact(Artifact::Footer);
         canvas.line(left, footer_y + 12.0, right, footer_y + 12.0, palette::RULE, 0.5);
-        let (footer_left, page_label) = share_line(
-            canvas.fonts,
-            &decorations.footer_left,
-            small,
-            &(decorations.page_label)(index + 1, count),
-            small,
-            right - left,
-        );
-        canvas.text(&footer_left, left, footer_y, small, Align::Left);
-        canvas.text(&page_label, right, footer_y, small, Align::Right);
+        let full_label = (decorations.page_label)(index + 1, count);
+        let (footer_left, page_label) =
+            share_line(canvas.fonts, &decorations.footer_left, small, &full_label, small, right - left);
+        canvas.text_shortened(&footer_left, &decorations.footer_left, left, footer_y, small, Align::Left);
+        canvas.text_shortened(&page_label, &full_label, right, footer_y, small, Align::Right);
         canvas.artifact_end();
     }
 }

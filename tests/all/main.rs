@@ -48,6 +48,8 @@ mod report;
 mod results;
 #[path = "send.rs"]
 mod send;
+#[path = "shortened.rs"]
+mod shortened;
 #[path = "tagged.rs"]
 mod tagged;
 #[path = "tagged_renewals.rs"]

@@ -509,7 +509,7 @@ fn a_plain_pdf_has_no_structure_and_no_marked_content_of_ours() {
     assert!(doc.catalog().unwrap().get(b"StructTreeRoot").is_err());
     for page in doc.get_pages().into_values() {
         let content = Content::decode(&doc.get_page_content(page)).unwrap();
-        // Only the /ActualText spans of ligatures remain.
+        // Only the /ActualText spans of ligatures and of text shortened with "…" remain.
         for op in content.operations.iter().filter(|o| o.operator == "BDC") {
             assert_eq!(name(&op.operands[0]), "Span");
             let _: &Dictionary = op.operands[1].as_dict().unwrap();
