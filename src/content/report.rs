@@ -161,6 +161,9 @@ pub struct ReportContent {
     pub as_of: NaiveDate,
     pub edition: Edition,
     pub title_block: [String; 3],
+    /// The title block's customer name and details line whole: the text layer gives them whole
+    /// where the title block shows them clipped ([`build_at`]).
+    pub title_block_whole: [String; 2],
     pub header: [String; 2],
     pub footer: String,
     /// "Page {page} of {pages}" with those two placeholders left for the layout to fill.

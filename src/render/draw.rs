@@ -129,6 +129,17 @@ impl TextStyle {
     }
 }
 
+/// What of `text` follows `lines` (its first lines as wrapped, the spaces between them dropped);
+/// `None` if the lines are not its start. The last line of a shortened text carries this as its
+/// /ActualText ([`Canvas::text_shortened`]).
+pub fn rest_after<'t>(text: &'t str, lines: &[String]) -> Option<&'t str> {
+    let mut rest = text;
+    for line in lines {
+        rest = rest.trim_start().strip_prefix(line.trim_end())?;
+    }
+    Some(rest.trim_start())
+}
+
 /// Horizontal anchor of a text position.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Align {

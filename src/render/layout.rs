@@ -123,6 +123,9 @@ pub enum Block<'a> {
         accent: Colour,
         /// The vendor's logo, at the block's top right; the texts wrap in the room left of it.
         logo: Option<Logo>,
+        /// The subtitle and details whole, when they were clipped to keep the block on its page:
+        /// the text layer gives them whole (/ActualText).
+        whole: [String; 2],
     },
     /// A numbered section title; also a bookmark.
     Section {
@@ -664,7 +667,7 @@ fn draw_row(
 fn draw_whole(page: &mut Page, block: &Block, x: f32, top: f32, width: f32, height: f32) {
     let canvas = &mut page.canvas;
     match block {
-        Block::Title { title, subtitle, details, accent, logo } => {
+        Block::Title { title, subtitle, details, accent, logo, whole } => {
             let accent = *accent;
             // The accent rule and the vendor's logo are decoration; the logo's name is in the
             // document's metadata (author) and footer.
@@ -680,6 +683,7 @@ fn draw_whole(page: &mut Page, block: &Block, x: f32, top: f32, width: f32, heig
             // The title is the H1; the subtitle (the customer's name, in its own language when its
             // script says so) and the details are paragraphs.
             let subtitle_lang = script_lang(&subtitle);
+            let clipped = [*subtitle != whole[0], *details != whole[1]];
             let (title, subtitle, details) = title_lines(canvas.fonts, &title, &subtitle, &details, width);
             canvas.open_role(Role::H1);
             // Baselines: the title's first 30 pt below the top; the subtitle 22 pt and the details
@@ -692,16 +696,17 @@ fn draw_whole(page: &mut Page, block: &Block, x: f32, top: f32, width: f32, heig
             canvas.close();
             canvas.open(Element::new(Role::P).with_lang(subtitle_lang));
             y += TITLE_STEP - 22.0;
-            for line in &subtitle {
-                canvas.text(line, x, y, TextStyle::new(12.5, Weight::Regular, accent), Align::Left);
+            for (n, line) in subtitle.iter().enumerate() {
+                let style = TextStyle::new(12.5, Weight::Regular, accent);
+                text_or_rest(canvas, line, clipped[0], &whole[0], &subtitle[..n], n + 1 == subtitle.len(), (x, y), style);
                 y -= SUBTITLE_STEP;
             }
             canvas.close();
             canvas.open_role(Role::P);
             y += SUBTITLE_STEP - 18.0;
-            for line in &details {
+            for (n, line) in details.iter().enumerate() {
                 let style = TextStyle::new(8.5, Weight::Regular, palette::MUTED);
-                canvas.text(line, x, y, style, Align::Left);
+                text_or_rest(canvas, line, clipped[1], &whole[1], &details[..n], n + 1 == details.len(), (x, y), style);
                 y -= 11.0;
             }
             canvas.close();
@@ -827,6 +832,25 @@ fn draw_whole(page: &mut Page, block: &Block, x: f32, top: f32, width: f32, heig
         | Block::Table(_) => {
             unreachable!("placed as lines or rows")
         }
+    }
+}
+
+/// Draws `line` of a wrapped text; the last line of a text that was clipped carries the rest of the
+/// whole text (after the lines `before`) as /ActualText.
+#[allow(clippy::too_many_arguments)]
+fn text_or_rest(
+    canvas: &mut Canvas,
+    line: &str,
+    clipped: bool,
+    whole: &str,
+    before: &[String],
+    last: bool,
+    (x, y): (f32, f32),
+    style: TextStyle,
+) {
+    match super::draw::rest_after(whole, before).filter(|_| clipped && last) {
+        Some(rest) => canvas.text_shortened(line, rest, x, y, style, Align::Left),
+        None => canvas.text(line, x, y, style, Align::Left),
     }
 }
 

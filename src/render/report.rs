@@ -110,20 +110,10 @@ fn title_lines(canvas: &mut super::draw::Canvas, title: &str, lines: &[String], 
     }
     let y = top - before.len() as f32 * 11.5;
     let cut = last.ends_with('…') && !title.trim_end().ends_with('…');
-    match rest_after(title, before).filter(|_| cut) {
+    match super::draw::rest_after(title, before).filter(|_| cut) {
         Some(rest) => canvas.text_shortened(last, rest, x, y, style, Align::Left),
         None => canvas.text(last, x, y, style, Align::Left),
     }
-}
-
-/// What of `text` follows `lines` (its first lines as wrapped, spaces between them dropped);
-/// `None` if the lines are not its start.
-fn rest_after<'t>(text: &'t str, lines: &[String]) -> Option<&'t str> {
-    let mut rest = text;
-    for line in lines {
-        rest = rest.trim_start().strip_prefix(line.trim_end())?;
-    }
-    Some(rest.trim_start())
 }
 
 fn line_chart(spec: LineChartSpec, accent: Colour, numbers: &Rc<Numbers>) -> (String, String, LineChart) {
@@ -255,6 +245,7 @@ fn pages_of<'f>(content: &ReportContent, sections: Vec<Section>, paper: Paper, f
         title: content.title_block[0].clone(),
         subtitle: content.title_block[1].clone(),
         details: content.title_block[2].clone(),
+        whole: content.title_block_whole.clone(),
         accent,
         logo: content.logo.clone(),
     }];

@@ -279,3 +279,28 @@ fn a_long_name_in_the_running_header_and_a_long_chart_title_are_whole_in_the_tex
     // characters for one glyph, shows its text whole).
     assert!(spans.iter().all(|s| s.shown != s.actual || s.actual.chars().count() <= 3), "a span around text shown whole");
 }
+
+#[test]
+fn a_name_clipped_in_the_title_block_is_whole_in_the_text_layer() {
+    // Over 120 characters: the title block shows it clipped (to keep the block on its page).
+    let (mut customer, settings) = sample("acme-logistics");
+    let name = "Internationale Gesellschaft für Logistik, Spedition, Lagerhaltung und Zollabwicklung der Freien und Hansestadt Hamburg-Altona-Wilhelmsburg GmbH & Co. KG";
+    assert!(name.chars().count() > 120);
+    customer.account.customer_name = name.to_string();
+    let bytes = pdf(&customer, &settings, Edition::Executive, PdfStandard::Ua1A3a);
+    let layer = read_layer(&bytes);
+    assert_eq!(layer.nested, 0);
+    // The title block's last line of the name: inside its paragraph, the rest of the name whole.
+    let title = layer
+        .spans
+        .iter()
+        .find(|s| s.shown.ends_with('…') && !s.within.iter().any(|t| t == "Artifact") && squash(name).ends_with(&squash(&s.actual)))
+        .unwrap_or_else(|| panic!("no span for the clipped name: {:?}", layer.spans));
+    assert!(is_start_of(&title.shown, &title.actual), "{title:?}");
+    assert_eq!(title.within, ["P"], "{title:?}");
+    // Nowhere on the pages is the name shown whole; the text layer reads it whole in the title
+    // block, and in the running header and footer of every page.
+    let pages = Document::load_mem(&bytes).unwrap().get_pages().len();
+    assert_eq!(layer.shown.matches(&squash(name)).count(), 0);
+    assert_eq!(layer.read.matches(&squash(name)).count(), 1 + 2 * pages);
+}
