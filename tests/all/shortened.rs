@@ -193,8 +193,11 @@ fn is_start_of(shown: &str, full: &str) -> bool {
 fn a_japanese_kpi_change_line_shortened_on_its_card_is_whole_in_the_text_layer() {
     let (customer, settings) = sample("sakura-seimitsu");
     let elements = content(&customer, &settings, Edition::Team);
-    let cards: Vec<_> =
-        elements.iter().filter_map(|e| if let Element::Kpis(cards) = e { Some(cards.clone()) } else { None }).flatten().collect();
+    let cards: Vec<_> = elements
+        .iter()
+        .filter_map(|e| if let Element::Kpis(cards) = e { Some(cards.clone()) } else { None })
+        .flatten()
+        .collect();
     assert_eq!(cards.len(), 4, "three goals and the health card");
     let changes: Vec<String> = cards.iter().filter_map(|c| c.change.as_ref().map(|(t, _)| t.clone())).collect();
     let spans = read_spans(&pdf(&customer, &settings, Edition::Team, PdfStandard::Ua1A3a));
@@ -226,15 +229,28 @@ fn a_long_name_in_the_running_header_and_a_long_chart_title_are_whole_in_the_tex
     customer.account.customer_name = long_name.to_string();
     let long_title = "Cut the monthly reporting effort of every regional finance team from forty hours to under fifteen hours by automating the consolidation, reconciliation and variance commentary across all business units";
     customer.goals[0].title = long_title.to_string();
-    customer.goals[0].unit = "hours of analyst and controller time spent on the monthly close and its reconciliations".to_string();
+    customer.goals[0].unit =
+        "hours of analyst and controller time spent on the monthly close and its reconciliations".to_string();
     let elements = content(&customer, &settings, Edition::Team);
     let chart_title = elements
         .iter()
-        .find_map(|e| if let Element::LineChart(c) = e { c.title.contains(long_title).then(|| c.title.clone()) } else { None })
+        .find_map(|e| {
+            if let Element::LineChart(c) = e {
+                c.title.contains(long_title).then(|| c.title.clone())
+            } else {
+                None
+            }
+        })
         .expect("the first goal's chart");
     let y_title = elements
         .iter()
-        .find_map(|e| if let Element::LineChart(c) = e { c.title.contains(long_title).then(|| c.y_title.clone()) } else { None })
+        .find_map(|e| {
+            if let Element::LineChart(c) = e {
+                c.title.contains(long_title).then(|| c.y_title.clone())
+            } else {
+                None
+            }
+        })
         .unwrap();
     let bytes = pdf(&customer, &settings, Edition::Team, PdfStandard::Ua1A3a);
     let spans = read_spans(&bytes);
@@ -277,7 +293,10 @@ fn a_long_name_in_the_running_header_and_a_long_chart_title_are_whole_in_the_tex
 
     // Text that fits is not wrapped in a span of its own (a ligature's span, two or three
     // characters for one glyph, shows its text whole).
-    assert!(spans.iter().all(|s| s.shown != s.actual || s.actual.chars().count() <= 3), "a span around text shown whole");
+    assert!(
+        spans.iter().all(|s| s.shown != s.actual || s.actual.chars().count() <= 3),
+        "a span around text shown whole"
+    );
 }
 
 #[test]
@@ -294,7 +313,11 @@ fn a_name_clipped_in_the_title_block_is_whole_in_the_text_layer() {
     let title = layer
         .spans
         .iter()
-        .find(|s| s.shown.ends_with('…') && !s.within.iter().any(|t| t == "Artifact") && squash(name).ends_with(&squash(&s.actual)))
+        .find(|s| {
+            s.shown.ends_with('…')
+                && !s.within.iter().any(|t| t == "Artifact")
+                && squash(name).ends_with(&squash(&s.actual))
+        })
         .unwrap_or_else(|| panic!("no span for the clipped name: {:?}", layer.spans));
     assert!(is_start_of(&title.shown, &title.actual), "{title:?}");
     assert_eq!(title.within, ["P"], "{title:?}");

@@ -38,7 +38,8 @@ fn customers() -> Vec<(Customer, Settings)> {
 /// without.
 fn touchpoints(renewal_date: NaiveDate) -> Vec<(&'static str, RenewalContext, Edition, usize)> {
     let context = |touchpoint, since| RenewalContext { touchpoint, renewal_date, since };
-    let since = Since { as_of: date("2026-10-20"), report_quarter: Quarter::last_ended_on_or_before(date("2026-10-20")) };
+    let since =
+        Since { as_of: date("2026-10-20"), report_quarter: Quarter::last_ended_on_or_before(date("2026-10-20")) };
     vec![
         ("value summary", context(Touchpoint::ValueSummary, None), Edition::Executive, 3),
         ("ROI report", context(Touchpoint::RoiReport, None), Edition::Team, 6),
@@ -52,7 +53,13 @@ struct Rendered {
     elements: Vec<Element>,
 }
 
-fn render(customer: &Customer, settings: &Settings, renewal: RenewalContext, edition: Edition, paper: Paper) -> Rendered {
+fn render(
+    customer: &Customer,
+    settings: &Settings,
+    renewal: RenewalContext,
+    edition: Edition,
+    paper: Paper,
+) -> Rendered {
     let catalogs = Catalogs::built_in();
     let as_of = date("2026-11-22");
     let options = ReportOptions {
@@ -135,7 +142,9 @@ fn check_content(rendered: &Rendered, what: &str) {
     // quote's P and the attribution's P.
     let items: Vec<(String, String)> = elements
         .iter()
-        .filter_map(|e| if let Element::ListItem { label, text } = e { Some((squash(label), squash(text))) } else { None })
+        .filter_map(
+            |e| if let Element::ListItem { label, text } = e { Some((squash(label), squash(text))) } else { None },
+        )
         .collect();
     let lists: Vec<usize> = (0..tagged.elems.len()).filter(|&i| tagged.elems[i].role == "L").collect();
     assert_eq!(lists.len(), usize::from(!items.is_empty()), "{what}");
@@ -145,7 +154,11 @@ fn check_content(rendered: &Rendered, what: &str) {
             .into_iter()
             .map(|li| {
                 let parts = tagged.children(li);
-                assert_eq!((tagged.elems[li].role.as_str(), tagged.roles(&parts)), ("LI", vec!["Lbl", "LBody"]), "{what}");
+                assert_eq!(
+                    (tagged.elems[li].role.as_str(), tagged.roles(&parts)),
+                    ("LI", vec!["Lbl", "LBody"]),
+                    "{what}"
+                );
                 (squash(&tagged.text(parts[0])), squash(&tagged.text(parts[1])))
             })
             .collect();
@@ -153,7 +166,13 @@ fn check_content(rendered: &Rendered, what: &str) {
     }
     let quotes: Vec<(String, String)> = elements
         .iter()
-        .filter_map(|e| if let Element::Quote { text, attribution } = e { Some((squash(text), squash(attribution))) } else { None })
+        .filter_map(|e| {
+            if let Element::Quote { text, attribution } = e {
+                Some((squash(text), squash(attribution)))
+            } else {
+                None
+            }
+        })
         .collect();
     let blockquotes: Vec<usize> = (0..tagged.elems.len()).filter(|&i| tagged.elems[i].role == "BlockQuote").collect();
     assert_eq!(blockquotes.len(), quotes.len(), "{what}");
@@ -182,10 +201,9 @@ fn every_renewal_document_of_every_sample_customer_is_tagged_completely_and_cons
 
 #[test]
 fn renewal_documents_on_letter_paper_are_tagged_too() {
-    for (customer, settings) in customers()
-        .into_iter()
-        .filter(|(c, _)| matches!(c.account.customer_id.as_str(), "brightpath.health" | "sakura-seimitsu" | "sinar-maju-logistik"))
-    {
+    for (customer, settings) in customers().into_iter().filter(|(c, _)| {
+        matches!(c.account.customer_id.as_str(), "brightpath.health" | "sakura-seimitsu" | "sinar-maju-logistik")
+    }) {
         for (label, renewal, edition, sections) in touchpoints(customer.account.renewal_date) {
             let what = format!("{} {label} (Letter)", customer.account.customer_id);
             let rendered = render(&customer, &settings, renewal, edition, Paper::Letter);
@@ -222,7 +240,8 @@ fn the_portfolio_is_tagged_like_the_reports_and_plain_on_request() {
             let tagged = Tagged::read(&bytes);
             assert_eq!(tagged.pages.len(), pages as usize, "{what}");
             check_document(&tagged, &what, lang, content.sections.len());
-            let tables = content.sections.iter().flat_map(|s| &s.elements).filter(|e| matches!(e, Element::Table(_))).count();
+            let tables =
+                content.sections.iter().flat_map(|s| &s.elements).filter(|e| matches!(e, Element::Table(_))).count();
             assert_eq!(tagged.elems.iter().filter(|e| e.role == "Table").count(), tables, "{what}");
 
             let (plain, _) = portfolio_pdf(&files(PdfStandard::None), &rows);
