@@ -129,6 +129,17 @@ impl TextStyle {
     }
 }
 
+/// What of `text` follows `lines` (its first lines as wrapped, the spaces between them dropped);
+/// `None` if the lines are not its start. The last line of a shortened text carries this as its
+/// /ActualText ([`Canvas::text_shortened`]).
+pub fn rest_after<'t>(text: &'t str, lines: &[String]) -> Option<&'t str> {
+    let mut rest = text;
+    for line in lines {
+        rest = rest.trim_start().strip_prefix(line.trim_end())?;
+    }
+    Some(rest.trim_start())
+}
+
 /// Horizontal anchor of a text position.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Align {
@@ -147,6 +158,9 @@ pub struct Canvas<'f> {
     pub boxes: Vec<TextBox>,
     /// A sketch: nothing is drawn (composition tries page breaks on sketches, then draws once).
     dry: bool,
+    /// Inside an /ActualText span ([`Canvas::actual_text`]): ligatures get no span of their own
+    /// (nested /ActualText is redundant, and poppler then loses the outer text).
+    in_actual_text: bool,
 }
 
 /// Where a line of text was drawn: its ink box in page points (from the baseline, 0.22 em below
@@ -170,7 +184,14 @@ impl TextBox {
 
 impl<'f> Canvas<'f> {
     pub fn new(fonts: &'f FontSet) -> Canvas<'f> {
-        Canvas { fonts, ops: Vec::new(), missing: Default::default(), boxes: Vec::new(), dry: false }
+        Canvas {
+            fonts,
+            ops: Vec::new(),
+            missing: Default::default(),
+            boxes: Vec::new(),
+            dry: false,
+            in_actual_text: false,
+        }
     }
 
     /// A canvas that draws nothing: layout on it costs only the arithmetic of where things go.
@@ -227,6 +248,28 @@ impl<'f> Canvas<'f> {
     /// Draws one line of text with its baseline at `y`, anchored at `x`.
     pub fn text(&mut self, text: &str, x: f32, y: f32, style: TextStyle, align: Align) {
         self.text_rotated(text, x, y, style, align, false);
+    }
+
+    /// Draws `shown`, the visible form of `full` (shortened with "…" to fit its box): when they
+    /// differ, the text layer gives `full` (a /Span with /ActualText around the line), so search,
+    /// copy and assistive technology get the whole string, not its shortened start.
+    pub fn text_shortened(&mut self, shown: &str, full: &str, x: f32, y: f32, style: TextStyle, align: Align) {
+        self.actual_text(shown, full, |canvas| canvas.text(shown, x, y, style, align));
+    }
+
+    /// Runs `draw` (which draws `shown`) inside a /Span whose /ActualText is `full`, when `shown` is
+    /// a shortened form of it.
+    pub fn actual_text(&mut self, shown: &str, full: &str, draw: impl FnOnce(&mut Self)) {
+        let shortened = !self.dry && shown != full && !full.trim().is_empty() && !self.in_actual_text;
+        if shortened {
+            self.ops.push(Op::BeginMarkedContent { tag: full.to_string() });
+            self.in_actual_text = true;
+        }
+        draw(self);
+        if shortened {
+            self.ops.push(Op::EndMarkedContent);
+            self.in_actual_text = false;
+        }
     }
 
     /// Like [`Canvas::text`]; `vertical` turns it 90° counter-clockwise (reading upwards), for axis titles.
@@ -297,8 +340,9 @@ impl<'f> Canvas<'f> {
             let glyph_text = &text[glyph.text.clone()];
             // One glyph for several characters (a ligature such as Arabic lam-alef): its text is
             // also given as /ActualText, which extractors that reorder right-to-left text by
-            // character (poppler) take whole instead of reversing the ligature's characters.
-            let several = glyph_text.chars().nth(1).is_some();
+            // character (poppler) take whole instead of reversing the ligature's characters. Not
+            // inside a shortened text's span, whose /ActualText already holds the whole text.
+            let several = glyph_text.chars().nth(1).is_some() && !self.in_actual_text;
             if several {
                 self.flush_glyphs(glyph.face, style.size, &mut glyphs);
                 self.ops.push(Op::BeginMarkedContent { tag: glyph_text.to_string() });
