@@ -16,7 +16,8 @@
 //!
 //! - `fsync_ms`: parse + deflate every stream at level 6 + write with fsync and rename (the floor);
 //! - `nofsync_ms`: the same without fsync;
-//! - `content_l1_ms`: parse + deflate only the page content streams at level 1 + write, no fsync.
+//! - `content_l1_ms`: parse + deflate only the content streams (pages, form XObjects) at level 1 +
+//!   write, no fsync.
 //!
 //! The streams deflated are those the PDF carries deflated (/FlateDecode), and its object streams
 //! (lopdf hands those over decompressed). The compressor is the crate's (flate2 with zlib-rs), one
@@ -89,9 +90,13 @@ fn load(dir: &Path, pdfs: &[PathBuf]) -> Customer {
             streams.push(stream.content.clone());
         }
     }
-    let mut contents = Vec::new();
-    for page in document.get_pages().values() {
-        contents.push(document.get_page_content(*page).unwrap_or_else(|e| fail(format!("{}: {e}", pdf.display()))));
+    // Page content streams (one per page, concatenated as lopdf reads them) and form XObjects.
+    let mut contents: Vec<Vec<u8>> = document.get_pages().values().map(|page| document.get_page_content(*page)).collect();
+    for object in document.objects.values() {
+        let Object::Stream(stream) = object else { continue };
+        if stream.dict.get(b"Subtype").ok().and_then(|s| s.as_name().ok()) == Some(b"Form".as_slice()) {
+            contents.push(stream.decompressed_content().unwrap_or_else(|_| stream.content.clone()));
+        }
     }
     let mut csvs: Vec<PathBuf> = fs::read_dir(dir)
         .unwrap_or_else(|e| fail(format!("{}: {e}", dir.display())))

@@ -71,6 +71,8 @@ def main():
     load_start = loadavg()
 
     # ---- inputs, untimed ----
+    if not a.no_reportlab:  # ReportLab embeds TrueType only: the CJK face converted once, cached
+        sh([py, f"{HERE}/cjk_ttf.py", f"{work}/fonts"])
     variants = [("mixed", [])] + ([("en", ["--locale", "en"]), ("ja", ["--locale", "ja"])] if a.locales else [])
     for n in SIZES:
         inp = f"{work}/in{n}"
@@ -89,11 +91,11 @@ def main():
             return timed([*pin, a.bin, "run", f"{work}/in{n}", "--as-of", AS_OF, "--jobs", "1", "--audience", "team", "--out", out, "--quiet", *extra])
         return run
 
-    def peer(script, name):
+    def peer(script, name, *extra):
         def run(n):
             out = f"{work}/{name}-{n}"
             shutil.rmtree(out, ignore_errors=True)
-            return timed([*pin, py, f"{HERE}/{script}", f"{work}/json{n}", out])
+            return timed([*pin, py, f"{HERE}/{script}", f"{work}/json{n}", out, *extra])
         return run
 
     floor_extra = {}
@@ -114,7 +116,7 @@ def main():
         tools.append((f"ours-{name}", ours(name, extra)))
     tools.append(("typst", peer("typst_run.py", "typst")))
     if not a.no_reportlab:
-        tools.append(("reportlab", peer("reportlab_report.py", "reportlab")))
+        tools.append(("reportlab", peer("reportlab_report.py", "reportlab", f"{work}/fonts")))
     tools.append(("floor", floor("mixed")))
     for name, _ in variants[1:]:
         tools.append((f"floor-{name}", floor(name)))
