@@ -21,6 +21,7 @@ figure of a tool is the median over the repeats of its per-repeat steady state.
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -42,9 +43,14 @@ def loadavg():
 
 
 def timed(cmd):
+    """Wall time and CPU time (user + sys of the child) in milliseconds."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     sh(cmd, stdout=subprocess.DEVNULL)
-    return (time.perf_counter() - start) * 1000.0
+    wall = (time.perf_counter() - start) * 1000.0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime) * 1000.0
+    return wall, cpu
 
 
 def pdf_sizes(folder):
@@ -105,10 +111,11 @@ def main():
             res = subprocess.run([*pin, a.floor, f"{work}/in{n}", f"{work}/ref-{name}-{n}", f"{work}/floor-scratch"],
                                  check=True, capture_output=True, text=True)
             doc = json.loads(res.stdout)
+            floor_extra[(name, "cpu", n)] = None
             for key in ("nofsync_ms", "content_l1_ms"):
                 floor_extra.setdefault((name, key, n), []).append(doc[key])
             floor_extra[(name, "doc", n)] = doc
-            return doc["fsync_ms"]
+            return doc["fsync_ms"], None
         return run
 
     tools = [("ours", ours("mixed", []))]
@@ -122,10 +129,14 @@ def main():
         tools.append((f"floor-{name}", floor(name)))
 
     times = {(t, n): [] for t, _ in tools for n in SIZES}
+    cpus = {(t, n): [] for t, _ in tools for n in SIZES}
     for r in range(1, a.repeats + 1):
         for tool, run in tools:
             for n in SIZES:
-                times[(tool, n)].append(run(n))
+                wall, cpu = run(n)
+                times[(tool, n)].append(wall)
+                if cpu is not None:
+                    cpus[(tool, n)].append(cpu)
         print(f"repeat {r}/{a.repeats} done, load {loadavg()}", file=sys.stderr)
     load_end = loadavg()
 
@@ -144,14 +155,17 @@ def main():
     print(f"valuereport peers and floor (issue #18): {started}, nproc {os.cpu_count()}, one core (taskset -c {a.cpu}),"
           f" seed {a.seed}, {a.repeats} repeats")
     print(f"load average at start: {load_start}; at end: {load_end}")
-    print(f"{'':42} {'per report':>11} {'(min .. max)':>22} {'median t(5)':>12} {'median t(50)':>13}")
+    print("per report = steady state (t50 - t5) / 45, median over the repeats (fastest .. slowest repeat);"
+          " CPU = the same for user + sys time of the process")
+    print(f"{'':42} {'per report':>11} {'(min .. max)':>22} {'median t(5)':>12} {'median t(50)':>13} {'CPU per report':>15}")
     for label, (med, lo, hi) in result.items():
-        base = label.split(" ")[0]
-        t5 = t50 = ""
-        if base == label:
+        t5 = t50 = cpu = ""
+        if (label, 5) in times:
             t5 = f"{statistics.median(times[(label, 5)]):.0f} ms"
             t50 = f"{statistics.median(times[(label, 50)]):.0f} ms"
-        print(f"{label:42} {med:8.2f} ms {f'({lo:.2f} .. {hi:.2f})':>22} {t5:>12} {t50:>13}")
+            if cpus[(label, 5)]:
+                cpu = f"{steady(cpus[(label, 5)], cpus[(label, 50)])[0]:.2f} ms"
+        print(f"{label:42} {med:8.2f} ms {f'({lo:.2f} .. {hi:.2f})':>22} {t5:>12} {t50:>13} {cpu:>15}")
 
     ours_ms = result["ours"][0]
     print("ratios (medians of the per-report steady states):")
