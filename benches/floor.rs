@@ -167,6 +167,11 @@ fn variant(customers: &[Customer], scratch: &Path, level: u32, content_only: boo
 fn main() {
     // `cargo bench` passes --bench; the paths are the other arguments.
     let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
+    if args.is_empty() {
+        // `cargo test --all-targets` / `cargo bench` without paths: nothing to measure.
+        eprintln!("floor: usage: floor INPUT RUN_OUT SCRATCH (bench/peers/compare.sh runs it); nothing measured");
+        return;
+    }
     let [input, run_out, scratch] = args.as_slice() else {
         fail("usage: floor INPUT RUN_OUT SCRATCH".to_string())
     };
