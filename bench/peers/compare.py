@@ -111,7 +111,6 @@ def main():
             res = subprocess.run([*pin, a.floor, f"{work}/in{n}", f"{work}/ref-{name}-{n}", f"{work}/floor-scratch"],
                                  check=True, capture_output=True, text=True)
             doc = json.loads(res.stdout)
-            floor_extra[(name, "cpu", n)] = None
             for key in ("nofsync_ms", "content_l1_ms"):
                 floor_extra.setdefault((name, key, n), []).append(doc[key])
             floor_extra[(name, "doc", n)] = doc
