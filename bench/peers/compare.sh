@@ -24,6 +24,7 @@ for line in sys.stdin:
     m = json.loads(line)
     if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "floor" and m.get("executable"):
         print(m["executable"])')
+[ -x "$floor" ] || { echo "compare.sh: the floor bench did not build (cargo bench --bench floor --no-run)" >&2; exit 1; }
 
 if [ ! -x "$work/venv/bin/python" ] || ! cmp -s bench/peers/requirements.txt "$work/venv/requirements.txt"; then
   rm -rf "$work/venv"
