@@ -55,7 +55,9 @@ pub fn portfolio_pdf(files: &RunFiles, rows: &[CustomerResult]) -> (Vec<u8>, u32
         as_of: files.as_of,
     };
     let content = crate::content::portfolio::build(&input);
-    crate::render::report::render_pdf(content, files.paper, crate::render::fonts::FontSet::shared())
+    // A page per ~20 customers: laid out and written page by page, so memory does not grow with
+    // the page count (docs/performance.md, issue #18).
+    crate::render::stream::render_pdf_streamed(content, files.paper, crate::render::fonts::FontSet::shared())
 }
 
 fn write(out: &Path, path: &str, kind: &str, bytes: &[u8], pages: Option<u32>) -> Result<RunOutput, String> {

@@ -12,6 +12,7 @@ pub mod logo;
 pub mod pdf;
 pub mod report;
 pub mod shape;
+pub mod stream;
 pub mod tag;
 pub mod text;
 pub mod words;
