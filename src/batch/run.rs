@@ -312,6 +312,7 @@ pub fn execute(options: &RunOptions, progress: &dyn Progress) -> Result<Outcome,
         not_started: AtomicUsize::new(0),
         rows: matches!(options.mode, Mode::Quarterly { .. }).then(|| Mutex::new(Vec::new())),
     };
+    let trimmer = super::memory::Trimmer::default();
     let pool = rayon::ThreadPoolBuilder::new().num_threads(options.jobs.max(1)).build().expect("a thread pool");
     let mut results: Vec<ReportResult> = pool.install(|| {
         tasks
@@ -324,6 +325,7 @@ pub fn execute(options: &RunOptions, progress: &dyn Progress) -> Result<Outcome,
                     return context.not_started(task, signal);
                 }
                 let results = context.handle(task);
+                trimmer.customer_done();
                 progress.customer_done(&dir, &results);
                 results
             })
