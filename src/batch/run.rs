@@ -412,7 +412,7 @@ pub fn execute(options: &RunOptions, progress: &dyn Progress) -> Result<Outcome,
             paper: options.paper,
         };
         let writing = Instant::now();
-        let written = super::portfolio::write_run_files(&files, &rows);
+        let written = super::portfolio::write_run_files(&files, rows);
         manifest.timings.run_files_ms = writing.elapsed().as_millis() as u64;
         match written {
             Ok(outputs) => manifest.run_outputs = outputs,
