@@ -4,6 +4,7 @@ pub mod fingerprint;
 pub mod journal;
 pub mod lock;
 pub mod manifest;
+pub mod memory;
 pub mod metrics;
 pub mod output;
 pub mod plan;

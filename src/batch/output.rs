@@ -10,12 +10,22 @@ use std::time::{Duration, SystemTime};
 /// renamed over the final name. A crash, `kill -9` or a full disk never leaves a partial file under
 /// the final name, nor replaces a good earlier file with a broken one.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_atomically_with(path, |file| file.write_all(bytes))
+}
+
+/// [`write_atomically`] what `write` writes to the file (buffered), for files too large to hold in
+/// memory whole first (the manifest of a large run).
+pub fn write_atomically_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     fs::create_dir_all(dir)?;
     let temporary = temporary_for(path);
     let result = (|| {
-        let mut file = fs::File::create(&temporary)?;
-        file.write_all(bytes)?;
+        let mut buffered = std::io::BufWriter::with_capacity(64 * 1024, fs::File::create(&temporary)?);
+        write(&mut buffered)?;
+        let file = buffered.into_inner().map_err(|e| e.into_error())?;
         file.sync_all()?;
         fs::rename(&temporary, path)
     })();

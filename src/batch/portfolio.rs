@@ -27,17 +27,19 @@ pub struct RunFiles<'a> {
 }
 
 /// Writes the results files (and, unsharded, the portfolio) atomically; what was written, or the
-/// first error as a message naming the file.
-pub fn write_run_files(files: &RunFiles, rows: &[CustomerResult]) -> Result<Vec<RunOutput>, String> {
+/// first error as a message naming the file. The rows are dropped once the portfolio's content is
+/// built from them, before it is laid out; each file is made and written before the next.
+pub fn write_run_files(files: &RunFiles, rows: Vec<CustomerResult>) -> Result<Vec<RunOutput>, String> {
     let folder = files.quarter.to_string();
     let suffix = files.shard.map(|s| format!("-{}-of-{}", s.index, s.count)).unwrap_or_default();
     let mut outputs = Vec::new();
-    let csv = results::to_csv(rows, files.quarter, files.as_of);
-    let jsonl = results::to_jsonl(rows, files.quarter, files.as_of);
-    for (kind, name, bytes) in [
-        ("results-csv", format!("results{suffix}.csv"), csv),
-        ("results-jsonl", format!("results{suffix}.jsonl"), jsonl),
-    ] {
+    type Format = fn(&[CustomerResult], crate::quarter::Quarter, NaiveDate) -> Vec<u8>;
+    let formats: [(&str, String, Format); 2] = [
+        ("results-csv", format!("results{suffix}.csv"), results::to_csv),
+        ("results-jsonl", format!("results{suffix}.jsonl"), results::to_jsonl),
+    ];
+    for (kind, name, format) in formats {
+        let bytes = format(&rows, files.quarter, files.as_of);
         outputs.push(write(files.out, &format!("{folder}/{name}"), kind, &bytes, None)?);
     }
     if files.shard.is_none() {
@@ -49,14 +51,15 @@ pub fn write_run_files(files: &RunFiles, rows: &[CustomerResult]) -> Result<Vec<
 }
 
 /// The portfolio PDF of `rows` and its page count.
-pub fn portfolio_pdf(files: &RunFiles, rows: &[CustomerResult]) -> (Vec<u8>, u32) {
+pub fn portfolio_pdf(files: &RunFiles, rows: Vec<CustomerResult>) -> (Vec<u8>, u32) {
     let input = crate::content::portfolio::PortfolioInput {
-        rows,
+        rows: &rows,
         settings: files.settings,
         quarter: files.quarter,
         as_of: files.as_of,
     };
     let content = crate::content::portfolio::build(&input);
+    drop(rows);
     // Tagged like the reports, in the portfolio's language; nothing is attached (results.csv and
     // results.jsonl are written beside it).
     let archive = match files.pdf_standard {
@@ -67,7 +70,9 @@ pub fn portfolio_pdf(files: &RunFiles, rows: &[CustomerResult]) -> (Vec<u8>, u32
         }),
         crate::render::archive::PdfStandard::None => None,
     };
-    crate::render::report::render_pdf_with(content, files.paper, crate::render::fonts::FontSet::shared(), archive)
+    // A page per ~20 customers: laid out and written page by page, so memory does not grow with
+    // the page count (docs/performance.md, issue #18).
+    crate::render::stream::render_pdf_streamed(content, files.paper, crate::render::fonts::FontSet::shared(), archive)
 }
 
 fn write(out: &Path, path: &str, kind: &str, bytes: &[u8], pages: Option<u32>) -> Result<RunOutput, String> {

@@ -312,6 +312,7 @@ pub fn execute(options: &RunOptions, progress: &dyn Progress) -> Result<Outcome,
         not_started: AtomicUsize::new(0),
         rows: matches!(options.mode, Mode::Quarterly { .. }).then(|| Mutex::new(Vec::new())),
     };
+    let trimmer = super::memory::Trimmer::default();
     let pool = rayon::ThreadPoolBuilder::new().num_threads(options.jobs.max(1)).build().expect("a thread pool");
     let mut results: Vec<ReportResult> = pool.install(|| {
         tasks
@@ -324,6 +325,7 @@ pub fn execute(options: &RunOptions, progress: &dyn Progress) -> Result<Outcome,
                     return context.not_started(task, signal);
                 }
                 let results = context.handle(task);
+                trimmer.customer_done();
                 progress.customer_done(&dir, &results);
                 results
             })
@@ -411,7 +413,7 @@ pub fn execute(options: &RunOptions, progress: &dyn Progress) -> Result<Outcome,
             pdf_standard: options.pdf_standard,
         };
         let writing = Instant::now();
-        let written = super::portfolio::write_run_files(&files, &rows);
+        let written = super::portfolio::write_run_files(&files, rows);
         manifest.timings.run_files_ms = writing.elapsed().as_millis() as u64;
         match written {
             Ok(outputs) => manifest.run_outputs = outputs,

@@ -37,44 +37,54 @@ pub fn layout<'f>(
 ) -> Vec<Page<'f>> {
     let width = frame.content_width();
     let laid: Vec<Laid> = blocks.into_iter().map(|b| measure(fonts, b, width)).collect();
-    // Breaks are decided on sketches (nothing drawn), then the chosen flow is drawn once.
+    // Breaks are decided on sketches (nothing drawn), then the flow kept is drawn once.
+    let (sketch, _) = compose(&laid, || Flow::sketch(fonts, frame));
+    let (scale, break_at) = (sketch.graphic_scale, sketch.break_at);
+    drop(sketch);
+    let mut flow = pour_into(Flow::new(fonts, frame), &laid, scale, break_at);
+    decorate(&mut flow.pages, frame, decorations);
+    flow.pages
+}
+
+/// Pours `laid` as the rules above decide: at each chart scale in turn until the last page is no
+/// tail, else at full scale with the block before the tail moved down to it. `flow` makes the
+/// empty flow of each pour. The flow kept (its `graphic_scale` and `break_at` say how it was
+/// poured) and its number among the pours (0-based, in the order `flow` was called).
+pub(super) fn compose<'f>(laid: &[Laid], mut flow: impl FnMut() -> Flow<'f>) -> (Flow<'f>, usize) {
     let mut chosen = None;
+    let mut pours = 0;
     for scale in SCALES {
-        let sketch = pour(fonts, frame, &laid, scale, None, true);
-        let tail = tail_start(&sketch, &laid);
-        if chosen.is_none() || tail.is_none() {
-            chosen = Some((tail, scale));
+        let poured = pour_into(flow(), laid, scale, None);
+        pours += 1;
+        let tail = tail_start(&poured, laid);
+        let first = chosen.is_none();
+        if first || tail.is_none() {
+            chosen = Some((poured, tail, pours - 1));
         }
         if tail.is_none() {
             break;
         }
     }
-    let (tail, scale) = chosen.expect("at least one scale is tried");
-    // With a tail left at every scale, the block before the tail moves down to it.
-    let flow = match tail.and_then(|first_on_last| tail_break(&laid, first_on_last)) {
-        Some(at) => pour(fonts, frame, &laid, 1.0, Some(at), false),
-        None => pour(fonts, frame, &laid, scale, None, false),
-    };
-    let mut flow = flow;
-    decorate(&mut flow.pages, frame, decorations);
-    flow.pages
+    let (mut kept, tail, mut number) = chosen.expect("at least one scale is tried");
+    if let Some(first_on_last) = tail {
+        // Move the block before the tail down to it.
+        if let Some(at) = tail_break(laid, first_on_last) {
+            kept = pour_into(flow(), laid, 1.0, Some(at));
+            number = pours;
+        }
+    }
+    (kept, number)
 }
 
 /// Places every block, breaking pages where the keep rules ask.
-/// `dry`: only decide where the breaks fall (see [`Flow::dry`]).
-fn pour<'f>(
-    fonts: &'f FontSet,
-    frame: Frame,
+/// (A streamed flow hands its pages on as they fill: see [`super::stream`].)
+pub(super) fn pour_into<'f>(
+    mut flow: Flow<'f>,
     laid: &[Laid],
     scale: f32,
     break_at: Option<(usize, usize)>,
-    dry: bool,
 ) -> Flow<'f> {
-    let mut flow = Flow::new(fonts, frame);
-    if dry {
-        flow.dry = true;
-        flow.pages[0].canvas = super::draw::Canvas::sketch(fonts);
-    }
+    let frame = flow.frame;
     flow.graphic_scale = scale;
     flow.break_at = break_at;
     let keeps: Vec<bool> = laid.iter().map(keeps_with_next).collect();
@@ -186,7 +196,7 @@ fn first_piece(laid: &Laid, scale: f32, after_heading: bool) -> f32 {
 /// The first block placed on the last page, when the last page is a tail: it holds only a few
 /// lines' height, and the page before it exists.
 fn tail_start(flow: &Flow, laid: &[Laid]) -> Option<usize> {
-    let last = flow.pages.len().checked_sub(1).filter(|&l| l > 0)?;
+    let last = flow.page_count().checked_sub(1).filter(|&l| l > 0)?;
     let used = flow.frame.top() - flow.y - GAP;
     if used > flow.frame.content_height() * TAIL_SHARE {
         return None;

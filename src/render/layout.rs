@@ -221,7 +221,15 @@ pub(super) struct Flow<'f> {
     pub starts: Vec<usize>,
     /// Only decide where things go: pages are sketches ([`Canvas::sketch`]) and charts are not drawn.
     pub dry: bool,
+    /// Streamed layout: each page, once the next one is started, is handed to this with its
+    /// 0-based number and no longer kept (`pages` then holds only the page being filled).
+    pub sink: Option<PageSink<'f>>,
+    /// Pages handed to `sink` so far.
+    pub handed: usize,
 }
+
+/// Where a streamed layout hands its finished pages: (0-based page number, page).
+pub(super) type PageSink<'f> = Box<dyn FnMut(usize, Page<'f>) + 'f>;
 
 impl<'f> Flow<'f> {
     pub fn new(fonts: &'f FontSet, frame: Frame) -> Flow<'f> {
@@ -235,15 +243,48 @@ impl<'f> Flow<'f> {
             current: 0,
             starts: Vec::new(),
             dry: false,
+            sink: None,
+            handed: 0,
         };
         flow.new_page();
         flow
     }
 
+    /// A flow that hands every finished page to `sink` instead of keeping it; call
+    /// [`Flow::finish`] after the last block to hand over the last page.
+    pub fn streamed(fonts: &'f FontSet, frame: Frame, sink: PageSink<'f>) -> Flow<'f> {
+        let mut flow = Flow::new(fonts, frame);
+        flow.sink = Some(sink);
+        flow
+    }
+
+    /// A flow that only decides where things go (see [`Flow::dry`]).
+    pub fn sketch(fonts: &'f FontSet, frame: Frame) -> Flow<'f> {
+        let mut flow = Flow::new(fonts, frame);
+        flow.dry = true;
+        flow.pages[0].canvas = Canvas::sketch(fonts);
+        flow
+    }
+
+    /// Pages so far, the one being filled included.
+    pub fn page_count(&self) -> usize {
+        self.handed + self.pages.len()
+    }
+
+    /// Hands the page being filled to the sink (a streamed flow; nothing otherwise).
+    pub fn finish(&mut self) {
+        if let Some(sink) = &mut self.sink {
+            for page in self.pages.drain(..) {
+                sink(self.handed, page);
+                self.handed += 1;
+            }
+        }
+    }
+
     /// Notes that the current block starts on the current page.
     fn mark(&mut self) {
         if self.starts.len() <= self.current {
-            self.starts.push(self.pages.len() - 1);
+            self.starts.push(self.page_count() - 1);
         }
     }
 
@@ -253,6 +294,7 @@ impl<'f> Flow<'f> {
     }
 
     fn new_page(&mut self) {
+        self.finish();
         let canvas = if self.dry { Canvas::sketch(self.fonts) } else { Canvas::new(self.fonts) };
         self.pages.push(Page { canvas, bookmarks: Vec::new() });
         self.y = self.frame.top();
@@ -886,41 +928,45 @@ fn share_line(
 
 pub(super) fn decorate(pages: &mut [Page], frame: Frame, decorations: &Decorations) {
     let count = pages.len();
+    for (index, page) in pages.iter_mut().enumerate() {
+        decorate_page(&mut page.canvas, index, count, frame, decorations);
+    }
+}
+
+/// Adds the running header and footer of page `index` (0-based) of `count` to `canvas`.
+pub(super) fn decorate_page(canvas: &mut Canvas, index: usize, count: usize, frame: Frame, decorations: &Decorations) {
     let small = TextStyle::new(7.5, Weight::Regular, palette::MUTED);
     let left = frame.margin_x;
     let right = frame.width - frame.margin_x;
-    for (index, page) in pages.iter_mut().enumerate() {
-        let canvas = &mut page.canvas;
-        let header_y = frame.height - 34.0;
-        let bold = TextStyle { weight: Weight::Bold, ..small };
-        // The logo sits on the header's baseline, 4 pt below it to 12 pt above; the header's left
-        // text starts after it.
-        canvas.artifact(Artifact::Header);
-        let header_x = match &decorations.logo {
-            Some(logo) => {
-                left + logo.draw(canvas, left, header_y - 4.0, HEADER_LOGO.0, HEADER_LOGO.1) + HEADER_LOGO_GAP
-            }
-            None => left,
-        };
-        // The left text (the customer's name) gives way to the right one, with an ellipsis at a
-        // word boundary; the right one keeps at least half the line.
-        let (header_left, header_right) =
-            share_line(canvas.fonts, &decorations.header_left, bold, &decorations.header_right, small, right - header_x);
-        // What is shortened with "…" keeps its whole text in the text layer (/ActualText).
-        canvas.text_shortened(&header_left, &decorations.header_left, header_x, header_y, bold, Align::Left);
-        canvas.text_shortened(&header_right, &decorations.header_right, right, header_y, small, Align::Right);
-        canvas.line(left, header_y - 7.0, right, header_y - 7.0, decorations.accent, 0.8);
-        canvas.artifact_end();
-        let footer_y = 32.0;
-        canvas.artifact(Artifact::Footer);
-        canvas.line(left, footer_y + 12.0, right, footer_y + 12.0, palette::RULE, 0.5);
-        let full_label = (decorations.page_label)(index + 1, count);
-        let (footer_left, page_label) =
-            share_line(canvas.fonts, &decorations.footer_left, small, &full_label, small, right - left);
-        canvas.text_shortened(&footer_left, &decorations.footer_left, left, footer_y, small, Align::Left);
-        canvas.text_shortened(&page_label, &full_label, right, footer_y, small, Align::Right);
-        canvas.artifact_end();
-    }
+    let header_y = frame.height - 34.0;
+    let bold = TextStyle { weight: Weight::Bold, ..small };
+    // The logo sits on the header's baseline, 4 pt below it to 12 pt above; the header's left
+    // text starts after it.
+    canvas.artifact(Artifact::Header);
+    let header_x = match &decorations.logo {
+        Some(logo) => {
+            left + logo.draw(canvas, left, header_y - 4.0, HEADER_LOGO.0, HEADER_LOGO.1) + HEADER_LOGO_GAP
+        }
+        None => left,
+    };
+    // The left text (the customer's name) gives way to the right one, with an ellipsis at a
+    // word boundary; the right one keeps at least half the line.
+    let (header_left, header_right) =
+        share_line(canvas.fonts, &decorations.header_left, bold, &decorations.header_right, small, right - header_x);
+    // What is shortened with "…" keeps its whole text in the text layer (/ActualText).
+    canvas.text_shortened(&header_left, &decorations.header_left, header_x, header_y, bold, Align::Left);
+    canvas.text_shortened(&header_right, &decorations.header_right, right, header_y, small, Align::Right);
+    canvas.line(left, header_y - 7.0, right, header_y - 7.0, decorations.accent, 0.8);
+    canvas.artifact_end();
+    let footer_y = 32.0;
+    canvas.artifact(Artifact::Footer);
+    canvas.line(left, footer_y + 12.0, right, footer_y + 12.0, palette::RULE, 0.5);
+    let full_label = (decorations.page_label)(index + 1, count);
+    let (footer_left, page_label) =
+        share_line(canvas.fonts, &decorations.footer_left, small, &full_label, small, right - left);
+    canvas.text_shortened(&footer_left, &decorations.footer_left, left, footer_y, small, Align::Left);
+    canvas.text_shortened(&page_label, &full_label, right, footer_y, small, Align::Right);
+    canvas.artifact_end();
 }
 
 /// The alternative text of a group of KPI cards: every card's title, amount, change and caption,

@@ -13,6 +13,7 @@ pub mod pdf;
 pub mod report;
 pub mod serialize;
 pub mod shape;
+pub mod stream;
 pub mod tag;
 pub mod text;
 pub mod words;

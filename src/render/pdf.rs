@@ -61,7 +61,52 @@ pub struct Document {
 
 const ZERO_ID: [u8; 16] = [0; 16];
 
-pub fn write(document: Document, fonts: &FontSet) -> Vec<u8> {
+pub fn write(mut document: Document, fonts: &FontSet) -> Vec<u8> {
+    let mut pages = std::mem::take(&mut document.pages);
+    // A tagged archival PDF turns the layout's structure markers into marked content and a tree;
+    // any other PDF skips them (`super::content` writes nothing for a marker).
+    let tree = match &document.archive {
+        Some(archive) if archive.tagged => Some(super::tag::tag_pages(&mut pages)),
+        _ => None,
+    };
+    let subsets = subset_faces(&mut pages);
+    // The content streams are ours (see `super::content`); `compress` deflates them with the rest.
+    let contents: Vec<Stream> = pages
+        .iter()
+        .map(|ops| {
+            let mut bytes = Vec::with_capacity(32 * 1024);
+            super::content::encode(ops, &mut bytes);
+            Stream::new(Dictionary::new(), bytes)
+        })
+        .collect();
+    drop(pages);
+    assemble(document, contents, &subsets, tree.as_ref(), fonts)
+}
+
+/// Writes a document whose pages were laid out, encoded and deflated one at a time
+/// ([`super::stream`]): `contents` holds one content stream per page, made by
+/// [`Subsets::content_stream`] (of pages tagged by [`super::tag::Tagger`] into `tree` when the
+/// document is tagged); `document.pages` is not read.
+pub fn write_encoded(
+    document: Document,
+    contents: Vec<Stream>,
+    subsets: &Subsets,
+    tree: Option<&super::tag::Tree>,
+    fonts: &FontSet,
+) -> Vec<u8> {
+    assemble(document, contents, subsets, tree, fonts)
+}
+
+/// The file around the pages' content streams: printpdf assembles the document (pages, resources,
+/// outline, metadata) around empty pages, then the fonts, the content streams, the archival parts
+/// and the structure tree go in, every stream not yet deflated is deflated, and the /ID is set.
+fn assemble(
+    document: Document,
+    contents: Vec<Stream>,
+    subsets: &Subsets,
+    tree: Option<&super::tag::Tree>,
+    fonts: &FontSet,
+) -> Vec<u8> {
     let mut pdf = PdfDocument::new(&document.title);
     let date = printpdf::DateTime::new_in_offset(
         printpdf::Date {
@@ -81,27 +126,9 @@ pub fn write(document: Document, fonts: &FontSet) -> Vec<u8> {
     info.creation_date = date;
     info.modification_date = date;
     info.metadata_date = date;
-    let mut pages = document.pages;
-    // A tagged archival PDF turns the layout's structure markers into marked content and a tree;
-    // any other PDF skips them (`super::content` writes nothing for a marker).
-    let tree = match &document.archive {
-        Some(archive) if archive.tagged => Some(super::tag::tag_pages(&mut pages)),
-        _ => None,
-    };
-    let subsets = subset_faces(&mut pages);
     let (width, height) = document.paper.size();
     let (width, height) = (Mm(width * 25.4 / 72.0), Mm(height * 25.4 / 72.0));
-    // printpdf assembles the document (pages, resources, outline, metadata) around empty pages; the
-    // content streams are ours (see `super::content`) and go in after.
-    let contents: Vec<Vec<u8>> = pages
-        .iter()
-        .map(|ops| {
-            let mut bytes = Vec::with_capacity(32 * 1024);
-            super::content::encode(ops, &mut bytes);
-            bytes
-        })
-        .collect();
-    pdf.pages = pages.iter().map(|_| PdfPage::new(width, height, Vec::new())).collect();
+    pdf.pages = contents.iter().map(|_| PdfPage::new(width, height, Vec::new())).collect();
     for (index, (name, page)) in document.bookmarks.into_iter().enumerate() {
         // printpdf counts pages from 1 in bookmarks.
         pdf.bookmarks.map.insert(PageAnnotId(format!("BM{index:04}")), PageAnnotation { name, page: page + 1 });
@@ -111,7 +138,7 @@ pub fn write(document: Document, fonts: &FontSet) -> Vec<u8> {
     let options = PdfSaveOptions { optimize: true, subset_fonts: false, secure: true, image_optimization: None };
     let mut warnings = Vec::new();
     let mut lo = printpdf::serialize::to_lopdf_doc(&pdf, &options, &mut warnings);
-    add_fonts(&mut lo, &subsets, fonts);
+    add_fonts(&mut lo, &subsets.faces, fonts);
     set_contents(&mut lo, contents);
     if let Some(archive) = &document.archive {
         let metadata = super::archive::Metadata {
@@ -124,7 +151,7 @@ pub fn write(document: Document, fonts: &FontSet) -> Vec<u8> {
             date: document.date,
         };
         super::archive::apply(&mut lo, &metadata, archive);
-        if let Some(tree) = &tree {
+        if let Some(tree) = tree {
             super::tag::write_tree(&mut lo, tree, &archive.lang);
         }
     }
@@ -199,7 +226,7 @@ fn font_program(face: FaceId, ids: &[u16], remapper: &subsetter::GlyphRemapper) 
             (false, Stream::new(dict, subset))
         }
     };
-    compress_stream(&mut stream);
+    deflate_stream(&mut stream);
     // Deflated once here (or left as it is when that is no smaller): not again per document.
     stream.allows_compression = false;
     let program = std::rc::Rc::new(FontProgram { cff, stream });
@@ -213,65 +240,112 @@ fn font_program(face: FaceId, ids: &[u16], remapper: &subsetter::GlyphRemapper) 
 }
 
 /// Subsets every face the pages show text in, and rewrites the pages' glyph ids to the codes of the
-/// subsets' fonts.
-///
-/// A TrueType face gets one code per distinct (glyph, text) pair, mapped to its glyph by a
-/// /CIDToGIDMap: the same glyph standing for different text (a replacement mark for different
-/// missing characters, a shared glyph in two clusters) then reads back right. A CFF face's codes are
-/// its glyph ids (a CID-keyed CFF has no map), each with the first text seen.
-fn subset_faces(pages: &mut [Vec<Op>]) -> Vec<FaceSubset> {
-    // Per face, per glyph: the texts it stands for, each with its code (set below). Looked up by
-    // reference: no string is built per glyph shown.
-    let mut used: [BTreeMap<u16, Vec<(String, u16)>>; super::fonts::FACES] = Default::default();
-    for_each_glyph(pages, |face, glyph| {
-        let text = glyph.cid.as_deref().unwrap_or_default();
-        let texts = used[face as usize].entry(glyph.gid).or_default();
-        if !texts.iter().any(|(known, _)| known == text) {
-            texts.push((text.to_string(), 0));
-        }
-    });
-    let mut subsets = Vec::new();
-    for face in FaceId::ALL {
-        let glyphs = &mut used[face as usize];
-        if glyphs.is_empty() {
-            continue;
-        }
-        let ids: Vec<u16> = glyphs.keys().copied().collect();
-        let remapper = subsetter::GlyphRemapper::new_from_glyphs_sorted(&ids);
-        let program = font_program(face, &ids, &remapper);
-        let new_gid = |old: u16| remapper.get(old).unwrap_or(0);
-        let mut codes = Vec::new();
-        if program.cff {
-            codes = remapper.remapped_gids().map(|old| (new_gid(old), old, String::new())).collect();
-        } else {
-            codes.push((0, 0, String::new()));
-        }
-        // Codes in order of glyph, then text.
-        for (&old, texts) in glyphs.iter_mut() {
-            texts.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-            for (text, code) in texts.iter_mut() {
-                if program.cff {
-                    *code = new_gid(old);
-                    let entry = &mut codes[usize::from(*code)].2;
-                    if entry.is_empty() {
-                        *entry = text.clone();
+/// subsets' fonts (see [`Glyphs::subset`]).
+fn subset_faces(pages: &mut [Vec<Op>]) -> Subsets {
+    let mut glyphs = Glyphs::default();
+    glyphs.add(pages);
+    let subsets = glyphs.subset();
+    subsets.remap(pages);
+    subsets
+}
+
+/// Per face, per glyph id: the texts the glyph stands for, each with its code (set by
+/// [`Glyphs::subset`]). Looked up by reference: no string is built per glyph shown.
+type GlyphTexts = [BTreeMap<u16, Vec<(String, u16)>>; super::fonts::FACES];
+
+/// The glyphs a document shows, per face: every (glyph id, text) pair, collected page by page.
+#[derive(Default)]
+pub struct Glyphs {
+    used: GlyphTexts,
+}
+
+/// The document's faces subset to the glyphs it shows, and the code of every (glyph, text) pair.
+pub struct Subsets {
+    faces: Vec<FaceSubset>,
+    codes: GlyphTexts,
+}
+
+impl Glyphs {
+    /// Adds the glyphs `pages` show.
+    pub fn add(&mut self, pages: &mut [Vec<Op>]) {
+        for_each_glyph(pages, |face, glyph| {
+            let text = glyph.cid.as_deref().unwrap_or_default();
+            let texts = self.used[face as usize].entry(glyph.gid).or_default();
+            if !texts.iter().any(|(known, _)| known == text) {
+                texts.push((text.to_string(), 0));
+            }
+        });
+    }
+
+    /// Subsets every face shown.
+    ///
+    /// A TrueType face gets one code per distinct (glyph, text) pair, mapped to its glyph by a
+    /// /CIDToGIDMap: the same glyph standing for different text (a replacement mark for different
+    /// missing characters, a shared glyph in two clusters) then reads back right. A CFF face's codes
+    /// are its glyph ids (a CID-keyed CFF has no map), each with the first text (in text order).
+    pub fn subset(self) -> Subsets {
+        let mut used = self.used;
+        let mut subsets = Vec::new();
+        for face in FaceId::ALL {
+            let glyphs = &mut used[face as usize];
+            if glyphs.is_empty() {
+                continue;
+            }
+            let ids: Vec<u16> = glyphs.keys().copied().collect();
+            let remapper = subsetter::GlyphRemapper::new_from_glyphs_sorted(&ids);
+            let program = font_program(face, &ids, &remapper);
+            let new_gid = |old: u16| remapper.get(old).unwrap_or(0);
+            let mut codes = Vec::new();
+            if program.cff {
+                codes = remapper.remapped_gids().map(|old| (new_gid(old), old, String::new())).collect();
+            } else {
+                codes.push((0, 0, String::new()));
+            }
+            // Codes in order of glyph, then text.
+            for (&old, texts) in glyphs.iter_mut() {
+                texts.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+                for (text, code) in texts.iter_mut() {
+                    if program.cff {
+                        *code = new_gid(old);
+                        let entry = &mut codes[usize::from(*code)].2;
+                        if entry.is_empty() {
+                            *entry = text.clone();
+                        }
+                    } else {
+                        *code = codes.len() as u16;
+                        codes.push((new_gid(old), old, text.clone()));
                     }
-                } else {
-                    *code = codes.len() as u16;
-                    codes.push((new_gid(old), old, text.clone()));
                 }
             }
+            subsets.push(FaceSubset { face, program, codes });
         }
-        subsets.push(FaceSubset { face, program, codes });
+        Subsets { faces: subsets, codes: used }
     }
-    for_each_glyph(pages, |face, glyph| {
-        let text = glyph.cid.as_deref().unwrap_or_default();
-        let code = used[face as usize].get(&glyph.gid).and_then(|texts| texts.iter().find(|(t, _)| t == text));
-        if let Some(&(_, code)) = code {
-            glyph.gid = code;
-        }
-    });
-    subsets
+}
+
+impl Subsets {
+    /// Rewrites the glyph ids `pages` show to the codes of the subsets' fonts.
+    pub fn remap(&self, pages: &mut [Vec<Op>]) {
+        for_each_glyph(pages, |face, glyph| {
+            let text = glyph.cid.as_deref().unwrap_or_default();
+            let code = self.codes[face as usize].get(&glyph.gid).and_then(|texts| texts.iter().find(|(t, _)| t == text));
+            if let Some(&(_, code)) = code {
+                glyph.gid = code;
+            }
+        });
+    }
+
+    /// One page's content stream, deflated as [`write`] deflates it: its glyphs remapped, its
+    /// operations encoded (structure markers write nothing unless tagged first).
+    pub fn content_stream(&self, mut ops: Vec<Op>) -> Stream {
+        self.remap(std::slice::from_mut(&mut ops));
+        let mut bytes = Vec::with_capacity(32 * 1024);
+        super::content::encode(&ops, &mut bytes);
+        drop(ops);
+        let mut stream = Stream::new(Dictionary::new(), bytes);
+        deflate_stream(&mut stream);
+        stream
+    }
 }
 
 /// Calls `f` with every glyph the pages show and the face it is shown in.
@@ -399,7 +473,7 @@ fn add_fonts(lo: &mut lopdf::Document, subsets: &[FaceSubset], fonts: &FontSet) 
 }
 
 /// Puts each page's content stream in place of the empty one printpdf wrote.
-fn set_contents(lo: &mut lopdf::Document, contents: Vec<Vec<u8>>) {
+fn set_contents(lo: &mut lopdf::Document, contents: Vec<Stream>) {
     let pages: Vec<lopdf::ObjectId> = lo.get_pages().into_values().collect();
     assert_eq!(pages.len(), contents.len(), "printpdf writes one page object per page");
     for (page, content) in pages.into_iter().zip(contents) {
@@ -408,7 +482,7 @@ fn set_contents(lo: &mut lopdf::Document, contents: Vec<Vec<u8>>) {
             .and_then(|page| page.get(b"Contents"))
             .and_then(Object::as_reference)
             .expect("printpdf gives every page a content stream object");
-        lo.objects.insert(stream, Object::Stream(Stream::new(Dictionary::new(), content)));
+        lo.objects.insert(stream, Object::Stream(content));
     }
 }
 
@@ -458,20 +532,20 @@ pub(super) fn deflate(data: &[u8]) -> Option<Vec<u8>> {
     })
 }
 
-/// Deflates every stream not yet compressed, keeping a stream as it is when deflating would not
-/// make it smaller.
+/// Deflates every stream not yet compressed.
 fn compress(document: &mut lopdf::Document) {
     for object in document.objects.values_mut() {
-        let Object::Stream(stream) = object else { continue };
-        if !stream.allows_compression || stream.dict.get(b"Filter").is_ok() {
-            continue;
+        if let Object::Stream(stream) = object {
+            deflate_stream(stream);
         }
-        compress_stream(stream);
     }
 }
 
-/// Deflates `stream` when that makes it smaller.
-fn compress_stream(stream: &mut Stream) {
+/// Deflates `stream` unless it does not allow it, is compressed already, or would not get smaller.
+fn deflate_stream(stream: &mut Stream) {
+    if !stream.allows_compression || stream.dict.get(b"Filter").is_ok() {
+        return;
+    }
     if let Some(compressed) = deflate(&stream.content) {
         if compressed.len() + 19 < stream.content.len() {
             stream.dict.set("Filter", "FlateDecode");

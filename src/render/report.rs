@@ -240,6 +240,12 @@ pub fn lay_out_within_budget(
 
 /// The pages of `sections` in `content`'s frame.
 fn pages_of<'f>(content: &ReportContent, sections: Vec<Section>, paper: Paper, fonts: &'f FontSet) -> Vec<Page<'f>> {
+    let (blocks, decorations) = blocks_of(content, sections);
+    layout(fonts, Frame::new(paper.size()), blocks, &decorations)
+}
+
+/// The blocks of `sections` and the running header and footer of `content`.
+pub(super) fn blocks_of<'a>(content: &ReportContent, sections: Vec<Section>) -> (Vec<Block<'a>>, Decorations) {
     let accent = Colour::from_hex(&content.accent).unwrap_or(palette::BLUE);
     let mut blocks = vec![Block::Title {
         title: content.title_block[0].clone(),
@@ -318,10 +324,10 @@ fn pages_of<'f>(content: &ReportContent, sections: Vec<Section>, paper: Paper, f
         accent,
         logo: content.logo.clone(),
     };
-    layout(fonts, Frame::new(paper.size()), blocks, &decorations)
+    (blocks, decorations)
 }
 
-fn document_of(content: ReportContent, paper: Paper, pages: Vec<Page>) -> Document {
+pub(super) fn document_of(content: ReportContent, paper: Paper, pages: Vec<Page>) -> Document {
     let mut bookmarks = Vec::new();
     let mut page_ops = Vec::with_capacity(pages.len());
     let mut text_boxes = Vec::with_capacity(pages.len());

@@ -54,7 +54,7 @@ pub fn splits_at_spaces(face: FaceId) -> bool {
 
 /// Entries kept per thread before the cache starts afresh (a batch of thousands of customers
 /// would otherwise keep every word it ever set).
-const CAPACITY: usize = 50_000;
+const CAPACITY: usize = 16_384;
 
 #[derive(Default)]
 struct Cache {
