@@ -68,7 +68,7 @@ pub fn shape_line_whole(fonts: &FontSet, line: &str, weight: Weight) -> ShapedLi
 /// twice; words, labels and headers are, many times).
 const CACHED_LENGTH: usize = 48;
 /// Advances kept per thread before the cache starts afresh.
-const CACHED_ADVANCES: usize = 50_000;
+const CACHED_ADVANCES: usize = 16_384;
 
 /// Per weight (regular, bold): advance by text.
 type AdvanceCache = [std::collections::HashMap<Box<str>, f32, rustc_hash::FxBuildHasher>; 2];
