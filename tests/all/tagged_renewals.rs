@@ -236,7 +236,7 @@ fn the_portfolio_is_tagged_like_the_reports_and_plain_on_request() {
             };
             let what = format!("portfolio {lang} {paper:?}");
             let content = build_portfolio(&PortfolioInput { rows: &rows, settings: &settings, quarter, as_of });
-            let (bytes, pages) = portfolio_pdf(&files(PdfStandard::Ua1A3a), &rows);
+            let (bytes, pages) = portfolio_pdf(&files(PdfStandard::Ua1A3a), rows.clone());
             let tagged = Tagged::read(&bytes);
             assert_eq!(tagged.pages.len(), pages as usize, "{what}");
             check_document(&tagged, &what, lang, content.sections.len());
@@ -244,7 +244,7 @@ fn the_portfolio_is_tagged_like_the_reports_and_plain_on_request() {
                 content.sections.iter().flat_map(|s| &s.elements).filter(|e| matches!(e, Element::Table(_))).count();
             assert_eq!(tagged.elems.iter().filter(|e| e.role == "Table").count(), tables, "{what}");
 
-            let (plain, _) = portfolio_pdf(&files(PdfStandard::None), &rows);
+            let (plain, _) = portfolio_pdf(&files(PdfStandard::None), rows.clone());
             let doc = lopdf::Document::load_mem(&plain).unwrap();
             assert!(doc.catalog().unwrap().get(b"StructTreeRoot").is_err(), "{what}: plain");
         }
