@@ -1,6 +1,9 @@
 //! Per-stage cost of one team report, for an English and a Japanese customer:
 //! load + validate → compute value → build content + lay out → write PDF (subset, compress, serialize).
 //! Run with `cargo bench --bench stages`; results and how to read them: docs/performance.md.
+//! Every round forgets the subset font programs and deflated attachments the round before made
+//! (`forget_cached_streams`): the same report again would otherwise find them all cached, which a
+//! new customer's does not.
 
 use std::path::{Path, PathBuf};
 
@@ -13,7 +16,7 @@ use valuereport::content::report::{build, Edition, ReportInput};
 use valuereport::load::{load_customer, load_settings};
 use valuereport::quarter::Quarter;
 use valuereport::render::fonts::FontSet;
-use valuereport::render::pdf::{write, Paper};
+use valuereport::render::pdf::{forget_cached_streams, write, Paper};
 use valuereport::render::report::lay_out;
 use valuereport::value::compute;
 
@@ -47,7 +50,10 @@ fn stages(c: &mut Criterion) {
         group.bench_function("4 write PDF", |b| {
             b.iter_batched(
                 || lay_out(build(&input()).unwrap(), Paper::A4, fonts),
-                |document| write(document, fonts),
+                |document| {
+                    forget_cached_streams();
+                    write(document, fonts)
+                },
                 criterion::BatchSize::SmallInput,
             )
         });
@@ -65,6 +71,7 @@ fn stages(c: &mut Criterion) {
         };
         group.bench_function("end to end (load → PDF bytes)", |b| {
             b.iter(|| {
+                forget_cached_streams();
                 let customer = load_customer(&dir).unwrap();
                 report_pdf(&customer, &options).unwrap()
             })
@@ -84,6 +91,7 @@ fn stages(c: &mut Criterion) {
         };
         group.bench_function("end to end, plain PDF (--pdf-standard none)", |b| {
             b.iter(|| {
+                forget_cached_streams();
                 let customer = load_customer(&dir).unwrap();
                 report_pdf(&customer, &plain).unwrap()
             })
@@ -93,6 +101,7 @@ fn stages(c: &mut Criterion) {
         let path = scratch.join(format!("{name}-team.pdf"));
         group.bench_function("end to end (load → PDF on disk, fsync)", |b| {
             b.iter(|| {
+                forget_cached_streams();
                 let customer = load_customer(&dir).unwrap();
                 let rendered = report_pdf(&customer, &options).unwrap();
                 write_atomically(&path, &rendered.bytes).unwrap();
