@@ -871,7 +871,7 @@ impl Context<'_> {
             let since = job.renewal.as_ref().and_then(|r| r.since.as_ref());
             let since_text = since.map(|s| format!("{}@{}", s.report_quarter, s.as_of)).unwrap_or_default();
             let fp = fingerprint(&[
-                self.options.catalogs.source().as_bytes(),
+                self.options.catalogs.source_digest(),
                 self.options.locale.map_or("", |l| l.as_str()).as_bytes(),
                 self.settings_bytes,
                 &inputs,

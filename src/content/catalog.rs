@@ -39,6 +39,7 @@ pub struct Catalogs {
     by_locale: Vec<LocaleCatalog>,
     /// All catalog texts, for fingerprints: a wording change re-renders the reports.
     source: String,
+    digest: std::sync::OnceLock<[u8; 32]>,
 }
 
 struct LocaleCatalog {
@@ -68,7 +69,7 @@ impl Catalogs {
                 LocaleCatalog { locale, built_in: text, catalog: std::sync::OnceLock::new() }
             })
             .collect();
-        Catalogs { by_locale, source }
+        Catalogs { by_locale, source, digest: Default::default() }
     }
 
     /// `DIR/<locale>.toml` for every locale that has a file there; the built-in catalog for the
@@ -101,7 +102,7 @@ impl Catalogs {
         if found == 0 {
             return Err(CatalogError::Empty(dir.to_path_buf()));
         }
-        Ok(Catalogs { by_locale, source })
+        Ok(Catalogs { by_locale, source, digest: Default::default() })
     }
 
     pub fn get(&self, locale: Locale) -> &Catalog {
@@ -110,6 +111,15 @@ impl Catalogs {
 
     pub fn source(&self) -> &str {
         &self.source
+    }
+
+    /// SHA-256 of [`Catalogs::source`], computed once: what a report's fingerprint takes of the
+    /// wording (hashing the whole text again for every report was most of an unchanged rerun).
+    pub fn source_digest(&self) -> &[u8; 32] {
+        self.digest.get_or_init(|| {
+            use sha2::Digest;
+            sha2::Sha256::digest(self.source.as_bytes()).into()
+        })
     }
 }
 
@@ -258,6 +268,7 @@ mod tests {
         let es = |c: &Catalogs| c.get(Locale::Es).text("document.title", &Context::new()).unwrap();
         assert_eq!(es(&catalogs), es(&built_in));
         assert_ne!(catalogs.source(), built_in.source());
+        assert_ne!(catalogs.source_digest(), built_in.source_digest());
     }
 
     #[test]
