@@ -12,13 +12,13 @@ use valuereport::render::fonts::{FaceId, FontSet, Weight};
 use valuereport::render::pdf::Paper;
 use valuereport::value::health::Band;
 
-fn day(text: &str) -> NaiveDate {
+pub(crate) fn day(text: &str) -> NaiveDate {
     text.parse().unwrap()
 }
 
 /// A deterministic mix: long and Japanese names, five currencies, every health band, stale and
 /// failed customers, renewals spread over two years.
-fn rows(count: usize) -> Vec<CustomerResult> {
+pub(crate) fn rows(count: usize) -> Vec<CustomerResult> {
     let names = [
         "Acme Logistics, Inc.",
         "Grupo Alimentos del Valle, S.A. de C.V. — División Norte y Bajío",
@@ -97,7 +97,7 @@ fn rows(count: usize) -> Vec<CustomerResult> {
         .collect()
 }
 
-fn settings(locale: Locale) -> Settings {
+pub(crate) fn settings(locale: Locale) -> Settings {
     let mut settings = Settings::default();
     settings.portfolio.locale = locale;
     settings.fx = Some(FxSettings {
