@@ -22,6 +22,8 @@ pub struct RunFiles<'a> {
     pub shard: Option<Shard>,
     pub settings: &'a Settings,
     pub paper: crate::render::pdf::Paper,
+    /// `--pdf-standard`: the portfolio is tagged (PDF/UA-1, PDF/A-3a) like the reports, or plain.
+    pub pdf_standard: crate::render::archive::PdfStandard,
 }
 
 /// Writes the results files (and, unsharded, the portfolio) atomically; what was written, or the
@@ -58,9 +60,19 @@ pub fn portfolio_pdf(files: &RunFiles, rows: Vec<CustomerResult>) -> (Vec<u8>, u
     };
     let content = crate::content::portfolio::build(&input);
     drop(rows);
+    // Tagged like the reports, in the portfolio's language; nothing is attached (results.csv and
+    // results.jsonl are written beside it).
+    let archive = match files.pdf_standard {
+        crate::render::archive::PdfStandard::Ua1A3a => Some(crate::render::archive::Archive {
+            lang: files.settings.portfolio.locale.to_string(),
+            attachments: Vec::new(),
+            tagged: true,
+        }),
+        crate::render::archive::PdfStandard::None => None,
+    };
     // A page per ~20 customers: laid out and written page by page, so memory does not grow with
     // the page count (docs/performance.md, issue #18).
-    crate::render::stream::render_pdf_streamed(content, files.paper, crate::render::fonts::FontSet::shared())
+    crate::render::stream::render_pdf_streamed(content, files.paper, crate::render::fonts::FontSet::shared(), archive)
 }
 
 fn write(out: &Path, path: &str, kind: &str, bytes: &[u8], pages: Option<u32>) -> Result<RunOutput, String> {

@@ -373,6 +373,7 @@ pub fn execute(options: &RunOptions, progress: &dyn Progress) -> Result<Outcome,
             shard: options.shard,
             settings: &settings,
             paper: options.paper,
+            pdf_standard: options.pdf_standard,
         };
         let writing = Instant::now();
         let written = super::portfolio::write_run_files(&files, rows);

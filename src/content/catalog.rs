@@ -33,11 +33,28 @@ pub enum CatalogError {
     Render { origin: String, key: String, message: String },
 }
 
-/// One catalog per report language.
+/// One catalog per report language. The built-in ones are parsed when first used: compiling a
+/// catalog's templates costs more than writing a report, and most runs use one or two languages.
 pub struct Catalogs {
-    by_locale: Vec<(Locale, Catalog)>,
+    by_locale: Vec<LocaleCatalog>,
     /// All catalog texts, for fingerprints: a wording change re-renders the reports.
     source: String,
+}
+
+struct LocaleCatalog {
+    locale: Locale,
+    /// The built-in text, parsed on first use when no catalog was given for this language.
+    built_in: &'static str,
+    catalog: std::sync::OnceLock<Catalog>,
+}
+
+impl LocaleCatalog {
+    fn catalog(&self) -> &Catalog {
+        self.catalog.get_or_init(|| {
+            let origin = format!("built-in templates/{}.toml", self.locale);
+            Catalog::parse(self.built_in, &origin).expect("the built-in catalogs are valid")
+        })
+    }
 }
 
 impl Catalogs {
@@ -48,8 +65,7 @@ impl Catalogs {
             .iter()
             .map(|&(locale, text)| {
                 source.push_str(text);
-                let origin = format!("built-in templates/{locale}.toml");
-                (locale, Catalog::parse(text, &origin).expect("the built-in catalogs are valid"))
+                LocaleCatalog { locale, built_in: text, catalog: std::sync::OnceLock::new() }
             })
             .collect();
         Catalogs { by_locale, source }
@@ -62,7 +78,8 @@ impl Catalogs {
         let mut by_locale = Vec::new();
         let mut source = String::new();
         let mut found = 0;
-        for (locale, reference) in built_in.by_locale {
+        for reference in built_in.by_locale {
+            let locale = reference.locale;
             let path = dir.join(format!("{locale}.toml"));
             let text = match std::fs::read_to_string(&path) {
                 Ok(text) => {
@@ -70,17 +87,16 @@ impl Catalogs {
                     text
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                    let text = BUILT_IN.iter().find(|(l, _)| *l == locale).map(|(_, t)| *t).unwrap_or_default();
-                    source.push_str(text);
-                    by_locale.push((locale, reference));
+                    source.push_str(reference.built_in);
+                    by_locale.push(reference);
                     continue;
                 }
                 Err(source) => return Err(CatalogError::Read { path, source }),
             };
             let catalog = Catalog::parse(&text, &path.display().to_string())?;
-            catalog.check_keys(&reference)?;
+            catalog.check_keys(reference.catalog())?;
             source.push_str(&text);
-            by_locale.push((locale, catalog));
+            by_locale.push(LocaleCatalog { locale, built_in: reference.built_in, catalog: catalog.into() });
         }
         if found == 0 {
             return Err(CatalogError::Empty(dir.to_path_buf()));
@@ -89,7 +105,7 @@ impl Catalogs {
     }
 
     pub fn get(&self, locale: Locale) -> &Catalog {
-        self.by_locale.iter().find(|(l, _)| *l == locale).map(|(_, c)| c).expect("a catalog for every locale")
+        self.by_locale.iter().find(|c| c.locale == locale).map(LocaleCatalog::catalog).expect("a catalog for every locale")
     }
 
     pub fn source(&self) -> &str {
@@ -99,7 +115,11 @@ impl Catalogs {
 
 /// Compiled templates of one language.
 pub struct Catalog {
+    /// The entries with template syntax.
     tera: Tera,
+    /// The entries without any (`{` nowhere): their text is what rendering them gives, so they are
+    /// kept as they are rather than compiled.
+    plain: std::collections::HashMap<String, String>,
     origin: String,
 }
 
@@ -111,23 +131,20 @@ impl Catalog {
 
     /// Every key of the catalog (`group.key`), sorted.
     pub fn keys(&self) -> Vec<String> {
-        let mut keys: Vec<String> = self.tera.get_template_names().map(str::to_string).collect();
+        let mut keys: Vec<String> =
+            self.tera.get_template_names().chain(self.plain.keys().map(String::as_str)).map(str::to_string).collect();
         keys.sort();
         keys
     }
 
     /// Exactly the keys of `reference`: none missing, none unknown.
     fn check_keys(&self, reference: &Catalog) -> Result<(), CatalogError> {
-        let mut missing: Vec<&String> =
-            reference.tera.templates.keys().filter(|k| !self.tera.templates.contains_key(*k)).collect();
-        missing.sort();
-        if let Some(key) = missing.first() {
+        let (ours, theirs) = (self.keys(), reference.keys());
+        let has = |keys: &[String], key: &String| keys.binary_search(key).is_ok();
+        if let Some(key) = theirs.iter().find(|k| !has(&ours, k)) {
             return Err(CatalogError::MissingKey { origin: self.origin.clone(), key: key.to_string() });
         }
-        let mut unknown: Vec<&String> =
-            self.tera.templates.keys().filter(|k| !reference.tera.templates.contains_key(*k)).collect();
-        unknown.sort();
-        if let Some(key) = unknown.first() {
+        if let Some(key) = ours.iter().find(|k| !has(&theirs, k)) {
             return Err(CatalogError::UnknownKey { origin: self.origin.clone(), key: key.to_string() });
         }
         Ok(())
@@ -137,21 +154,29 @@ impl Catalog {
         let syntax = |message: String| CatalogError::Syntax { origin: origin.to_string(), message };
         let table: toml::Table = toml::from_str(text).map_err(|e| syntax(e.to_string()))?;
         let mut templates = Vec::new();
+        let mut plain = std::collections::HashMap::new();
         for (group, entries) in &table {
             let entries = entries.as_table().ok_or_else(|| syntax(format!("[{group}] must be a table of texts")))?;
             for (key, value) in entries {
                 let text = value.as_str().ok_or_else(|| syntax(format!("{group}.{key} must be a string")))?;
-                templates.push((format!("{group}.{key}"), text.to_string()));
+                if text.contains('{') {
+                    templates.push((format!("{group}.{key}"), text.to_string()));
+                } else {
+                    plain.insert(format!("{group}.{key}"), text.to_string());
+                }
             }
         }
         let mut tera = Tera::default();
         tera.autoescape_on(vec![]);
         tera.add_raw_templates(templates).map_err(|e| syntax(error_chain(&e)))?;
-        Ok(Catalog { tera, origin: origin.to_string() })
+        Ok(Catalog { tera, plain, origin: origin.to_string() })
     }
 
     /// Renders `key` with `context`. Values in the context are data: they are never parsed as templates.
     pub fn text(&self, key: &str, context: &Context) -> Result<String, CatalogError> {
+        if let Some(text) = self.plain.get(key) {
+            return Ok(text.clone());
+        }
         if !self.tera.templates.contains_key(key) {
             return Err(CatalogError::MissingKey { origin: self.origin.clone(), key: key.to_string() });
         }
@@ -188,6 +213,21 @@ mod tests {
             catalog.text("document.full_title", &context).unwrap(),
             "Value report — {{ 1 + 1 }} {% if x %}Acme{% endif %} — 2026-Q3"
         );
+    }
+
+    /// Entries without template syntax are kept as text: what tera renders for them.
+    #[test]
+    fn plain_entries_are_what_tera_would_render() {
+        for (locale, text) in BUILT_IN {
+            let catalog = Catalog::parse(text, "t").unwrap();
+            assert!(!catalog.plain.is_empty(), "{locale}");
+            let mut tera = Tera::default();
+            tera.autoescape_on(vec![]);
+            for (key, plain) in &catalog.plain {
+                tera.add_raw_template(key, plain).unwrap();
+                assert_eq!(&tera.render(key, &Context::new()).unwrap(), plain, "{locale} {key}");
+            }
+        }
     }
 
     #[test]
@@ -329,7 +369,8 @@ mod tests {
             context.insert("days", &1);
             context.insert("payback_reached", &true);
             context.insert("percentage", &false);
-            for key in english.tera.get_template_names() {
+            for key in english.keys() {
+                let key = key.as_str();
                 let text = catalog.text(key, &context).unwrap_or_else(|e| panic!("{locale} {key}: {e}"));
                 assert!(!text.contains("{{") && !text.contains("{%"), "{locale} {key}: {text}");
             }

@@ -5,7 +5,8 @@
 //! pages for any input, the team edition 5 for up to 8 goals and 15 stories. Denser levels show
 //! fewer goals in the executive table (the rest are counted in a line pointing to the team report),
 //! fewer stories in full (the most recent and most valuable; the rest are listed a line each), fewer
-//! recommendations, and clip what customers typed (titles, names) to a length.
+//! recommendations, charts for fewer goals (the most valuable; the goal table keeps every goal),
+//! and clip what customers typed (titles, names) to a length.
 
 use super::report::Edition;
 
@@ -29,6 +30,9 @@ pub struct Density {
     pub roi_compact: bool,
     /// Goal charts side by side in a row (team edition).
     pub charts_per_row: usize,
+    /// Goals with a chart (team edition): all, or this many of the most valuable in the report
+    /// quarter (the goal table above the charts lists every goal; a sentence says so).
+    pub goal_charts: Option<usize>,
 }
 
 impl Density {
@@ -36,10 +40,10 @@ impl Density {
     pub fn levels(edition: Edition) -> Vec<Density> {
         match edition {
             Edition::Executive => vec![
-                Density { goals: Some(6), full_stories: 0, stories: 2, recommendations: 3, clip: Some(140), attention: 3, roi_compact: false, charts_per_row: 2 },
-                Density { goals: Some(4), full_stories: 0, stories: 1, recommendations: 2, clip: Some(90), attention: 2, roi_compact: false, charts_per_row: 2 },
-                Density { goals: Some(2), full_stories: 0, stories: 0, recommendations: 1, clip: Some(60), attention: 1, roi_compact: false, charts_per_row: 2 },
-                Density { goals: Some(1), full_stories: 0, stories: 0, recommendations: 1, clip: Some(30), attention: 1, roi_compact: false, charts_per_row: 2 },
+                Density { goals: Some(6), full_stories: 0, stories: 2, recommendations: 3, clip: Some(140), attention: 3, roi_compact: false, charts_per_row: 2, goal_charts: None },
+                Density { goals: Some(4), full_stories: 0, stories: 1, recommendations: 2, clip: Some(90), attention: 2, roi_compact: false, charts_per_row: 2, goal_charts: None },
+                Density { goals: Some(2), full_stories: 0, stories: 0, recommendations: 1, clip: Some(60), attention: 1, roi_compact: false, charts_per_row: 2, goal_charts: None },
+                Density { goals: Some(1), full_stories: 0, stories: 0, recommendations: 1, clip: Some(30), attention: 1, roi_compact: false, charts_per_row: 2, goal_charts: None },
             ],
             Edition::Team => vec![
                 Density {
@@ -51,6 +55,7 @@ impl Density {
                     attention: usize::MAX,
                     roi_compact: false,
                     charts_per_row: 2,
+                    goal_charts: None,
                 },
                 Density {
                     goals: None,
@@ -61,6 +66,7 @@ impl Density {
                     attention: usize::MAX,
                     roi_compact: false,
                     charts_per_row: 2,
+                    goal_charts: None,
                 },
                 Density {
                     goals: None,
@@ -71,6 +77,7 @@ impl Density {
                     attention: 4,
                     roi_compact: false,
                     charts_per_row: 2,
+                    goal_charts: None,
                 },
                 Density {
                     goals: None,
@@ -81,6 +88,7 @@ impl Density {
                     attention: 4,
                     roi_compact: true,
                     charts_per_row: 3,
+                    goal_charts: None,
                 },
                 Density {
                     goals: None,
@@ -91,6 +99,7 @@ impl Density {
                     attention: 3,
                     roi_compact: true,
                     charts_per_row: 3,
+                    goal_charts: None,
                 },
                 Density {
                     goals: None,
@@ -101,6 +110,20 @@ impl Density {
                     attention: 2,
                     roi_compact: true,
                     charts_per_row: 3,
+                    goal_charts: None,
+                },
+                // Eight goals and fifteen stories on Letter paper in the longer languages (Malay):
+                // two rows of charts, for the six goals of most value.
+                Density {
+                    goals: None,
+                    full_stories: 2,
+                    stories: usize::MAX,
+                    recommendations: 2,
+                    clip: Some(80),
+                    attention: 2,
+                    roi_compact: true,
+                    charts_per_row: 3,
+                    goal_charts: Some(6),
                 },
             ],
         }
@@ -186,6 +209,7 @@ mod tests {
                 assert!(b.recommendations <= a.recommendations);
                 assert!(b.clip.unwrap_or(usize::MAX) <= a.clip.unwrap_or(usize::MAX));
                 assert!(b.roi_compact >= a.roi_compact && b.charts_per_row >= a.charts_per_row);
+                assert!(b.goal_charts.unwrap_or(usize::MAX) <= a.goal_charts.unwrap_or(usize::MAX));
                 assert_ne!(a, b, "{edition:?}: a level that changes nothing");
             }
         }

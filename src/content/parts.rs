@@ -380,6 +380,7 @@ pub(super) fn document(
         logo: input.settings.logo_image.clone(),
         as_of: input.as_of,
         edition: frame.edition,
+        title_block_whole: [account.customer_name.clone(), frame.details.clone()],
         title_block: [frame.title, account.customer_name.clone(), frame.details],
         header: [account.customer_name.clone(), frame.header_right],
         // Without a vendor name (no valuereport.toml, where it defaults to the program's name) the

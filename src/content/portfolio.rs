@@ -936,6 +936,7 @@ pub fn build(input: &PortfolioInput) -> ReportContent {
             w.subtitle.to_string(),
             format!("{vendor} · {} {}", w.as_of, date(as_of)),
         ],
+        title_block_whole: [w.subtitle.to_string(), format!("{vendor} · {} {}", w.as_of, date(as_of))],
         header: [vendor, format!("{} {quarter}", w.title)],
         footer: format!("{} {}", w.as_of, date(as_of)),
         page_label: w.page.to_string(),

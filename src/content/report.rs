@@ -161,6 +161,9 @@ pub struct ReportContent {
     pub as_of: NaiveDate,
     pub edition: Edition,
     pub title_block: [String; 3],
+    /// The title block's customer name and details line whole: the text layer gives them whole
+    /// where the title block shows them clipped ([`build_at`]).
+    pub title_block_whole: [String; 2],
     pub header: [String; 2],
     pub footer: String,
     /// "Page {page} of {pages}" with those two placeholders left for the layout to fill.
@@ -381,8 +384,14 @@ fn summary_section(w: &Writer, d: &Density) -> Result<Vec<Element>, CatalogError
 /// The goals the goal table shows at density `d`, in goals.csv order: all, or the most valuable
 /// ones of the report quarter (then those without data there, in file order).
 fn shown_goals(w: &Writer, d: &Density) -> Vec<usize> {
+    most_valuable_goals(w, d.goals)
+}
+
+/// Every goal, or the `limit` most valuable ones of the report quarter (then those without data
+/// there, in file order); in goals.csv order.
+fn most_valuable_goals(w: &Writer, limit: Option<usize>) -> Vec<usize> {
     let count = w.input.customer.goals.len();
-    let Some(limit) = d.goals.filter(|&limit| limit < count) else { return (0..count).collect() };
+    let Some(limit) = limit.filter(|&limit| limit < count) else { return (0..count).collect() };
     let mut ranked = headlines(w);
     let without_data: Vec<usize> = (0..count).filter(|i| !ranked.contains(i)).collect();
     ranked.extend(without_data);
@@ -467,9 +476,17 @@ fn metrics_section(w: &Writer, usage: &[UsageTrend], d: &Density) -> Result<Vec<
     if w.input.edition == Edition::Executive {
         return Ok(elements);
     }
-    elements.push(Element::LeadIn(w.plain("metrics.intro")?));
+    let charted = most_valuable_goals(w, d.goal_charts);
+    let goals = &w.input.customer.goals;
+    let mut intro = w.plain("metrics.intro")?;
+    if charted.len() < goals.len() {
+        // The densest level charts the most valuable goals only: say so, and where the rest are.
+        let context = ctx!(count = charted.len(), total = goals.len(), quarter = quarter);
+        intro = format!("{intro} {}", w.t("metrics.charts_shown", &context)?);
+    }
+    elements.push(Element::LeadIn(intro));
     let quarters = chart_quarters(summary);
-    for goal in &w.input.customer.goals {
+    for goal in charted.iter().map(|&i| &goals[i]) {
         let actual = quarters.iter().map(|q| q.by_goal.get(&goal.goal_id).and_then(|g| g.actual).map(pixels)).collect();
         let per = goal.per.to_string();
         let y_title = w.t("metrics.y_title", &ctx!(unit = unit_of(goal), per = per))?;
@@ -739,9 +756,11 @@ fn roi_section(w: &Writer, d: &Density) -> Result<Vec<Element>, CatalogError> {
         }));
     }
     if !compact_rows.is_empty() {
-        let mut columns = vec![(w.plain("metrics.col_goal")?, 3.2, ColumnAlign::Left)];
-        columns.extend(window.iter().map(|q| (w.q(q.quarter), 1.0, ColumnAlign::Right)));
-        columns.push((w.t("roi.ttm_row", &ctx!(quarters = summary.ttm.quarters))?, 1.2, ColumnAlign::Right));
+        // Amounts take the room they need on one line (RM 14,400.00 split over two lines at 1.0);
+        // goal titles wrap.
+        let mut columns = vec![(w.plain("metrics.col_goal")?, 2.6, ColumnAlign::Left)];
+        columns.extend(window.iter().map(|q| (w.q(q.quarter), 1.2, ColumnAlign::Right)));
+        columns.push((w.t("roi.ttm_row", &ctx!(quarters = summary.ttm.quarters))?, 1.3, ColumnAlign::Right));
         elements.push(Element::Table(TableSpec { columns, rows: compact_rows, total: None }));
         elements.push(Element::Note(formulas.join("\n")));
     }

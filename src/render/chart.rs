@@ -423,6 +423,9 @@ struct PdfBackend<'c, 'f> {
     size: (u32, u32),
     /// Dash pattern (on, off in points) for the paths drawn while it is set.
     dash: Rc<Cell<Option<(f32, f32)>>>,
+    /// Texts plotters draws shortened with "…" (the axis titles), with their whole text for the
+    /// text layer (/ActualText).
+    shortened: Vec<(String, String)>,
 }
 
 type BackendResult = Result<(), DrawingErrorKind<Infallible>>;
@@ -555,13 +558,15 @@ impl DrawingBackend for PdfBackend<'_, '_> {
             VPos::Bottom => TEXT_BOTTOM * size,
         };
         let (x, y) = self.point(pos);
-        match style.transform() {
+        let full = self.shortened.iter().find(|(shown, _)| shown == text).map_or(text, |(_, full)| full.as_str());
+        let full = full.to_string();
+        self.canvas.actual_text(text, &full, |canvas| match style.transform() {
             // Vertical text reads upwards (the canvas has no downward text); its "up" is page left.
             FontTransform::Rotate90 | FontTransform::Rotate270 => {
-                self.canvas.text_rotated(text, x - rise, y, text_style, align, true)
+                canvas.text_rotated(text, x - rise, y, text_style, align, true)
             }
-            FontTransform::None | FontTransform::Rotate180 => self.canvas.text(text, x, y + rise, text_style, align),
-        }
+            FontTransform::None | FontTransform::Rotate180 => canvas.text(text, x, y + rise, text_style, align),
+        });
         Ok(())
     }
 
@@ -739,6 +744,11 @@ fn render(canvas: &mut Canvas, area: ChartArea, plan: &Plan, content: Content) {
             top: area.y + area.height,
             size: (units(area.width).max(1) as u32, units(area.height).max(1) as u32),
             dash: Rc::clone(&dash),
+            shortened: [(&geo.x_title, plan.x_title), (&geo.y_title, plan.y_title)]
+                .into_iter()
+                .filter(|(shown, full)| shown.as_str() != *full)
+                .map(|(shown, full)| (shown.clone(), full.to_string()))
+                .collect(),
         };
         let root = backend.into_drawing_area();
         // The backend cannot fail; a layout error from plotters leaves the chart incomplete rather
@@ -785,7 +795,8 @@ fn render(canvas: &mut Canvas, area: ChartArea, plan: &Plan, content: Content) {
                 }
                 Swatch::Box(colour) => canvas.fill_rect(x, middle - 3.5, 7.0, 7.0, colour),
             }
-            canvas.text(label, x + entry.swatch.width() + SWATCH_GAP, baseline, legend_style, Align::Left);
+            let left = x + entry.swatch.width() + SWATCH_GAP;
+            canvas.text_shortened(label, &entry.label, left, baseline, legend_style, Align::Left);
         }
     }
 }

@@ -37,7 +37,11 @@ pub fn layout<'f>(
 ) -> Vec<Page<'f>> {
     let width = frame.content_width();
     let laid: Vec<Laid> = blocks.into_iter().map(|b| measure(fonts, b, width)).collect();
-    let (mut flow, _) = compose(&laid, || Flow::new(fonts, frame));
+    // Breaks are decided on sketches (nothing drawn), then the flow kept is drawn once.
+    let (sketch, _) = compose(&laid, || Flow::sketch(fonts, frame));
+    let (scale, break_at) = (sketch.graphic_scale, sketch.break_at);
+    drop(sketch);
+    let mut flow = pour_into(Flow::new(fonts, frame), &laid, scale, break_at);
     decorate(&mut flow.pages, frame, decorations);
     flow.pages
 }

@@ -16,7 +16,68 @@ use printpdf::{Color, DictItem, LinePoint, Op, PaintMode, PdfFontHandle, TextIte
 /// On an operation the report never draws (a programming error, not an input error): add it here
 /// before drawing it.
 pub fn encode(ops: &[Op], out: &mut Vec<u8>) {
-    for op in ops {
+    let mut i = 0;
+    while i < ops.len() {
+        // Strokes drawn one after another in the same state (grid lines, rules, a chart's axes)
+        // share one `q … Q` and one setting of their state: the same painting, a fifth fewer
+        // bytes to write and deflate.
+        if let Some(group) = stroke_group(ops, i) {
+            let state = &ops[i..group.line];
+            state.iter().for_each(|op| encode_op(op, out));
+            encode_op(&ops[group.line], out);
+            let mut next = i + group.len;
+            while let Some(more) = stroke_group(ops, next).filter(|more| &ops[next..more.line] == state) {
+                encode_op(&ops[more.line], out);
+                next += more.len;
+            }
+            for _ in 0..group.depth {
+                out.extend_from_slice(b"Q\n");
+            }
+            i = next;
+            continue;
+        }
+        encode_op(&ops[i], out);
+        i += 1;
+    }
+}
+
+/// One stroke in a state of its own: `q` (one or more, nested), operations that set the stroke's
+/// state, one line, and as many `Q`.
+struct StrokeGroup {
+    /// Index of the line.
+    line: usize,
+    /// Number of operations from the first `q` to the last `Q`.
+    len: usize,
+    /// Nesting depth of `q`.
+    depth: usize,
+}
+
+fn stroke_group(ops: &[Op], start: usize) -> Option<StrokeGroup> {
+    let mut at = start;
+    let mut depth = 0;
+    loop {
+        match ops.get(at)? {
+            Op::SaveGraphicsState => depth += 1,
+            Op::SetOutlineColor { .. }
+            | Op::SetOutlineThickness { .. }
+            | Op::SetLineDashPattern { .. }
+            | Op::SetLineJoinStyle { .. } => {}
+            Op::DrawLine { .. } if depth > 0 => break,
+            _ => return None,
+        }
+        at += 1;
+    }
+    let line = at;
+    let restores = ops.get(line + 1..line + 1 + depth)?;
+    restores
+        .iter()
+        .all(|op| matches!(op, Op::RestoreGraphicsState))
+        .then_some(StrokeGroup { line, len: line + 1 + depth - start, depth })
+}
+
+/// Appends one operation.
+fn encode_op(op: &Op, out: &mut Vec<u8>) {
+    {
         match op {
             Op::StartTextSection => out.extend_from_slice(b"BT\n"),
             Op::EndTextSection => out.extend_from_slice(b"ET\n"),
@@ -113,7 +174,7 @@ pub fn encode(ops: &[Op], out: &mut Vec<u8>) {
             }
             Op::DrawPolygon { polygon } => {
                 if polygon.rings.iter().all(|ring| ring.points.is_empty()) {
-                    continue;
+                    return;
                 }
                 for ring in &polygon.rings {
                     path(out, &ring.points);
@@ -369,6 +430,35 @@ mod tests {
              0 0 m\n1 0 l\n0 1 l\nh\nf\n\
              BT\n50 749.89 Td\n/VRLBLD 21 Tf\n<002B1A2F> Tj\n0 1 -1 0 60 300 Tm\nET\n"
         );
+    }
+
+    #[test]
+    fn strokes_in_the_same_state_share_one_save_and_restore() {
+        let point = |x: f32, y: f32| LinePoint { p: Point { x: Pt(x), y: Pt(y) }, bezier: false };
+        let grey = |g: f32| Color::Rgb(Rgb { r: g, g, b: g, icc_profile: None });
+        let stroke = |y: f32, g: f32| {
+            vec![
+                Op::SaveGraphicsState,
+                Op::SetLineJoinStyle { join: printpdf::LineJoinStyle::Round },
+                Op::SaveGraphicsState,
+                Op::SetOutlineColor { col: grey(g) },
+                Op::SetOutlineThickness { pt: Pt(0.5) },
+                Op::DrawLine { line: Line { points: vec![point(0.0, y), point(10.0, y)], is_closed: false } },
+                Op::RestoreGraphicsState,
+                Op::RestoreGraphicsState,
+            ]
+        };
+        let mut ops = [stroke(1.0, 0.5), stroke(2.0, 0.5), stroke(3.0, 0.5), stroke(4.0, 0.25)].concat();
+        ops.push(Op::SaveGraphicsState);
+        ops.push(Op::RestoreGraphicsState);
+        assert_eq!(
+            text(&ops),
+            "q\n1 j\nq\n0.5 0.5 0.5 RG\n0.5 w\n0 1 m\n10 1 l\nS\n0 2 m\n10 2 l\nS\n0 3 m\n10 3 l\nS\nQ\nQ\n\
+             q\n1 j\nq\n0.25 0.25 0.25 RG\n0.5 w\n0 4 m\n10 4 l\nS\nQ\nQ\nq\nQ\n"
+        );
+        // A line not closed by as many restores is drawn as it is.
+        let open = &stroke(5.0, 0.5)[..7];
+        assert_eq!(text(open), "q\n1 j\nq\n0.5 0.5 0.5 RG\n0.5 w\n0 5 m\n10 5 l\nS\nQ\n");
     }
 
     #[test]

@@ -129,6 +129,17 @@ impl TextStyle {
     }
 }
 
+/// What of `text` follows `lines` (its first lines as wrapped, the spaces between them dropped);
+/// `None` if the lines are not its start. The last line of a shortened text carries this as its
+/// /ActualText ([`Canvas::text_shortened`]).
+pub fn rest_after<'t>(text: &'t str, lines: &[String]) -> Option<&'t str> {
+    let mut rest = text;
+    for line in lines {
+        rest = rest.trim_start().strip_prefix(line.trim_end())?;
+    }
+    Some(rest.trim_start())
+}
+
 /// Horizontal anchor of a text position.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Align {
@@ -145,6 +156,11 @@ pub struct Canvas<'f> {
     pub missing: std::collections::BTreeSet<char>,
     /// The box of every text drawn, for checks that nothing overflows or collides.
     pub boxes: Vec<TextBox>,
+    /// A sketch: nothing is drawn (composition tries page breaks on sketches, then draws once).
+    dry: bool,
+    /// Inside an /ActualText span ([`Canvas::actual_text`]): ligatures get no span of their own
+    /// (nested /ActualText is redundant, and poppler then loses the outer text).
+    in_actual_text: bool,
 }
 
 /// Where a line of text was drawn: its ink box in page points (from the baseline, 0.22 em below
@@ -168,11 +184,31 @@ impl TextBox {
 
 impl<'f> Canvas<'f> {
     pub fn new(fonts: &'f FontSet) -> Canvas<'f> {
-        Canvas { fonts, ops: Vec::new(), missing: Default::default(), boxes: Vec::new() }
+        Canvas {
+            fonts,
+            ops: Vec::new(),
+            missing: Default::default(),
+            boxes: Vec::new(),
+            dry: false,
+            in_actual_text: false,
+        }
+    }
+
+    /// A canvas that draws nothing: layout on it costs only the arithmetic of where things go.
+    pub fn sketch(fonts: &'f FontSet) -> Canvas<'f> {
+        Canvas { dry: true, ..Canvas::new(fonts) }
+    }
+
+    /// Whether this canvas only sketches (see [`Canvas::sketch`]).
+    pub fn is_sketch(&self) -> bool {
+        self.dry
     }
 
     /// Opens a structure element (tagged PDF, see [`super::tag`]); [`Canvas::close`] closes it.
     pub fn open(&mut self, element: super::tag::Element) {
+        if self.dry {
+            return;
+        }
         self.ops.push(super::tag::open(element));
     }
 
@@ -183,15 +219,24 @@ impl<'f> Canvas<'f> {
 
     /// Closes the element opened last.
     pub fn close(&mut self) {
+        if self.dry {
+            return;
+        }
         self.ops.push(super::tag::close());
     }
 
     /// Begins what is not content (rules, panels, running headers); [`Canvas::artifact_end`] ends it.
     pub fn artifact(&mut self, kind: super::tag::Artifact) {
+        if self.dry {
+            return;
+        }
         self.ops.push(super::tag::artifact(kind));
     }
 
     pub fn artifact_end(&mut self) {
+        if self.dry {
+            return;
+        }
         self.ops.push(super::tag::artifact_end());
     }
 
@@ -205,8 +250,33 @@ impl<'f> Canvas<'f> {
         self.text_rotated(text, x, y, style, align, false);
     }
 
+    /// Draws `shown`, the visible form of `full` (shortened with "…" to fit its box): when they
+    /// differ, the text layer gives `full` (a /Span with /ActualText around the line), so search,
+    /// copy and assistive technology get the whole string, not its shortened start.
+    pub fn text_shortened(&mut self, shown: &str, full: &str, x: f32, y: f32, style: TextStyle, align: Align) {
+        self.actual_text(shown, full, |canvas| canvas.text(shown, x, y, style, align));
+    }
+
+    /// Runs `draw` (which draws `shown`) inside a /Span whose /ActualText is `full`, when `shown` is
+    /// a shortened form of it.
+    pub fn actual_text(&mut self, shown: &str, full: &str, draw: impl FnOnce(&mut Self)) {
+        let shortened = !self.dry && shown != full && !full.trim().is_empty() && !self.in_actual_text;
+        if shortened {
+            self.ops.push(Op::BeginMarkedContent { tag: full.to_string() });
+            self.in_actual_text = true;
+        }
+        draw(self);
+        if shortened {
+            self.ops.push(Op::EndMarkedContent);
+            self.in_actual_text = false;
+        }
+    }
+
     /// Like [`Canvas::text`]; `vertical` turns it 90° counter-clockwise (reading upwards), for axis titles.
     pub fn text_rotated(&mut self, text: &str, x: f32, y: f32, style: TextStyle, align: Align, vertical: bool) {
+        if self.dry {
+            return;
+        }
         if text.is_empty() {
             return;
         }
@@ -270,8 +340,9 @@ impl<'f> Canvas<'f> {
             let glyph_text = &text[glyph.text.clone()];
             // One glyph for several characters (a ligature such as Arabic lam-alef): its text is
             // also given as /ActualText, which extractors that reorder right-to-left text by
-            // character (poppler) take whole instead of reversing the ligature's characters.
-            let several = glyph_text.chars().nth(1).is_some();
+            // character (poppler) take whole instead of reversing the ligature's characters. Not
+            // inside a shortened text's span, whose /ActualText already holds the whole text.
+            let several = glyph_text.chars().nth(1).is_some() && !self.in_actual_text;
             if several {
                 self.flush_glyphs(glyph.face, style.size, &mut glyphs);
                 self.ops.push(Op::BeginMarkedContent { tag: glyph_text.to_string() });
@@ -328,6 +399,9 @@ impl<'f> Canvas<'f> {
     }
 
     pub fn fill_rect(&mut self, x: f32, y: f32, width: f32, height: f32, colour: Colour) {
+        if self.dry {
+            return;
+        }
         self.ops.push(Op::SetFillColor { col: colour.pdf() });
         self.ops.push(Op::DrawRectangle {
             rectangle: Rect {
@@ -360,6 +434,9 @@ impl<'f> Canvas<'f> {
         dash: Option<(f32, f32)>,
         closed: bool,
     ) {
+        if self.dry {
+            return;
+        }
         if points.len() < 2 {
             return;
         }
@@ -380,6 +457,9 @@ impl<'f> Canvas<'f> {
 
     /// A filled polygon (markers, areas).
     pub fn fill_polygon(&mut self, points: &[(f32, f32)], colour: Colour) {
+        if self.dry {
+            return;
+        }
         if points.len() < 3 {
             return;
         }
@@ -397,6 +477,9 @@ impl<'f> Canvas<'f> {
 
     /// A circle as four cubic Bézier arcs: filled, or stroked `thickness` wide.
     pub fn circle(&mut self, cx: f32, cy: f32, r: f32, colour: Colour, stroke: Option<f32>) {
+        if self.dry {
+            return;
+        }
         if !(r.is_finite() && r > 0.0) {
             return;
         }
@@ -449,6 +532,9 @@ impl<'f> Canvas<'f> {
         fill: Option<(Colour, bool)>,
         stroke: Option<(Colour, f32)>,
     ) {
+        if self.dry {
+            return;
+        }
         let points = |ring: &[(f32, f32, bool)]| -> Vec<LinePoint> {
             ring.iter().map(|&(x, y, bezier)| LinePoint { p: point(x, y), bezier }).collect()
         };

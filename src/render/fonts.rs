@@ -346,6 +346,11 @@ impl FontSet {
 /// variation selector.
 fn is_attached(ch: char) -> bool {
     use unicode_bidi::BidiClass;
+    // Nothing before the combining diacritical marks (U+0300) attaches: Latin text skips the table
+    // search.
+    if u32::from(ch) < 0x300 {
+        return false;
+    }
     is_invisible(ch) || matches!(unicode_bidi::bidi_class(ch), BidiClass::NSM)
 }
 

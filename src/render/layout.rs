@@ -123,6 +123,9 @@ pub enum Block<'a> {
         accent: Colour,
         /// The vendor's logo, at the block's top right; the texts wrap in the room left of it.
         logo: Option<Logo>,
+        /// The subtitle and details whole, when they were clipped to keep the block on its page:
+        /// the text layer gives them whole (/ActualText).
+        whole: [String; 2],
     },
     /// A numbered section title; also a bookmark.
     Section {
@@ -216,6 +219,8 @@ pub(super) struct Flow<'f> {
     /// The block being placed, and the page each placed block starts on.
     pub current: usize,
     pub starts: Vec<usize>,
+    /// Only decide where things go: pages are sketches ([`Canvas::sketch`]) and charts are not drawn.
+    pub dry: bool,
     /// Streamed layout: each page, once the next one is started, is handed to this with its
     /// 0-based number and no longer kept (`pages` then holds only the page being filled).
     pub sink: Option<PageSink<'f>>,
@@ -237,6 +242,7 @@ impl<'f> Flow<'f> {
             break_at: None,
             current: 0,
             starts: Vec::new(),
+            dry: false,
             sink: None,
             handed: 0,
         };
@@ -249,6 +255,14 @@ impl<'f> Flow<'f> {
     pub fn streamed(fonts: &'f FontSet, frame: Frame, sink: PageSink<'f>) -> Flow<'f> {
         let mut flow = Flow::new(fonts, frame);
         flow.sink = Some(sink);
+        flow
+    }
+
+    /// A flow that only decides where things go (see [`Flow::dry`]).
+    pub fn sketch(fonts: &'f FontSet, frame: Frame) -> Flow<'f> {
+        let mut flow = Flow::new(fonts, frame);
+        flow.dry = true;
+        flow.pages[0].canvas = Canvas::sketch(fonts);
         flow
     }
 
@@ -281,7 +295,8 @@ impl<'f> Flow<'f> {
 
     fn new_page(&mut self) {
         self.finish();
-        self.pages.push(Page { canvas: Canvas::new(self.fonts), bookmarks: Vec::new() });
+        let canvas = if self.dry { Canvas::sketch(self.fonts) } else { Canvas::new(self.fonts) };
+        self.pages.push(Page { canvas, bookmarks: Vec::new() });
         self.y = self.frame.top();
     }
 
@@ -583,7 +598,9 @@ pub(super) fn place(flow: &mut Flow, laid: &Laid) {
             }
             flow.mark();
             let top = flow.y;
-            draw_whole(flow.page(), block, x, top, width, height);
+            if !flow.dry {
+                draw_whole(flow.page(), block, x, top, width, height);
+            }
             flow.y -= height + GAP;
         }
     }
@@ -698,7 +715,7 @@ fn draw_row(
 fn draw_whole(page: &mut Page, block: &Block, x: f32, top: f32, width: f32, height: f32) {
     let canvas = &mut page.canvas;
     match block {
-        Block::Title { title, subtitle, details, accent, logo } => {
+        Block::Title { title, subtitle, details, accent, logo, whole } => {
             let accent = *accent;
             // The accent rule and the vendor's logo are decoration; the logo's name is in the
             // document's metadata (author) and footer.
@@ -714,6 +731,7 @@ fn draw_whole(page: &mut Page, block: &Block, x: f32, top: f32, width: f32, heig
             // The title is the H1; the subtitle (the customer's name, in its own language when its
             // script says so) and the details are paragraphs.
             let subtitle_lang = script_lang(&subtitle);
+            let clipped = [*subtitle != whole[0], *details != whole[1]];
             let (title, subtitle, details) = title_lines(canvas.fonts, &title, &subtitle, &details, width);
             canvas.open_role(Role::H1);
             // Baselines: the title's first 30 pt below the top; the subtitle 22 pt and the details
@@ -726,16 +744,17 @@ fn draw_whole(page: &mut Page, block: &Block, x: f32, top: f32, width: f32, heig
             canvas.close();
             canvas.open(Element::new(Role::P).with_lang(subtitle_lang));
             y += TITLE_STEP - 22.0;
-            for line in &subtitle {
-                canvas.text(line, x, y, TextStyle::new(12.5, Weight::Regular, accent), Align::Left);
+            for (n, line) in subtitle.iter().enumerate() {
+                let style = TextStyle::new(12.5, Weight::Regular, accent);
+                text_or_rest(canvas, line, clipped[0], &whole[0], &subtitle[..n], n + 1 == subtitle.len(), (x, y), style);
                 y -= SUBTITLE_STEP;
             }
             canvas.close();
             canvas.open_role(Role::P);
             y += SUBTITLE_STEP - 18.0;
-            for line in &details {
+            for (n, line) in details.iter().enumerate() {
                 let style = TextStyle::new(8.5, Weight::Regular, palette::MUTED);
-                canvas.text(line, x, y, style, Align::Left);
+                text_or_rest(canvas, line, clipped[1], &whole[1], &details[..n], n + 1 == details.len(), (x, y), style);
                 y -= 11.0;
             }
             canvas.close();
@@ -767,9 +786,10 @@ fn draw_whole(page: &mut Page, block: &Block, x: f32, top: f32, width: f32, heig
             canvas.fill_rect(x, top - height, 4.0, height, accent);
             canvas.artifact_end();
             canvas.open_role(Role::Div);
-            let label = ellipsize(canvas.fonts, &label, Weight::Bold, 9.0, width - 32.0);
+            let shown = ellipsize(canvas.fonts, &label, Weight::Bold, 9.0, width - 32.0);
             canvas.open_role(Role::P);
-            canvas.text(&label, x + 16.0, top - 20.0, TextStyle::new(9.0, Weight::Bold, palette::MUTED), Align::Left);
+            let style = TextStyle::new(9.0, Weight::Bold, palette::MUTED);
+            canvas.text_shortened(&shown, &label, x + 16.0, top - 20.0, style, Align::Left);
             canvas.close();
             // The headline figure shrinks to its box before anything else gives way.
             let room = HERO_CAPTION_X - 16.0 - 12.0;
@@ -828,9 +848,11 @@ fn draw_whole(page: &mut Page, block: &Block, x: f32, top: f32, width: f32, heig
                 canvas.close();
                 y -= 16.0;
                 if let Some((change, colour)) = &kpi.change {
-                    let change = ellipsize(fonts, change, Weight::Bold, 8.5, inner);
+                    // Shortened on the card, whole in the text layer (/ActualText).
+                    let shown = ellipsize(fonts, change, Weight::Bold, 8.5, inner);
                     canvas.open_role(Role::P);
-                    canvas.text(&change, left + 8.0, y, TextStyle::new(8.5, Weight::Bold, *colour), Align::Left);
+                    let style = TextStyle::new(8.5, Weight::Bold, *colour);
+                    canvas.text_shortened(&shown, change, left + 8.0, y, style, Align::Left);
                     canvas.close();
                 }
                 y -= 13.0;
@@ -858,6 +880,25 @@ fn draw_whole(page: &mut Page, block: &Block, x: f32, top: f32, width: f32, heig
         | Block::Table(_) => {
             unreachable!("placed as lines or rows")
         }
+    }
+}
+
+/// Draws `line` of a wrapped text; the last line of a text that was clipped carries the rest of the
+/// whole text (after the lines `before`) as /ActualText.
+#[allow(clippy::too_many_arguments)]
+fn text_or_rest(
+    canvas: &mut Canvas,
+    line: &str,
+    clipped: bool,
+    whole: &str,
+    before: &[String],
+    last: bool,
+    (x, y): (f32, f32),
+    style: TextStyle,
+) {
+    match super::draw::rest_after(whole, before).filter(|_| clipped && last) {
+        Some(rest) => canvas.text_shortened(line, rest, x, y, style, Align::Left),
+        None => canvas.text(line, x, y, style, Align::Left),
     }
 }
 
@@ -912,23 +953,19 @@ pub(super) fn decorate_page(canvas: &mut Canvas, index: usize, count: usize, fra
     // word boundary; the right one keeps at least half the line.
     let (header_left, header_right) =
         share_line(canvas.fonts, &decorations.header_left, bold, &decorations.header_right, small, right - header_x);
-    canvas.text(&header_left, header_x, header_y, bold, Align::Left);
-    canvas.text(&header_right, right, header_y, small, Align::Right);
+    // What is shortened with "…" keeps its whole text in the text layer (/ActualText).
+    canvas.text_shortened(&header_left, &decorations.header_left, header_x, header_y, bold, Align::Left);
+    canvas.text_shortened(&header_right, &decorations.header_right, right, header_y, small, Align::Right);
     canvas.line(left, header_y - 7.0, right, header_y - 7.0, decorations.accent, 0.8);
     canvas.artifact_end();
     let footer_y = 32.0;
     canvas.artifact(Artifact::Footer);
     canvas.line(left, footer_y + 12.0, right, footer_y + 12.0, palette::RULE, 0.5);
-    let (footer_left, page_label) = share_line(
-        canvas.fonts,
-        &decorations.footer_left,
-        small,
-        &(decorations.page_label)(index + 1, count),
-        small,
-        right - left,
-    );
-    canvas.text(&footer_left, left, footer_y, small, Align::Left);
-    canvas.text(&page_label, right, footer_y, small, Align::Right);
+    let full_label = (decorations.page_label)(index + 1, count);
+    let (footer_left, page_label) =
+        share_line(canvas.fonts, &decorations.footer_left, small, &full_label, small, right - left);
+    canvas.text_shortened(&footer_left, &decorations.footer_left, left, footer_y, small, Align::Left);
+    canvas.text_shortened(&page_label, &full_label, right, footer_y, small, Align::Right);
     canvas.artifact_end();
 }
 

@@ -11,6 +11,7 @@ pub mod layout;
 pub mod logo;
 pub mod pdf;
 pub mod report;
+pub mod serialize;
 pub mod shape;
 pub mod stream;
 pub mod tag;

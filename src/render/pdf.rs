@@ -85,9 +85,16 @@ pub fn write(mut document: Document, fonts: &FontSet) -> Vec<u8> {
 
 /// Writes a document whose pages were laid out, encoded and deflated one at a time
 /// ([`super::stream`]): `contents` holds one content stream per page, made by
-/// [`Subsets::content_stream`]; `document.pages` is not read. Untagged documents only.
-pub fn write_encoded(document: Document, contents: Vec<Stream>, subsets: &Subsets, fonts: &FontSet) -> Vec<u8> {
-    assemble(document, contents, subsets, None, fonts)
+/// [`Subsets::content_stream`] (of pages tagged by [`super::tag::Tagger`] into `tree` when the
+/// document is tagged); `document.pages` is not read.
+pub fn write_encoded(
+    document: Document,
+    contents: Vec<Stream>,
+    subsets: &Subsets,
+    tree: Option<&super::tag::Tree>,
+    fonts: &FontSet,
+) -> Vec<u8> {
+    assemble(document, contents, subsets, tree, fonts)
 }
 
 /// The file around the pages' content streams: printpdf assembles the document (pages, resources,
@@ -157,21 +164,14 @@ fn assemble(
     }
     let zero = || Object::String(ZERO_ID.to_vec(), StringFormat::Hexadecimal);
     lo.trailer.set("ID", Object::Array(vec![zero(), zero()]));
-    let mut bytes = Vec::new();
-    if tree.is_some() {
-        // A structure tree is hundreds of small dictionaries (one per table cell, paragraph,
-        // heading): packed into deflated object streams with a cross-reference stream they cost a
-        // fraction of their plain size. PDF/A-3 (on PDF 1.7) allows both.
-        let options = lopdf::SaveOptions::builder()
-            .use_object_streams(true)
-            .use_xref_streams(true)
-            .max_objects_per_stream(OBJECTS_PER_STREAM)
-            .compression_level(COMPRESSION_LEVEL)
-            .build();
-        lo.save_with_options(&mut bytes, options).expect("writing a PDF to memory cannot fail");
-    } else {
-        lo.save_to(&mut bytes).expect("writing a PDF to memory cannot fail");
-    }
+    // A structure tree is hundreds of small dictionaries (one per table cell, paragraph, heading):
+    // packed into deflated object streams with a cross-reference stream they cost a fraction of
+    // their plain size. PDF/A-3 (on PDF 1.7) allows both.
+    let layout = match tree {
+        Some(_) => super::serialize::Layout::ObjectStreams { per_stream: OBJECTS_PER_STREAM },
+        None => super::serialize::Layout::Separate,
+    };
+    let mut bytes = super::serialize::to_bytes(&mut lo, layout);
     patch_id(&mut bytes);
     bytes
 }
@@ -179,13 +179,64 @@ fn assemble(
 /// One face as embedded in one document.
 struct FaceSubset {
     face: FaceId,
-    /// The subset font program (an OpenType file).
-    program: Vec<u8>,
-    /// Whether the program is CFF (CIDs are then its glyph ids) rather than TrueType.
-    cff: bool,
+    /// The embedded font program: the subset, as its /FontFile2 or /FontFile3 stream.
+    program: std::rc::Rc<FontProgram>,
     /// Per character code (the index; code 0 is .notdef): the subset's glyph id, the original glyph
     /// id and the text the code stands for.
     codes: Vec<(u16, u16, String)>,
+}
+
+/// A subset font program, ready to embed (deflated when that makes it smaller).
+struct FontProgram {
+    /// Whether the program is CFF (CIDs are then its glyph ids; embedded as /FontFile3) rather than
+    /// TrueType (/FontFile2).
+    cff: bool,
+    stream: Stream,
+}
+
+/// Subset programs kept per thread before the cache starts afresh.
+const PROGRAM_CACHE: usize = 64;
+
+thread_local! {
+    /// Subset programs by face and glyph set. Reports share many subsets (the ▲ ▼ of the symbols
+    /// face in nearly every report, the same names and words across editions and renewal
+    /// documents): subsetting and deflating one again cost more than the rest of its font.
+    static PROGRAMS: std::cell::RefCell<std::collections::HashMap<(FaceId, Vec<u16>), std::rc::Rc<FontProgram>>> =
+        Default::default();
+}
+
+/// The subset of `face` with glyphs `ids` (sorted, original ids), from the thread's cache.
+fn font_program(face: FaceId, ids: &[u16], remapper: &subsetter::GlyphRemapper) -> std::rc::Rc<FontProgram> {
+    let key = (face, ids.to_vec());
+    if let Some(found) = PROGRAMS.with_borrow(|cache| cache.get(&key).cloned()) {
+        return found;
+    }
+    let subset = subsetter::subset(FontSet::source_bytes(face), 0, remapper)
+        .unwrap_or_else(|e| panic!("the embedded font {face:?} can be subset: {e}"));
+    let (cff, mut stream) = match sfnt_table(&subset, b"CFF ") {
+        // A CFF face is embedded as its bare CFF table (FontFile3 /CIDFontType0C).
+        Some(cff) => {
+            let mut dict = Dictionary::new();
+            dict.set("Subtype", Object::Name(b"CIDFontType0C".to_vec()));
+            (true, Stream::new(dict, cff.to_vec()))
+        }
+        None => {
+            let mut dict = Dictionary::new();
+            dict.set("Length1", Object::Integer(subset.len() as i64));
+            (false, Stream::new(dict, subset))
+        }
+    };
+    deflate_stream(&mut stream);
+    // Deflated once here (or left as it is when that is no smaller): not again per document.
+    stream.allows_compression = false;
+    let program = std::rc::Rc::new(FontProgram { cff, stream });
+    PROGRAMS.with_borrow_mut(|cache| {
+        if cache.len() >= PROGRAM_CACHE {
+            cache.clear();
+        }
+        cache.insert(key, program.clone());
+    });
+    program
 }
 
 /// Subsets every face the pages show text in, and rewrites the pages' glyph ids to the codes of the
@@ -198,16 +249,20 @@ fn subset_faces(pages: &mut [Vec<Op>]) -> Subsets {
     subsets
 }
 
+/// Per face, per glyph id: the texts the glyph stands for, each with its code (set by
+/// [`Glyphs::subset`]). Looked up by reference: no string is built per glyph shown.
+type GlyphTexts = [BTreeMap<u16, Vec<(String, u16)>>; super::fonts::FACES];
+
 /// The glyphs a document shows, per face: every (glyph id, text) pair, collected page by page.
 #[derive(Default)]
 pub struct Glyphs {
-    used: [BTreeMap<(u16, String), u16>; super::fonts::FACES],
+    used: GlyphTexts,
 }
 
 /// The document's faces subset to the glyphs it shows, and the code of every (glyph, text) pair.
 pub struct Subsets {
     faces: Vec<FaceSubset>,
-    codes: [BTreeMap<(u16, String), u16>; super::fonts::FACES],
+    codes: GlyphTexts,
 }
 
 impl Glyphs {
@@ -215,7 +270,10 @@ impl Glyphs {
     pub fn add(&mut self, pages: &mut [Vec<Op>]) {
         for_each_glyph(pages, |face, glyph| {
             let text = glyph.cid.as_deref().unwrap_or_default();
-            self.used[face as usize].entry((glyph.gid, text.to_string())).or_insert(0);
+            let texts = self.used[face as usize].entry(glyph.gid).or_default();
+            if !texts.iter().any(|(known, _)| known == text) {
+                texts.push((text.to_string(), 0));
+            }
         });
     }
 
@@ -224,40 +282,42 @@ impl Glyphs {
     /// A TrueType face gets one code per distinct (glyph, text) pair, mapped to its glyph by a
     /// /CIDToGIDMap: the same glyph standing for different text (a replacement mark for different
     /// missing characters, a shared glyph in two clusters) then reads back right. A CFF face's codes
-    /// are its glyph ids (a CID-keyed CFF has no map), each with the first text seen.
+    /// are its glyph ids (a CID-keyed CFF has no map), each with the first text (in text order).
     pub fn subset(self) -> Subsets {
         let mut used = self.used;
         let mut subsets = Vec::new();
         for face in FaceId::ALL {
-            let pairs = &mut used[face as usize];
-            if pairs.is_empty() {
+            let glyphs = &mut used[face as usize];
+            if glyphs.is_empty() {
                 continue;
             }
-            let mut ids: Vec<u16> = pairs.keys().map(|(gid, _)| *gid).collect();
-            ids.dedup();
+            let ids: Vec<u16> = glyphs.keys().copied().collect();
             let remapper = subsetter::GlyphRemapper::new_from_glyphs_sorted(&ids);
-            let program = subsetter::subset(FontSet::source_bytes(face), 0, &remapper)
-                .unwrap_or_else(|e| panic!("the embedded font {face:?} can be subset: {e}"));
-            let cff = sfnt_table(&program, b"CFF ").is_some();
+            let program = font_program(face, &ids, &remapper);
             let new_gid = |old: u16| remapper.get(old).unwrap_or(0);
             let mut codes = Vec::new();
-            if cff {
+            if program.cff {
                 codes = remapper.remapped_gids().map(|old| (new_gid(old), old, String::new())).collect();
-                for ((old, text), code) in pairs.iter_mut() {
-                    *code = new_gid(*old);
-                    let entry = &mut codes[usize::from(*code)].2;
-                    if entry.is_empty() {
-                        *entry = text.clone();
-                    }
-                }
             } else {
                 codes.push((0, 0, String::new()));
-                for ((old, text), code) in pairs.iter_mut() {
-                    *code = codes.len() as u16;
-                    codes.push((new_gid(*old), *old, text.clone()));
+            }
+            // Codes in order of glyph, then text.
+            for (&old, texts) in glyphs.iter_mut() {
+                texts.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+                for (text, code) in texts.iter_mut() {
+                    if program.cff {
+                        *code = new_gid(old);
+                        let entry = &mut codes[usize::from(*code)].2;
+                        if entry.is_empty() {
+                            *entry = text.clone();
+                        }
+                    } else {
+                        *code = codes.len() as u16;
+                        codes.push((new_gid(old), old, text.clone()));
+                    }
                 }
             }
-            subsets.push(FaceSubset { face, program, cff, codes });
+            subsets.push(FaceSubset { face, program, codes });
         }
         Subsets { faces: subsets, codes: used }
     }
@@ -268,14 +328,15 @@ impl Subsets {
     pub fn remap(&self, pages: &mut [Vec<Op>]) {
         for_each_glyph(pages, |face, glyph| {
             let text = glyph.cid.as_deref().unwrap_or_default();
-            if let Some(&code) = self.codes[face as usize].get(&(glyph.gid, text.to_string())) {
+            let code = self.codes[face as usize].get(&glyph.gid).and_then(|texts| texts.iter().find(|(t, _)| t == text));
+            if let Some(&(_, code)) = code {
                 glyph.gid = code;
             }
         });
     }
 
     /// One page's content stream, deflated as [`write`] deflates it: its glyphs remapped, its
-    /// operations encoded (structure markers write nothing: an untagged page).
+    /// operations encoded (structure markers write nothing unless tagged first).
     pub fn content_stream(&self, mut ops: Vec<Op>) -> Stream {
         self.remap(std::slice::from_mut(&mut ops));
         let mut bytes = Vec::with_capacity(32 * 1024);
@@ -319,19 +380,9 @@ fn add_fonts(lo: &mut lopdf::Document, subsets: &[FaceSubset], fonts: &FontSet) 
         let resource = subset.face.resource_id().0;
         let base_font = format!("{resource}+{}", subset.face.postscript_name());
 
-        let (font_file_key, cid_subtype, program) = match sfnt_table(&subset.program, b"CFF ") {
-            // A CFF face is embedded as its bare CFF table (FontFile3 /CIDFontType0C).
-            Some(cff) => {
-                let mut dict = Dictionary::new();
-                dict.set("Subtype", Object::Name(b"CIDFontType0C".to_vec()));
-                ("FontFile3", "CIDFontType0", Stream::new(dict, cff.to_vec()))
-            }
-            None => {
-                let mut dict = Dictionary::new();
-                dict.set("Length1", Object::Integer(subset.program.len() as i64));
-                ("FontFile2", "CIDFontType2", Stream::new(dict, subset.program.clone()))
-            }
-        };
+        let (font_file_key, cid_subtype) =
+            if subset.program.cff { ("FontFile3", "CIDFontType0") } else { ("FontFile2", "CIDFontType2") };
+        let program = subset.program.stream.clone();
         let program_id = lo.add_object(program);
 
         let mut descriptor = Dictionary::new();
@@ -375,7 +426,7 @@ fn add_fonts(lo: &mut lopdf::Document, subsets: &[FaceSubset], fonts: &FontSet) 
         cid_font.set("FontDescriptor", Object::Reference(descriptor_id));
         cid_font.set("DW", Object::Integer(1000));
         cid_font.set("W", Object::Array(vec![Object::Integer(0), Object::Array(widths)]));
-        if !subset.cff {
+        if !subset.program.cff {
             // Code → subset glyph id, two bytes each.
             let map: Vec<u8> = subset.codes.iter().flat_map(|&(gid, _, _)| gid.to_be_bytes()).collect();
             let map_id = lo.add_object(Stream::new(Dictionary::new(), map));
@@ -451,12 +502,37 @@ fn sfnt_table<'a>(font: &'a [u8], tag: &[u8; 4]) -> Option<&'a [u8]> {
 
 /// Deflate level for streams. lopdf's own `compress` uses 9, which cost more than everything else in
 /// writing a report; see docs/performance.md for the measurements behind this choice.
-const COMPRESSION_LEVEL: u32 = 6;
+const COMPRESSION_LEVEL: u32 = 5;
 
 /// Objects per object stream in a tagged PDF: a report's structure tree fits in one or two.
 const OBJECTS_PER_STREAM: usize = 1000;
 
-/// Deflates every stream not yet compressed (zlib-rs backend).
+thread_local! {
+    /// One compressor per thread, reset for every stream: a fresh one allocates and clears about
+    /// 380 KB, which cost more than compressing the small streams, and made the batch's memory churn.
+    static COMPRESSOR: std::cell::RefCell<flate2::Compress> =
+        std::cell::RefCell::new(flate2::Compress::new(flate2::Compression::new(COMPRESSION_LEVEL), true));
+}
+
+/// `data` deflated in the zlib format at [`COMPRESSION_LEVEL`] (zlib-rs backend) with the thread's
+/// compressor; the same bytes a fresh `flate2` encoder gives.
+pub(super) fn deflate(data: &[u8]) -> Option<Vec<u8>> {
+    use flate2::{FlushCompress, Status};
+    COMPRESSOR.with_borrow_mut(|compressor| {
+        compressor.reset();
+        let mut compressed = Vec::with_capacity(data.len() / 2 + 64);
+        loop {
+            let consumed = compressor.total_in() as usize;
+            match compressor.compress_vec(&data[consumed..], &mut compressed, FlushCompress::Finish) {
+                Ok(Status::StreamEnd) => return Some(compressed),
+                Ok(_) => compressed.reserve(compressed.capacity().max(64)),
+                Err(_) => return None,
+            }
+        }
+    })
+}
+
+/// Deflates every stream not yet compressed.
 fn compress(document: &mut lopdf::Document) {
     for object in document.objects.values_mut() {
         if let Object::Stream(stream) = object {
@@ -466,34 +542,16 @@ fn compress(document: &mut lopdf::Document) {
 }
 
 /// Deflates `stream` unless it does not allow it, is compressed already, or would not get smaller.
-/// Each thread keeps one compressor and resets it for every stream: a fresh one allocates and
-/// clears about 380 KB, which cost more than compressing the small streams, and made the batch's
-/// memory churn.
 fn deflate_stream(stream: &mut Stream) {
-    use flate2::{Compress, Compression, FlushCompress, Status};
-    thread_local! {
-        static COMPRESSOR: std::cell::RefCell<Compress> =
-            std::cell::RefCell::new(Compress::new(Compression::new(COMPRESSION_LEVEL), true));
-    }
     if !stream.allows_compression || stream.dict.get(b"Filter").is_ok() {
         return;
     }
-    COMPRESSOR.with_borrow_mut(|compressor| {
-        compressor.reset();
-        let mut compressed = Vec::with_capacity(stream.content.len() / 2 + 64);
-        let done = loop {
-            let consumed = compressor.total_in() as usize;
-            match compressor.compress_vec(&stream.content[consumed..], &mut compressed, FlushCompress::Finish) {
-                Ok(Status::StreamEnd) => break true,
-                Ok(_) => compressed.reserve(compressed.capacity().max(64)),
-                Err(_) => break false,
-            }
-        };
-        if done && compressed.len() + 19 < stream.content.len() {
+    if let Some(compressed) = deflate(&stream.content) {
+        if compressed.len() + 19 < stream.content.len() {
             stream.dict.set("Filter", "FlateDecode");
             stream.set_content(compressed);
         }
-    });
+    }
 }
 
 /// Replaces the zero /ID in the trailer with the first 16 bytes of the file's SHA-256, twice.

@@ -90,15 +90,29 @@ fn line_chart_row<'a>(specs: Vec<LineChartSpec>, per_row: usize, accent: Colour,
                 canvas.open_role(Role::Caption);
                 // Two lines at most, the second ending with "…" when the title is longer.
                 let lines = super::text::wrap_at_most(canvas.fonts, title, style.weight, style.size, column, 2);
-                for (n, line) in lines.iter().enumerate() {
-                    canvas.text(line, left, y + height - 9.0 - n as f32 * 11.5, style, Align::Left);
-                }
+                title_lines(canvas, title, &lines, left, y + height - 9.0, style);
                 canvas.close();
                 let area = ChartArea { x: left, y, width: column, height: height - CHART_TITLE_HEIGHT };
                 draw_line_chart(canvas, area, chart);
                 canvas.close();
             }
         }),
+    }
+}
+
+/// A chart title's lines from the baseline `top` down. When the title was cut after its last line
+/// ("…"), that line carries the rest of the title as /ActualText, so the text layer reads the whole
+/// title (one /Span per line: extractors handle a span within one text object best).
+fn title_lines(canvas: &mut super::draw::Canvas, title: &str, lines: &[String], x: f32, top: f32, style: TextStyle) {
+    let Some((last, before)) = lines.split_last() else { return };
+    for (n, line) in before.iter().enumerate() {
+        canvas.text(line, x, top - n as f32 * 11.5, style, Align::Left);
+    }
+    let y = top - before.len() as f32 * 11.5;
+    let cut = last.ends_with('…') && !title.trim_end().ends_with('…');
+    match super::draw::rest_after(title, before).filter(|_| cut) {
+        Some(rest) => canvas.text_shortened(last, rest, x, y, style, Align::Left),
+        None => canvas.text(last, x, y, style, Align::Left),
     }
 }
 
@@ -168,9 +182,7 @@ fn bar_chart_block<'a>(spec: BarChartSpec, accent: Colour, height: f32, numbers:
             canvas.open(tag::Element::figure(alt.clone()));
             canvas.open_role(Role::Caption);
             let lines = super::text::wrap_at_most(canvas.fonts, &title, style.weight, style.size, width, 2);
-            for (n, line) in lines.iter().enumerate() {
-                canvas.text(line, x, y + height - 9.0 - n as f32 * 11.5, style, Align::Left);
-            }
+            title_lines(canvas, &title, &lines, x, y + height - 9.0, style);
             canvas.close();
             // A second title line takes its height from the chart.
             let title_height = CHART_TITLE_HEIGHT - 8.0 + (lines.len().max(1) - 1) as f32 * 11.5;
@@ -239,6 +251,7 @@ pub(super) fn blocks_of<'a>(content: &ReportContent, sections: Vec<Section>) -> 
         title: content.title_block[0].clone(),
         subtitle: content.title_block[1].clone(),
         details: content.title_block[2].clone(),
+        whole: content.title_block_whole.clone(),
         accent,
         logo: content.logo.clone(),
     }];

@@ -64,8 +64,44 @@ pub fn shape_line_whole(fonts: &FontSet, line: &str, weight: Weight) -> ShapedLi
     shape_with(fonts, line, weight, false)
 }
 
+/// Strings longer than this are measured without the advance cache (long lines are rarely measured
+/// twice; words, labels and headers are, many times).
+const CACHED_LENGTH: usize = 48;
+/// Advances kept per thread before the cache starts afresh.
+const CACHED_ADVANCES: usize = 16_384;
+
+/// Per weight (regular, bold): advance by text.
+type AdvanceCache = [std::collections::HashMap<Box<str>, f32, rustc_hash::FxBuildHasher>; 2];
+
+thread_local! {
+    /// Line advances by weight and text: line breaking measures every word of a paragraph at
+    /// least twice, fitting and shortening measure the same labels again, and the same words come
+    /// back in every report. [`line_advance`] is a pure function of its text and weight (one font
+    /// set per process), so a cached advance is the one that would be computed.
+    static ADVANCES: std::cell::RefCell<AdvanceCache> = Default::default();
+}
+
 /// The advance of `line` in thousandths of an em: [`shape_line`]'s, without building its glyphs.
 pub fn line_advance(fonts: &FontSet, line: &str, weight: Weight) -> f32 {
+    if line.len() > CACHED_LENGTH {
+        return measure_advance(fonts, line, weight);
+    }
+    let found = ADVANCES.with_borrow(|cache| cache[weight as usize].get(line).copied());
+    if let Some(advance) = found {
+        return advance;
+    }
+    let advance = measure_advance(fonts, line, weight);
+    ADVANCES.with_borrow_mut(|cache| {
+        let cache = &mut cache[weight as usize];
+        if cache.len() >= CACHED_ADVANCES {
+            cache.clear();
+        }
+        cache.insert(line.into(), advance);
+    });
+    advance
+}
+
+fn measure_advance(fonts: &FontSet, line: &str, weight: Weight) -> f32 {
     let mut pen = 0.0f32;
     let mut whole: Option<ShapedLine> = None;
     for_each_piece(fonts, line, weight, |face_id, piece, _, rtl| {

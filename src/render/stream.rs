@@ -21,11 +21,18 @@ use super::draw::Canvas;
 use super::fonts::FontSet;
 use super::layout::{decorate_page, measure, Flow, Frame, Laid};
 use super::pdf::{write_encoded, Glyphs, Paper};
+use super::tag::Tagger;
 use crate::content::report::ReportContent;
 
 /// Lays out and writes `content` page by page: the PDF bytes (the same as
-/// [`super::report::render_pdf`]'s) and the page count.
-pub fn render_pdf_streamed(mut content: ReportContent, paper: Paper, fonts: &FontSet) -> (Vec<u8>, u32) {
+/// [`super::report::render_pdf_with`]'s) and the page count. A tagged `archive` has each page
+/// tagged as it is handed on ([`super::tag::Tagger`]); only the structure tree is kept.
+pub fn render_pdf_streamed(
+    mut content: ReportContent,
+    paper: Paper,
+    fonts: &FontSet,
+    archive: Option<super::archive::Archive>,
+) -> (Vec<u8>, u32) {
     let sections = std::mem::take(&mut content.sections);
     let (blocks, decorations) = super::report::blocks_of(&content, sections);
     let frame = Frame::new(paper.size());
@@ -60,11 +67,16 @@ pub fn render_pdf_streamed(mut content: ReportContent, paper: Paper, fonts: &Fon
 
     // The pour kept, once more: every page decorated, encoded and deflated as it is handed on.
     let written: Rc<RefCell<(Vec<Stream>, Vec<(String, usize)>)>> = Rc::default();
+    let tagger = archive.as_ref().filter(|a| a.tagged).map(|_| Rc::new(RefCell::new(Tagger::new(count))));
     let sink = {
         let written = Rc::clone(&written);
+        let tagger = tagger.clone();
         let (subsets, decorations) = (&subsets, &decorations);
         Box::new(move |index: usize, mut page: super::layout::Page| {
             decorate_page(&mut page.canvas, index, count, frame, decorations);
+            if let Some(tagger) = &tagger {
+                tagger.borrow_mut().page(&mut page.canvas.ops);
+            }
             let mut written = written.borrow_mut();
             written.1.extend(page.bookmarks.into_iter().map(|name| (name, index)));
             written.0.push(subsets.content_stream(page.canvas.ops));
@@ -75,11 +87,13 @@ pub fn render_pdf_streamed(mut content: ReportContent, paper: Paper, fonts: &Fon
     assert_eq!(flow.page_count(), count, "a pour is deterministic");
     drop(flow);
     let (contents, bookmarks) = Rc::try_unwrap(written).ok().expect("the pour is done").into_inner();
+    let tree = tagger.map(|t| Rc::try_unwrap(t).ok().expect("the pour is done").into_inner().finish());
 
     let mut document = super::report::document_of(content, paper, Vec::new());
     document.bookmarks = bookmarks;
+    document.archive = archive;
     let pages = contents.len() as u32;
-    (write_encoded(document, contents, &subsets, fonts), pages)
+    (write_encoded(document, contents, &subsets, tree.as_ref(), fonts), pages)
 }
 
 #[cfg(test)]
@@ -119,6 +133,7 @@ mod tests {
             as_of: chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),
             edition: Edition::Team,
             title_block: ["Streamed".into(), "A long table".into(), "Vendor".into()],
+            title_block_whole: ["Streamed".into(), "Vendor".into()],
             header: ["Vendor".into(), "Streamed".into()],
             footer: "As of 2026-11-22".into(),
             page_label: "Page {page} of {pages}".into(),
@@ -136,9 +151,13 @@ mod tests {
     #[test]
     fn a_streamed_document_is_byte_identical_to_one_laid_out_whole() {
         let fonts = FontSet::shared();
-        for rows in [3, 140, 400] {
-            let (whole, whole_pages) = super::super::report::render_pdf(content(rows), Paper::A4, fonts);
-            let (streamed, streamed_pages) = render_pdf_streamed(content(rows), Paper::A4, fonts);
+        let tagged = || {
+            Some(crate::render::archive::Archive { lang: "en-US".into(), attachments: Vec::new(), tagged: true })
+        };
+        for (rows, archive) in [(3, None), (140, None), (400, None), (3, tagged()), (400, tagged())] {
+            let (whole, whole_pages) =
+                super::super::report::render_pdf_with(content(rows), Paper::A4, fonts, archive.clone());
+            let (streamed, streamed_pages) = render_pdf_streamed(content(rows), Paper::A4, fonts, archive);
             assert_eq!(streamed_pages, whole_pages, "{rows} rows");
             assert!(rows < 140 || whole_pages > 3, "{rows} rows make {whole_pages} pages");
             assert!(streamed == whole, "{rows} rows: the streamed file differs from the whole one");

@@ -279,12 +279,36 @@ fn begin(tag: &str, properties: Vec<(&str, DictItem)>) -> Op {
 /// Never fails on unbalanced markers (a programming error): a close without an open is ignored,
 /// elements still open at the end are closed, an artifact still open at a page's end is ended there.
 pub fn tag_pages(pages: &mut [Vec<Op>]) -> Tree {
-    let mut tree = Tree {
-        nodes: vec![Node { element: Element::new(Role::Div), kids: Vec::new() }],
-        parents: Vec::with_capacity(pages.len()),
-    };
-    let mut stack: Vec<usize> = vec![0];
-    for (page, ops) in pages.iter_mut().enumerate() {
+    let mut tagger = Tagger::new(pages.len());
+    for ops in pages {
+        tagger.page(ops);
+    }
+    tagger.finish()
+}
+
+/// [`tag_pages`] one page at a time, in order (a document written as its pages fill).
+pub struct Tagger {
+    tree: Tree,
+    /// The elements open at the end of the last page tagged (the Document at the bottom).
+    stack: Vec<usize>,
+}
+
+impl Tagger {
+    /// A tagger for a document of about `pages` pages.
+    pub fn new(pages: usize) -> Tagger {
+        Tagger {
+            tree: Tree {
+                nodes: vec![Node { element: Element::new(Role::Div), kids: Vec::new() }],
+                parents: Vec::with_capacity(pages),
+            },
+            stack: vec![0],
+        }
+    }
+
+    /// Tags the next page: its markers become marked content of the tree's elements.
+    pub fn page(&mut self, ops: &mut Vec<Op>) {
+        let (tree, stack) = (&mut self.tree, &mut self.stack);
+        let page = tree.parents.len();
         let mut out = Vec::with_capacity(ops.len() + ops.len() / 4);
         let mut parents = Vec::new();
         let mut artifact_depth = 0usize;
@@ -349,7 +373,11 @@ pub fn tag_pages(pages: &mut [Vec<Op>]) -> Tree {
         *ops = out;
         tree.parents.push(parents);
     }
-    tree
+
+    /// The structure tree of the pages tagged.
+    pub fn finish(self) -> Tree {
+        self.tree
+    }
 }
 
 /// Removes the markers (an untagged PDF).

@@ -50,7 +50,11 @@ mod report;
 mod results;
 #[path = "send.rs"]
 mod send;
+#[path = "shortened.rs"]
+mod shortened;
 #[path = "tagged.rs"]
 mod tagged;
+#[path = "tagged_renewals.rs"]
+mod tagged_renewals;
 #[path = "typeset.rs"]
 mod typeset;

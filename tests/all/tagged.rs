@@ -46,11 +46,11 @@ fn options<'a>(settings: &'a Settings, catalogs: &'a Catalogs, edition: Edition,
     }
 }
 
-fn name(object: &Object) -> String {
+pub(crate) fn name(object: &Object) -> String {
     String::from_utf8_lossy(object.as_name().unwrap()).into_owned()
 }
 
-fn text(object: &Object) -> String {
+pub(crate) fn text(object: &Object) -> String {
     let bytes = object.as_str().unwrap();
     match bytes.strip_prefix(&[0xFE, 0xFF]) {
         Some(utf16) => {
@@ -60,23 +60,23 @@ fn text(object: &Object) -> String {
     }
 }
 
-fn squash(text: &str) -> String {
+pub(crate) fn squash(text: &str) -> String {
     text.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
 /// A structure element read back: its type, attributes and kids in order.
 #[derive(Debug)]
-struct Elem {
-    id: ObjectId,
-    role: String,
-    alt: Option<String>,
-    lang: Option<String>,
-    scope: Option<String>,
-    kids: Vec<Kid>,
+pub(crate) struct Elem {
+    pub(crate) id: ObjectId,
+    pub(crate) role: String,
+    pub(crate) alt: Option<String>,
+    pub(crate) lang: Option<String>,
+    pub(crate) scope: Option<String>,
+    pub(crate) kids: Vec<Kid>,
 }
 
 #[derive(Debug)]
-enum Kid {
+pub(crate) enum Kid {
     Elem(usize),
     Content(ObjectId, i64),
 }
@@ -84,20 +84,20 @@ enum Kid {
 /// What marked content a page holds: per MCID its text and tag, and the text shown in artifacts by
 /// artifact subtype ("" for none).
 #[derive(Debug, Default)]
-struct PageContent {
-    mcids: BTreeMap<i64, (String, String)>,
-    artifacts: BTreeMap<String, String>,
+pub(crate) struct PageContent {
+    pub(crate) mcids: BTreeMap<i64, (String, String)>,
+    pub(crate) artifacts: BTreeMap<String, String>,
 }
 
-struct Tagged {
-    doc: Document,
-    elems: Vec<Elem>,
-    pages: Vec<ObjectId>,
-    content: BTreeMap<ObjectId, PageContent>,
+pub(crate) struct Tagged {
+    pub(crate) doc: Document,
+    pub(crate) elems: Vec<Elem>,
+    pub(crate) pages: Vec<ObjectId>,
+    pub(crate) content: BTreeMap<ObjectId, PageContent>,
 }
 
 impl Tagged {
-    fn read(bytes: &[u8]) -> Tagged {
+    pub(crate) fn read(bytes: &[u8]) -> Tagged {
         let doc = Document::load_mem(bytes).unwrap();
         let pages: Vec<ObjectId> = doc.get_pages().into_values().collect();
         let root = doc.catalog().unwrap().get(b"StructTreeRoot").unwrap().as_reference().unwrap();
@@ -111,7 +111,7 @@ impl Tagged {
     }
 
     /// The text of an element: its marked content and its kids', in order.
-    fn text(&self, index: usize) -> String {
+    pub(crate) fn text(&self, index: usize) -> String {
         self.elems[index]
             .kids
             .iter()
@@ -122,11 +122,11 @@ impl Tagged {
             .collect()
     }
 
-    fn children(&self, index: usize) -> Vec<usize> {
+    pub(crate) fn children(&self, index: usize) -> Vec<usize> {
         self.elems[index].kids.iter().filter_map(|k| if let Kid::Elem(c) = k { Some(*c) } else { None }).collect()
     }
 
-    fn roles(&self, indices: &[usize]) -> Vec<&str> {
+    pub(crate) fn roles(&self, indices: &[usize]) -> Vec<&str> {
         indices.iter().map(|&i| self.elems[i].role.as_str()).collect()
     }
 }
@@ -230,6 +230,11 @@ fn page_content(doc: &Document, page: ObjectId) -> PageContent {
 }
 
 fn check(tagged: &Tagged, what: &str, lang: &str) {
+    check_document(tagged, what, lang, 6);
+}
+
+/// [`check`] for a document of `sections` sections (the renewal documents have three or six).
+pub(crate) fn check_document(tagged: &Tagged, what: &str, lang: &str, sections: usize) {
     let doc = &tagged.doc;
     let catalog = doc.catalog().unwrap();
     assert_eq!(text(catalog.get(b"Lang").unwrap()), lang, "{what}");
@@ -255,7 +260,7 @@ fn check(tagged: &Tagged, what: &str, lang: &str) {
     let top = tagged.children(0);
     let sects: Vec<usize> = top.iter().copied().filter(|&i| elems[i].role == "Sect").collect();
     assert_eq!(tagged.roles(&top[..1]), ["H1"], "{what}");
-    assert_eq!(sects.len(), 6, "{what}: six sections");
+    assert_eq!(sects.len(), sections, "{what}: {sections} sections");
     assert!(top.iter().all(|&i| matches!(elems[i].role.as_str(), "H1" | "P" | "Sect")), "{what}: {:?}", tagged.roles(&top));
     for &sect in &sects {
         assert_eq!(tagged.roles(&tagged.children(sect)[..1]), ["H2"], "{what}");
@@ -504,7 +509,7 @@ fn a_plain_pdf_has_no_structure_and_no_marked_content_of_ours() {
     assert!(doc.catalog().unwrap().get(b"StructTreeRoot").is_err());
     for page in doc.get_pages().into_values() {
         let content = Content::decode(&doc.get_page_content(page)).unwrap();
-        // Only the /ActualText spans of ligatures remain.
+        // Only the /ActualText spans of ligatures and of text shortened with "…" remain.
         for op in content.operations.iter().filter(|o| o.operator == "BDC") {
             assert_eq!(name(&op.operands[0]), "Span");
             let _: &Dictionary = op.operands[1].as_dict().unwrap();
