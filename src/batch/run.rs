@@ -357,6 +357,32 @@ pub fn execute(options: &RunOptions, progress: &dyn Progress) -> Result<Outcome,
         _ => Vec::new(),
     };
 
+    // The run's own files: results for every customer (and the portfolio, unsharded), unless the run
+    // was stopped (the rows would be incomplete) or is a dry run. Written before the manifest's
+    // records are made: at 10,000 customers the portfolio's layout and the records would otherwise
+    // be in memory together.
+    let stopped = options.stop.is_some_and(|s| s.load(Ordering::SeqCst) != 0);
+    let mut run_errors = Vec::new();
+    if let (Some(rows), false, false) = (context.rows, options.dry_run, stopped) {
+        let mut rows = rows.into_inner().unwrap_or_else(|p| p.into_inner());
+        super::results::sort(&mut rows);
+        let files = super::portfolio::RunFiles {
+            out,
+            quarter,
+            as_of: options.as_of,
+            shard: options.shard,
+            settings: &settings,
+            paper: options.paper,
+            pdf_standard: options.pdf_standard,
+        };
+        let writing = Instant::now();
+        let written = super::portfolio::write_run_files(&files, rows);
+        manifest.timings.run_files_ms = writing.elapsed().as_millis() as u64;
+        match written {
+            Ok(outputs) => manifest.run_outputs = outputs,
+            Err(error) => run_errors.push(error),
+        }
+    }
     let mut customers: Vec<&str> = results.iter().map(|r| r.customer_dir.as_str()).collect();
     customers.dedup();
     manifest.counts.customers = customers.len() as u64;
@@ -396,30 +422,6 @@ pub fn execute(options: &RunOptions, progress: &dyn Progress) -> Result<Outcome,
     }
     let journal_errors = context.journal_errors.into_inner().unwrap_or_else(|p| p.into_inner());
     let not_started = context.not_started.into_inner();
-    // The run's own files: results for every customer (and the portfolio, unsharded), unless the run
-    // was stopped (the rows would be incomplete) or is a dry run.
-    let stopped = options.stop.is_some_and(|s| s.load(Ordering::SeqCst) != 0);
-    let mut run_errors = Vec::new();
-    if let (Some(rows), false, false) = (context.rows, options.dry_run, stopped) {
-        let mut rows = rows.into_inner().unwrap_or_else(|p| p.into_inner());
-        super::results::sort(&mut rows);
-        let files = super::portfolio::RunFiles {
-            out,
-            quarter,
-            as_of: options.as_of,
-            shard: options.shard,
-            settings: &settings,
-            paper: options.paper,
-            pdf_standard: options.pdf_standard,
-        };
-        let writing = Instant::now();
-        let written = super::portfolio::write_run_files(&files, rows);
-        manifest.timings.run_files_ms = writing.elapsed().as_millis() as u64;
-        match written {
-            Ok(outputs) => manifest.run_outputs = outputs,
-            Err(error) => run_errors.push(error),
-        }
-    }
     manifest.results = results;
     manifest.timings.discover_ms = discover_ms;
     manifest.timings.total_ms = started.elapsed().as_millis() as u64;

@@ -36,6 +36,8 @@ mod operator;
 mod operator_help;
 #[path = "portfolio.rs"]
 mod portfolio;
+#[path = "portfolio_stream.rs"]
+mod portfolio_stream;
 #[path = "properties.rs"]
 mod properties;
 #[path = "renewal_content.rs"]

@@ -12,7 +12,7 @@ use valuereport::render::fonts::{FaceId, FontSet, Weight};
 use valuereport::render::pdf::Paper;
 use valuereport::value::health::Band;
 
-fn day(text: &str) -> NaiveDate {
+pub(crate) fn day(text: &str) -> NaiveDate {
     text.parse().unwrap()
 }
 
