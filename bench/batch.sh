@@ -31,7 +31,7 @@ measure() {
     walls+=("$wall")
     [ "$rss" -gt "$rss_max" ] && rss_max=$rss
     cpu="$cpu ${user}+${sys}"
-    summary=$(cut -c1-80 "$work/summary.txt")
+    summary=$(grep -v "^wrote " "$work/summary.txt" | cut -c1-100 | head -3)
   done
   local sorted median
   sorted=$(printf '%s\n' "${walls[@]}" | sort -g)
