@@ -70,8 +70,13 @@ impl Writer<'_> {
         crate::load::metric_label(&self.input.customer.metric_labels, metric)
     }
 
-    /// A metric's display label inside a sentence.
+    /// A metric's display label inside a sentence: lower-cased where the language lower-cases
+    /// nouns mid-sentence; in Japanese, which has no case, a Latin label keeps the form it has in
+    /// tables and charts ("Dashboards createdが…", not "dashboards createdが…").
     pub fn metric_in_sentence(&self, metric: &str) -> String {
+        if self.input.locale == crate::model::Locale::Ja {
+            return self.metric_label(metric);
+        }
         crate::load::metric_label_in_sentence(&self.input.customer.metric_labels, metric)
     }
 }

@@ -207,6 +207,16 @@ fn metric_ids_are_printed_as_labels_never_raw() {
     assert_eq!(labels, ["Active seats", "Dashboards built", "Logins per week"]);
 }
 
+/// Japanese has no case: a Latin metric label in Japanese prose keeps the form it has in the tables
+/// ("Dashboards createdが…"); English lower-cases it mid-sentence.
+#[test]
+fn a_metric_label_in_japanese_prose_keeps_its_table_form() {
+    let customer = load_customer(&sample("apac/sakura-seimitsu")).unwrap();
+    let prose = texts(&content(&customer, Edition::Team)).join("\n");
+    assert!(prose.contains("Dashboards createdが"), "{prose}");
+    assert!(!prose.contains("dashboards created"), "{prose}");
+}
+
 #[test]
 fn bad_metric_label_rows_are_errors_with_file_and_line() {
     let dir = tempfile::tempdir().unwrap();
