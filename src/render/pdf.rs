@@ -233,7 +233,7 @@ pub(super) fn deflate_attachment(stream: &mut Stream) {
     let deflated = match remembered {
         Some(deflated) => deflated,
         None => {
-            let deflated = deflate(&stream.content).filter(|d| d.len() + 19 < stream.content.len());
+            let deflated = deflate_if_smaller(&stream.content);
             ATTACHMENTS.with_borrow_mut(|cache| {
                 if cache.len() >= ATTACHMENT_CACHE {
                     cache.pop_front();
@@ -592,12 +592,15 @@ fn deflate_stream(stream: &mut Stream) {
     if !stream.allows_compression || stream.dict.get(b"Filter").is_ok() {
         return;
     }
-    if let Some(compressed) = deflate(&stream.content) {
-        if compressed.len() + 19 < stream.content.len() {
-            stream.dict.set("Filter", "FlateDecode");
-            stream.set_content(compressed);
-        }
+    if let Some(compressed) = deflate_if_smaller(&stream.content) {
+        stream.dict.set("Filter", "FlateDecode");
+        stream.set_content(compressed);
     }
+}
+
+/// `data` deflated, when that saves more than the `/Filter /FlateDecode` entry costs.
+fn deflate_if_smaller(data: &[u8]) -> Option<Vec<u8>> {
+    deflate(data).filter(|compressed| compressed.len() + 19 < data.len())
 }
 
 /// Replaces the zero /ID in the trailer with the first 16 bytes of the file's SHA-256, twice.

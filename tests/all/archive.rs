@@ -28,7 +28,8 @@ fn customers() -> Vec<(std::path::PathBuf, Customer, Settings)> {
     loaded.customers.into_iter().map(|(dir, c)| (dir, c.unwrap(), settings.clone())).collect()
 }
 
-fn render(customer: &Customer, settings: &Settings, edition: Edition, standard: PdfStandard) -> Vec<u8> {
+/// The report of `customer` as of [`as_of`], A4, in `edition` and `standard` (shared by other tests).
+pub(crate) fn render(customer: &Customer, settings: &Settings, edition: Edition, standard: PdfStandard) -> Vec<u8> {
     let catalogs = Catalogs::built_in();
     let options = ReportOptions {
         settings,

@@ -10,13 +10,14 @@ use std::path::Path;
 use chrono::NaiveDate;
 use lopdf::content::Content;
 use lopdf::{Document, Object};
-use valuereport::batch::{load_input, report_pdf, ReportOptions};
+use valuereport::batch::load_input;
 use valuereport::content::catalog::Catalogs;
 use valuereport::content::report::{build, Edition, Element, ReportInput};
 use valuereport::model::{Customer, Settings};
 use valuereport::quarter::Quarter;
 use valuereport::render::archive::PdfStandard;
-use valuereport::render::pdf::Paper;
+
+use crate::archive::render;
 
 fn as_of() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()
@@ -32,23 +33,6 @@ fn sample(id: &str) -> (Customer, Settings) {
         .find(|c| c.account.customer_id == id)
         .unwrap_or_else(|| panic!("no sample customer {id}"));
     (customer, settings)
-}
-
-fn pdf(customer: &Customer, settings: &Settings, edition: Edition, standard: PdfStandard) -> Vec<u8> {
-    let catalogs = Catalogs::built_in();
-    let options = ReportOptions {
-        settings,
-        catalogs: &catalogs,
-        quarter: Quarter::last_ended_on_or_before(as_of()),
-        as_of: as_of(),
-        edition,
-        paper: Paper::A4,
-        renewal: None,
-        locale: None,
-        allow_stale: false,
-        pdf_standard: standard,
-    };
-    report_pdf(customer, &options).unwrap().bytes
 }
 
 fn content(customer: &Customer, settings: &Settings, edition: Edition) -> Vec<Element> {
@@ -200,7 +184,7 @@ fn a_japanese_kpi_change_line_shortened_on_its_card_is_whole_in_the_text_layer()
         .collect();
     assert_eq!(cards.len(), 4, "three goals and the health card");
     let changes: Vec<String> = cards.iter().filter_map(|c| c.change.as_ref().map(|(t, _)| t.clone())).collect();
-    let spans = read_spans(&pdf(&customer, &settings, Edition::Team, PdfStandard::Ua1A3a));
+    let spans = read_spans(&render(&customer, &settings, Edition::Team, PdfStandard::Ua1A3a));
     let short = shortened(&spans);
     // At least one change line is too long for its card (the sample's "▲5.1%（2026年第2四半期比）").
     let mut whole = 0;
@@ -218,7 +202,7 @@ fn a_japanese_kpi_change_line_shortened_on_its_card_is_whole_in_the_text_layer()
         assert!(is_start_of(&span.shown, &span.actual), "{span:?}");
     }
     // The plain PDF keeps the /ActualText too (it is text-layer fidelity, not tagging).
-    let plain = read_spans(&pdf(&customer, &settings, Edition::Team, PdfStandard::None));
+    let plain = read_spans(&render(&customer, &settings, Edition::Team, PdfStandard::None));
     assert!(changes.iter().any(|c| shortened(&plain).iter().any(|s| s.actual == *c)), "plain PDF: {plain:?}");
 }
 
@@ -252,7 +236,7 @@ fn a_long_name_in_the_running_header_and_a_long_chart_title_are_whole_in_the_tex
             }
         })
         .unwrap();
-    let bytes = pdf(&customer, &settings, Edition::Team, PdfStandard::Ua1A3a);
+    let bytes = render(&customer, &settings, Edition::Team, PdfStandard::Ua1A3a);
     let spans = read_spans(&bytes);
     let short = shortened(&spans);
 
@@ -306,7 +290,7 @@ fn a_name_clipped_in_the_title_block_is_whole_in_the_text_layer() {
     let name = "Internationale Gesellschaft für Logistik, Spedition, Lagerhaltung und Zollabwicklung der Freien und Hansestadt Hamburg-Altona-Wilhelmsburg GmbH & Co. KG";
     assert!(name.chars().count() > 120);
     customer.account.customer_name = name.to_string();
-    let bytes = pdf(&customer, &settings, Edition::Executive, PdfStandard::Ua1A3a);
+    let bytes = render(&customer, &settings, Edition::Executive, PdfStandard::Ua1A3a);
     let layer = read_layer(&bytes);
     assert_eq!(layer.nested, 0);
     // The title block's last line of the name: inside its paragraph, the rest of the name whole.

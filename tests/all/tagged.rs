@@ -15,7 +15,7 @@ use lopdf::content::Content;
 use lopdf::{Dictionary, Document, Object, ObjectId};
 use valuereport::batch::{load_input, report_pdf, ReportOptions};
 use valuereport::content::catalog::Catalogs;
-use valuereport::content::report::{build, Edition, Element, ReportInput};
+use valuereport::content::report::{build, Edition, Element, KpiCard, ReportInput};
 use valuereport::model::{Customer, Settings};
 use valuereport::quarter::Quarter;
 use valuereport::render::archive::PdfStandard;
@@ -233,6 +233,38 @@ fn check(tagged: &Tagged, what: &str, lang: &str) {
     check_document(tagged, what, lang, 6);
 }
 
+/// Each group of KPI cards is a Figure whose children read, in order, every card's title, amount,
+/// change and caption, and whose /Alt names every card's title and amount.
+pub(crate) fn check_kpi_groups(tagged: &Tagged, card_groups: &[&[KpiCard]], what: &str) {
+    let kpi_figures: Vec<usize> = (0..tagged.elems.len())
+        .filter(|&i| tagged.elems[i].role == "Figure" && tagged.elems[i].kids.iter().all(|k| matches!(k, Kid::Elem(_))))
+        .collect();
+    assert_eq!(kpi_figures.len(), card_groups.len(), "{what}: a Figure per KPI group");
+    for (&figure, cards) in kpi_figures.iter().zip(card_groups) {
+        let read: Vec<String> = tagged.children(figure).into_iter().map(|p| squash(&tagged.text(p))).collect();
+        let expected: Vec<String> = cards
+            .iter()
+            .flat_map(|c| {
+                let mut parts = vec![squash(&c.label), squash(&c.value)];
+                parts.extend(c.change.iter().map(|(t, _)| squash(t)));
+                parts.push(squash(&c.caption));
+                parts
+            })
+            .collect();
+        // A change too long for its card is shortened on the page with "…" (the Figure's /Alt
+        // keeps it whole): the start of it must then read in its place.
+        assert_eq!(read.len(), expected.len(), "{what}: KPI reading order {read:?}");
+        for (got, want) in read.iter().zip(&expected) {
+            let shortened = got.strip_suffix('…').is_some_and(|start| want.starts_with(start));
+            assert!(got == want || shortened, "{what}: KPI reading order: {got:?} for {want:?}");
+        }
+        let alt = tagged.elems[figure].alt.clone().unwrap_or_else(|| panic!("{what}: a KPI Figure without /Alt"));
+        for card in *cards {
+            assert!(alt.contains(&card.label) && alt.contains(&card.value), "{what}: {alt}");
+        }
+    }
+}
+
 /// [`check`] for a document of `sections` sections (the renewal documents have three or six).
 pub(crate) fn check_document(tagged: &Tagged, what: &str, lang: &str, sections: usize) {
     let doc = &tagged.doc;
@@ -368,33 +400,7 @@ fn every_sample_report_is_tagged_completely_and_consistently() {
                 .flat_map(|s| &s.elements)
                 .filter_map(|e| if let Element::Kpis(cards) = e { Some(cards.clone()) } else { None })
                 .collect();
-            let kpi_figures: Vec<usize> = (0..tagged.elems.len())
-                .filter(|&i| tagged.elems[i].role == "Figure" && tagged.elems[i].kids.iter().all(|k| matches!(k, Kid::Elem(_))))
-                .collect();
-            assert_eq!(kpi_figures.len(), cards.len(), "{what}: a Figure per KPI group");
-            for (figure, cards) in kpi_figures.iter().zip(&cards) {
-                let read: Vec<String> = tagged.children(*figure).into_iter().map(|p| squash(&tagged.text(p))).collect();
-                let expected: Vec<String> = cards
-                    .iter()
-                    .flat_map(|c| {
-                        let mut parts = vec![squash(&c.label), squash(&c.value)];
-                        parts.extend(c.change.iter().map(|(t, _)| squash(t)));
-                        parts.push(squash(&c.caption));
-                        parts
-                    })
-                    .collect();
-                // A change too long for its card is shortened on the page with "…" (the Figure's
-                // /Alt keeps it whole): the start of it must then read in its place.
-                assert_eq!(read.len(), expected.len(), "{what}: KPI reading order {read:?}");
-                for (got, want) in read.iter().zip(&expected) {
-                    let shortened = got.strip_suffix('…').is_some_and(|start| want.starts_with(start));
-                    assert!(got == want || shortened, "{what}: KPI reading order: {got:?} for {want:?}");
-                }
-                let alt = tagged.elems[*figure].alt.clone().unwrap();
-                for card in cards {
-                    assert!(alt.contains(&card.label) && alt.contains(&card.value), "{what}: {alt}");
-                }
-            }
+            check_kpi_groups(&tagged, &cards.iter().map(Vec::as_slice).collect::<Vec<_>>(), &what);
             // Recommendations: one L of LI items, each its Lbl ("1.") and LBody; quotes: a
             // BlockQuote of the quote's P and the attribution's P.
             let elements: Vec<&Element> = content.sections.iter().flat_map(|s| &s.elements).collect();
